@@ -1,0 +1,20 @@
+use registrar_store::StoreError;
+
+/// Why a request could not be answered. Shown to clients as a GraphQL error message.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid address {0:?}: expected 0x followed by 40 hex digits")]
+    BadAddress(String),
+    #[error("block {requested} is not indexed yet: the latest indexed block is {indexed}")]
+    BlockNotIndexed { requested: u64, indexed: u64 },
+    #[error("`first` must be between 0 and {max}, got {got}")]
+    BadFirst { got: i32, max: i32 },
+    #[error("invalid cursor")]
+    BadCursor,
+    #[error("nothing is indexed yet")]
+    NotIndexed,
+    #[error("storage error: {0}")]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}

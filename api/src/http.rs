@@ -1,0 +1,75 @@
+//! The HTTP surface: GraphQL and GraphiQL, health, readiness and metrics.
+
+use std::{net::SocketAddr, sync::atomic::Ordering::Relaxed};
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::GraphQL;
+use axum::{
+    extract::State,
+    http::{header, StatusCode},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use tokio::net::TcpListener;
+use tracing::info;
+
+use crate::{build_schema, ApiState};
+
+pub fn router(state: ApiState) -> Router {
+    let schema = build_schema(Some(state.clone()));
+    Router::new()
+        .route("/graphql", get(graphiql).post_service(GraphQL::new(schema)))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: ApiState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let addr: SocketAddr = listener.local_addr()?;
+    info!(target: "api", %addr, "graphql at http://{addr}/graphql");
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// Ready when the projector has applied the whole log and the indexed block is within
+/// `confirmations` of the chain head.
+async fn ready(State(state): State<ApiState>) -> Response {
+    let status = match state.read(|db| Ok((db.chain_status()?, db.applied_offset()?))).await {
+        Ok(s) => s,
+        Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+    };
+    let (chain, applied) = status;
+    let Some(chain) = chain else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "nothing indexed yet").into_response();
+    };
+    let log_end = state.log.as_ref().map(|l| l.end().0);
+    let applied_end = applied.map_or(0, |o| o.0 + 1);
+    if log_end.is_some_and(|end| applied_end < end) {
+        let msg = format!("projector behind the log: applied {applied_end} of {} records", log_end.unwrap_or(0));
+        return (StatusCode::SERVICE_UNAVAILABLE, msg).into_response();
+    }
+    let head = chain.head_block.max(state.metrics.chain_head_block.load(Relaxed));
+    if chain.indexed_block + state.confirmations < head {
+        let msg = format!("indexed block {} is more than {} blocks behind head {head}", chain.indexed_block, state.confirmations);
+        return (StatusCode::SERVICE_UNAVAILABLE, msg).into_response();
+    }
+    (StatusCode::OK, format!("ready: indexed block {} of head {head}", chain.indexed_block)).into_response()
+}
+
+async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+}

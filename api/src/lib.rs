@@ -1,0 +1,24 @@
+//! The GraphQL API and the operational endpoints of registrar, on axum.
+//!
+//! Resolvers only translate: they parse arguments, call the store's reads (off the async
+//! runtime) and build API objects from domain types. See `schemas/registrar.graphql` for the
+//! contract clients see.
+//!
+//! # Layout
+//! - `schema`: builds the schema with its depth and complexity limits; exports the SDL.
+//! - `resolvers`: one file per root field.
+//! - `objects`: the API types, built `From` domain types, and the `BigInt` scalar.
+//! - `http`: the axum router: `/graphql`, `/health`, `/ready`, `/metrics`.
+//! - `state`: what the handlers share.
+
+mod error;
+mod http;
+mod objects;
+mod resolvers;
+mod schema;
+mod state;
+
+pub use error::ApiError;
+pub use http::{router, serve};
+pub use schema::{build_schema, sdl, RegistrarSchema};
+pub use state::ApiState;

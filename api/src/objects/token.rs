@@ -1,0 +1,182 @@
+use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
+use registrar_store::{HolderOrder, HolderRow, TokenInfo, TokenSnapshot, TransferFilter};
+
+use super::{parse_address, show_address, BigInt, PageInfo, TransferConnection, TransferWhere};
+use crate::{resolvers::page_size, ApiState};
+
+/// The block a query is answered as of, after graph-node's `block:` argument.
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct BlockHeight {
+    /// Answer as of the state after this block.
+    pub number: Option<u64>,
+}
+
+/// A watched token, as listed by `tokens`.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TokenSummary {
+    pub address: String,
+    pub name: String,
+    pub symbol: String,
+    pub decimals: u8,
+}
+
+impl From<TokenInfo> for TokenSummary {
+    fn from(t: TokenInfo) -> Self {
+        TokenSummary { address: show_address(&t.address), name: t.name, symbol: t.symbol, decimals: t.decimals }
+    }
+}
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TokenConnection {
+    pub nodes: Vec<TokenSummary>,
+    pub page_info: PageInfo,
+}
+
+/// A token as of a block: its aggregates, holders and transfers.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct Token {
+    pub address: String,
+    pub name: String,
+    pub symbol: String,
+    pub decimals: u8,
+    /// The block this token's fields are as of.
+    pub block: u64,
+    pub total_supply: BigInt,
+    /// Accounts with a non-zero balance.
+    pub holder_count: u64,
+    pub paused: bool,
+    #[graphql(skip)]
+    pub info: TokenInfo,
+}
+
+impl Token {
+    pub fn new(info: TokenInfo, block: u64, snapshot: TokenSnapshot) -> Self {
+        Token {
+            address: show_address(&info.address),
+            name: info.name.clone(),
+            symbol: info.symbol.clone(),
+            decimals: info.decimals,
+            block,
+            total_supply: BigInt(snapshot.total_supply),
+            holder_count: snapshot.holder_count,
+            paused: snapshot.paused,
+            info,
+        }
+    }
+}
+
+/// How `holders` sorts.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum HolderOrderBy {
+    #[default]
+    BalanceDesc,
+    BalanceAsc,
+    Address,
+}
+
+impl From<HolderOrderBy> for HolderOrder {
+    fn from(o: HolderOrderBy) -> Self {
+        match o {
+            HolderOrderBy::BalanceDesc => HolderOrder::BalanceDesc,
+            HolderOrderBy::BalanceAsc => HolderOrder::BalanceAsc,
+            HolderOrderBy::Address => HolderOrder::Address,
+        }
+    }
+}
+
+/// One account's position in the token.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Holder {
+    pub address: String,
+    pub balance: BigInt,
+    /// The part of the balance frozen by an agent.
+    pub frozen: BigInt,
+    /// Whether the whole wallet is frozen.
+    pub is_frozen: bool,
+    /// The block at which the account first held a balance, if it ever did.
+    pub first_acquired_block: Option<u64>,
+}
+
+impl From<HolderRow> for Holder {
+    fn from(r: HolderRow) -> Self {
+        Holder {
+            address: show_address(&r.address),
+            balance: BigInt(r.state.balance),
+            frozen: BigInt(r.state.frozen),
+            is_frozen: r.state.is_frozen,
+            first_acquired_block: (r.state.first_acquired != 0).then_some(r.state.first_acquired),
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct HolderConnection {
+    pub nodes: Vec<Holder>,
+    /// Accounts with a balance or any frozen state.
+    pub total_count: u64,
+    pub page_info: PageInfo,
+}
+
+#[ComplexObject]
+impl Token {
+    /// Accounts with a non-zero balance or any frozen state.
+    #[graphql(complexity = "page_size(first).unwrap_or(100) as usize * child_complexity")]
+    async fn holders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default)] order_by: HolderOrderBy,
+    ) -> Result<HolderConnection> {
+        let state = ctx.data::<ApiState>()?;
+        let first = page_size(first)?;
+        let (token, block) = (self.info.address, self.block);
+        let (page, snapshot) = state
+            .read(move |db| {
+                let page = db.holders_at(token, block, order_by.into(), first, after.as_deref())?;
+                Ok((page, db.token_at(token, block)?))
+            })
+            .await?;
+        Ok(HolderConnection {
+            nodes: page.rows.into_iter().map(Holder::from).collect(),
+            total_count: snapshot.listed_count,
+            page_info: PageInfo { end_cursor: page.end_cursor, has_next_page: page.has_next },
+        })
+    }
+
+    /// One account, listed or not.
+    async fn holder(&self, ctx: &Context<'_>, address: String) -> Result<Holder> {
+        let state = ctx.data::<ApiState>()?;
+        let holder = parse_address(&address)?;
+        let (token, block) = (self.info.address, self.block);
+        let s = state.read(move |db| db.holder_at(token, holder, block)).await?;
+        Ok(HolderRow { address: holder, state: s }.into())
+    }
+
+    /// Transfers up to this token's block, oldest first.
+    #[graphql(complexity = "page_size(first).unwrap_or(100) as usize * child_complexity")]
+    async fn transfers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(name = "where")] filter: Option<TransferWhere>,
+    ) -> Result<TransferConnection> {
+        let state = ctx.data::<ApiState>()?;
+        let first = page_size(first)?;
+        let filter = filter.unwrap_or_default();
+        let filter = TransferFilter {
+            from: filter.from.as_deref().map(parse_address).transpose()?,
+            to: filter.to.as_deref().map(parse_address).transpose()?,
+            block_gte: filter.block_gte,
+            block_lte: filter.block_lte,
+        };
+        let (token, block) = (self.info.address, self.block);
+        let page = state.read(move |db| db.transfers(token, filter, block, first, after.as_deref())).await?;
+        Ok(TransferConnection {
+            nodes: page.rows.into_iter().map(Into::into).collect(),
+            page_info: PageInfo { end_cursor: page.end_cursor, has_next_page: page.has_next },
+        })
+    }
+}

@@ -1,0 +1,76 @@
+use async_graphql::{InputObject, SimpleObject};
+use registrar_store::{TransferRow, UndecodedRow};
+
+use super::{show_address, BigInt, PageInfo};
+
+/// An ERC-20 transfer; `from` 0x0 is a mint, `to` 0x0 a burn.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Transfer {
+    pub from: String,
+    pub to: String,
+    pub value: BigInt,
+    pub block_number: u64,
+    pub block_timestamp: u64,
+    pub tx_hash: String,
+    pub tx_index: u32,
+    pub log_index: u32,
+}
+
+impl From<TransferRow> for Transfer {
+    fn from(t: TransferRow) -> Self {
+        Transfer {
+            from: show_address(&t.from),
+            to: show_address(&t.to),
+            value: BigInt(t.value),
+            block_number: t.block_number,
+            block_timestamp: t.timestamp,
+            tx_hash: format!("{:#x}", t.tx_hash),
+            tx_index: t.tx_index,
+            log_index: t.log_index,
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TransferConnection {
+    pub nodes: Vec<Transfer>,
+    pub page_info: PageInfo,
+}
+
+/// Which transfers to list; all conditions must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct TransferWhere {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub block_gte: Option<u64>,
+    pub block_lte: Option<u64>,
+}
+
+/// A log of a watched contract that no decoder accepted, kept with its coordinates.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct UndecodedLog {
+    pub contract: String,
+    pub block_number: u64,
+    pub block_hash: String,
+    pub tx_hash: String,
+    pub log_index: u32,
+    pub topics: Vec<String>,
+    pub data: String,
+    pub reason: String,
+}
+
+impl From<UndecodedRow> for UndecodedLog {
+    fn from(u: UndecodedRow) -> Self {
+        let r = u.record;
+        UndecodedLog {
+            contract: show_address(&r.meta.contract),
+            block_number: r.meta.block.number.0,
+            block_hash: format!("{:#x}", r.meta.block.hash),
+            tx_hash: format!("{:#x}", r.meta.tx_hash),
+            log_index: r.meta.log_index,
+            topics: r.topics.iter().map(|t| format!("{t:#x}")).collect(),
+            data: format!("{:#x}", r.data),
+            reason: r.reason,
+        }
+    }
+}

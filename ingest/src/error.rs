@@ -1,0 +1,122 @@
+use alloy::transports::{RpcError, TransportErrorKind};
+use registrar_store::StoreError;
+
+/// How a failed RPC call failed, for retries and the `registrar_rpc_errors_total` series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RpcErrorKind {
+    /// HTTP 429 or a rate-limit error payload: wait longer.
+    RateLimited,
+    /// The node refused the block range or the size of the answer: shrink the range.
+    RangeTooLarge,
+    /// The call took longer than the timeout: shrink the range, try again.
+    Timeout,
+    /// 5xx, a dropped connection, an empty answer: try again.
+    Unavailable,
+    /// An answer that cannot be right and will not change: stop.
+    Fatal,
+}
+
+impl RpcErrorKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            RpcErrorKind::RateLimited => "rate_limited",
+            RpcErrorKind::RangeTooLarge => "range_too_large",
+            RpcErrorKind::Timeout => "timeout",
+            RpcErrorKind::Unavailable => "unavailable",
+            RpcErrorKind::Fatal => "fatal",
+        }
+    }
+
+    /// Sorts an alloy transport error. Unknown errors are fatal: stopping loudly beats skipping.
+    pub fn classify(err: &RpcError<TransportErrorKind>) -> RpcErrorKind {
+        match err {
+            RpcError::Transport(kind) => match kind {
+                TransportErrorKind::HttpError(e) | TransportErrorKind::HttpErrorWithRetryAfter { error: e, .. } => {
+                    match e.status {
+                        429 => RpcErrorKind::RateLimited,
+                        413 => RpcErrorKind::RangeTooLarge,
+                        500..=599 => RpcErrorKind::Unavailable,
+                        _ => RpcErrorKind::Fatal,
+                    }
+                }
+                // reqwest's connection errors (refused, reset, closed mid-body) arrive as custom errors.
+                TransportErrorKind::Custom(e) if e.to_string().contains("429") => RpcErrorKind::RateLimited,
+                TransportErrorKind::Custom(_) | TransportErrorKind::BackendGone | TransportErrorKind::MissingBatchResponse(_) => {
+                    RpcErrorKind::Unavailable
+                }
+                TransportErrorKind::PubsubUnavailable | TransportErrorKind::NonRetryable(_) => RpcErrorKind::Fatal,
+                _ => RpcErrorKind::Fatal,
+            },
+            RpcError::ErrorResp(payload) => {
+                let msg = payload.message.to_lowercase();
+                if payload.code == -32005
+                    || msg.contains("query returned more than")
+                    || msg.contains("block range")
+                    || msg.contains("range too large")
+                    || msg.contains("too many")
+                    || msg.contains("exceed")
+                    || msg.contains("response size")
+                {
+                    RpcErrorKind::RangeTooLarge
+                } else if payload.code == 429 || msg.contains("rate limit") || msg.contains("capacity") {
+                    RpcErrorKind::RateLimited
+                } else if payload.is_retry_err() || msg.contains("header not found") || msg.contains("unknown block") {
+                    RpcErrorKind::Unavailable
+                } else {
+                    RpcErrorKind::Fatal
+                }
+            }
+            RpcError::NullResp => RpcErrorKind::Unavailable,
+            // A body that is not JSON-RPC: a proxy's error page or a truncated answer.
+            RpcError::DeserError { text, .. } if text.trim().is_empty() || !text.trim_start().starts_with('{') => {
+                RpcErrorKind::Unavailable
+            }
+            _ => RpcErrorKind::Fatal,
+        }
+    }
+}
+
+/// Why ingest stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("rpc {method} failed ({kind:?}) after {attempts} attempts: {message}")]
+    Rpc { method: &'static str, kind: RpcErrorKind, attempts: u32, message: String },
+    #[error("cannot connect to {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("node returned no block {0}")]
+    MissingBlock(u64),
+    #[error("reorg deeper than the kept window: no block of {window} known blocks (down to {lowest}) is on the node's chain")]
+    ReorgTooDeep { window: usize, lowest: u64 },
+    #[error("reorg below the finalized block {finalized}: common ancestor {ancestor}; raise --confirmations")]
+    ReorgBelowFinality { ancestor: u64, finalized: u64 },
+    #[error("chain id changed from {expected} to {found}: the node is on another chain")]
+    ChainChanged { expected: u64, found: u64 },
+    #[error("the node's answers disagree, a reorg is under way: {0}")]
+    Inconsistent(String),
+    #[error("log without {0}: the node returned a pending log")]
+    IncompleteLog(&'static str),
+    #[error("event log: {0}")]
+    Store(#[from] StoreError),
+    #[error("task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+impl IngestError {
+    /// Whether running ingest again from the log may get past the error.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            IngestError::Rpc { kind, .. } => match kind {
+                RpcErrorKind::RateLimited | RpcErrorKind::Timeout | RpcErrorKind::Unavailable => true,
+                RpcErrorKind::RangeTooLarge | RpcErrorKind::Fatal => false,
+            },
+            IngestError::Connect { .. } | IngestError::Inconsistent(_) => true,
+            IngestError::Store(e) => e.is_retryable(),
+            IngestError::MissingBlock(_)
+            | IngestError::ReorgTooDeep { .. }
+            | IngestError::ReorgBelowFinality { .. }
+            | IngestError::ChainChanged { .. }
+            | IngestError::IncompleteLog(_)
+            | IngestError::Join(_) => false,
+        }
+    }
+}

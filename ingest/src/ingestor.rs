@@ -1,0 +1,405 @@
+//! The ingest loop: find where the log left off, backfill to the head in parallel ranges, then
+//! follow the head. Before each append it checks that the node's chain still contains the last
+//! appended block; when it does not, it appends a revert to the last common block and goes on
+//! from there.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    io::IsTerminal,
+    sync::{atomic::Ordering::Relaxed, Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use alloy::{primitives::Address, rpc::types::Log};
+use futures::{stream::FuturesOrdered, StreamExt};
+use indicatif::{ProgressBar, ProgressStyle};
+use registrar_schemas::{
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted, TokenDiscovered,
+    UndecodedLog,
+};
+use registrar_store::{EventLog, Metrics};
+use tokio::sync::watch;
+use tracing::{error, info, info_span, warn, Instrument};
+
+use crate::{decode_log, AdaptiveRange, BlockWindow, Decoded, IngestError, Rpc};
+
+/// What to ingest and how.
+#[derive(Clone, Debug)]
+pub struct IngestConfig {
+    pub contracts: Vec<Address>,
+    /// The first block to read when the log is empty.
+    pub from_block: u64,
+    /// Blocks on top of a block before it is final.
+    pub confirmations: u64,
+    pub initial_range: u64,
+    pub max_range: u64,
+    /// `eth_getLogs` ranges in flight during backfill.
+    pub concurrency: usize,
+    /// Recent block hashes kept to find a common ancestor.
+    pub reorg_window: usize,
+    /// How often to ask for a new head over http.
+    pub poll_interval: Duration,
+    /// Show a progress bar during backfill (when stderr is a terminal).
+    pub progress: bool,
+    /// Stop once this block is appended (benchmarks, one-off backfills).
+    pub stop_at: Option<u64>,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            contracts: Vec::new(),
+            from_block: 0,
+            confirmations: 12,
+            initial_range: 1000,
+            max_range: 10_000,
+            concurrency: 4,
+            reorg_window: 1024,
+            poll_interval: Duration::from_secs(1),
+            progress: true,
+            stop_at: None,
+        }
+    }
+}
+
+/// The logs and headers of one block range, checked against each other.
+struct RangeData {
+    from: u64,
+    to: u64,
+    logs: Vec<Log>,
+    blocks: BTreeMap<u64, BlockRef>,
+    end: BlockRef,
+}
+
+/// Appends what the watched contracts emit to the log.
+pub struct Ingestor {
+    rpc: Arc<Rpc>,
+    log: Arc<dyn EventLog>,
+    metrics: Arc<Metrics>,
+    config: IngestConfig,
+    range: Arc<Mutex<AdaptiveRange>>,
+    window: BlockWindow,
+    chain_id: u64,
+    /// The next block to read.
+    next_block: u64,
+    /// The highest finalized block announced in the log.
+    finalized: u64,
+    /// Metadata records waiting for the next append.
+    discoveries: Vec<LogRecord>,
+}
+
+impl Ingestor {
+    pub fn new(rpc: Arc<Rpc>, log: Arc<dyn EventLog>, metrics: Arc<Metrics>, config: IngestConfig) -> Self {
+        let range = Arc::new(Mutex::new(AdaptiveRange::new(config.initial_range, 1, config.max_range)));
+        let window = BlockWindow::new(config.reorg_window);
+        Ingestor {
+            rpc,
+            log,
+            metrics,
+            next_block: config.from_block,
+            config,
+            range,
+            window,
+            chain_id: 0,
+            finalized: 0,
+            discoveries: Vec::new(),
+        }
+    }
+
+    /// Runs until `shutdown` turns true, `stop_at` is reached, or an error that retrying cannot
+    /// fix. An append in progress always completes: what is acknowledged is in the log.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> Result<(), IngestError> {
+        self.resume_from_log()?;
+        let chain_id = self.rpc.chain_id().await?;
+        if self.chain_id != 0 && self.chain_id != chain_id {
+            return Err(IngestError::ChainChanged { expected: self.chain_id, found: chain_id });
+        }
+        self.chain_id = chain_id;
+        self.discover_tokens().await?;
+        info!(target: "ingest", chain_id, next_block = self.next_block, contracts = self.config.contracts.len(), "ingest started");
+        let mut heads = if self.rpc.is_pubsub() { Some(self.rpc.subscribe_heads().await?) } else { None };
+        loop {
+            if *shutdown.borrow() {
+                info!(target: "ingest", next_block = self.next_block, "ingest stopped");
+                return Ok(());
+            }
+            match self.step(&shutdown).await {
+                Ok(caught_up) => {
+                    if self.config.stop_at.is_some_and(|s| self.next_block > s) {
+                        info!(target: "ingest", block = self.next_block - 1, "reached --stop-at block");
+                        return Ok(());
+                    }
+                    if !caught_up {
+                        continue;
+                    }
+                }
+                Err(e @ IngestError::Inconsistent(_)) => {
+                    warn!(target: "ingest", error = %e, "chain changed while reading, starting over from the last appended block");
+                }
+                Err(e) => {
+                    error!(target: "ingest", error = %e, retryable = e.is_retryable(), "ingest failed");
+                    return Err(e);
+                }
+            }
+            // Caught up: wait for a new head.
+            let poll = tokio::time::sleep(self.config.poll_interval);
+            match heads.as_mut() {
+                Some(sub) => tokio::select! {
+                    _ = sub.recv() => {}
+                    _ = poll => {}
+                    _ = shutdown.changed() => {}
+                },
+                None => tokio::select! {
+                    _ = poll => {}
+                    _ = shutdown.changed() => {}
+                },
+            }
+        }
+    }
+
+    /// Rebuilds the position, the finalized block and the recent hash chain from the log tail.
+    fn resume_from_log(&mut self) -> Result<(), IngestError> {
+        let tail = self.log.tail(self.config.reorg_window.max(64) * 8)?;
+        for raw in tail {
+            match raw.decode()? {
+                LogRecord::Event(e) => self.window.insert(e.meta.block.number.0, e.meta.block.hash),
+                LogRecord::Undecoded(u) => self.window.insert(u.meta.block.number.0, u.meta.block.hash),
+                LogRecord::TokenDiscovered(_) => {}
+                LogRecord::Committed(c) => {
+                    self.window.insert(c.block.0, c.block_hash);
+                    self.next_block = c.block.0 + 1;
+                    self.finalized = self.finalized.max(c.finalized.0);
+                    self.chain_id = c.chain_id.0;
+                }
+                LogRecord::Reverted(r) => {
+                    self.window.truncate_above(r.common_ancestor.0);
+                    self.next_block = r.common_ancestor.0 + 1;
+                }
+            }
+        }
+        if let Some((tip, _)) = self.window.tip() {
+            self.metrics.ingest_block.store(tip, Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Reads metadata of every watched contract; the records go out with the next append.
+    async fn discover_tokens(&mut self) -> Result<(), IngestError> {
+        for &address in &self.config.contracts {
+            let (name, symbol, decimals) = self.rpc.token_metadata(address).await?;
+            info!(target: "ingest", %address, name, symbol, decimals, "watching token");
+            self.discoveries.push(LogRecord::TokenDiscovered(TokenDiscovered {
+                chain_id: ChainId(self.chain_id),
+                address,
+                name,
+                symbol,
+                decimals,
+                block: BlockNumber(self.next_block),
+            }));
+        }
+        Ok(())
+    }
+
+    /// Checks for a reorg, then reads and appends everything up to the head. Returns whether
+    /// ingest is caught up.
+    async fn step(&mut self, shutdown: &watch::Receiver<bool>) -> Result<bool, IngestError> {
+        let head = self.rpc.head().await?;
+        self.metrics.chain_head_block.store(head, Relaxed);
+        self.check_reorg().await?;
+        let target = match self.config.stop_at {
+            Some(stop) => head.min(stop),
+            None => head,
+        };
+        if self.next_block > target {
+            return Ok(true);
+        }
+        let start = self.next_block;
+        let progress = self.progress_bar(start, target);
+        let started = Instant::now();
+        let mut last_report = Instant::now();
+        let contracts: Arc<[Address]> = self.config.contracts.clone().into();
+        let (rpc, range) = (self.rpc.clone(), self.range.clone());
+        let mut inflight = FuturesOrdered::new();
+        let mut next = start;
+        loop {
+            while inflight.len() < self.config.concurrency.max(1) && next <= target {
+                let size = range.lock().expect("range lock poisoned").size();
+                let end = (next + size - 1).min(target);
+                inflight.push_back(fetch_range(rpc.clone(), contracts.clone(), range.clone(), next, end));
+                next = end + 1;
+            }
+            let Some(data) = inflight.next().await else { break };
+            let data = data?;
+            // Appending consumes ranges in order, so `self` is free again here.
+            self.append_range(data, head).await?;
+            self.metrics.backfill_range_blocks.store(self.range.lock().expect("range lock poisoned").size(), Relaxed);
+            if let Some(bar) = &progress {
+                bar.set_position(self.next_block - start);
+            } else if last_report.elapsed() > Duration::from_secs(5) && target > start + 1 {
+                last_report = Instant::now();
+                info!(target: "ingest", block = self.next_block - 1, target, blocks_per_s = ((self.next_block - start) as f64 / started.elapsed().as_secs_f64()) as u64, "backfilling");
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        Ok(self.next_block > target)
+    }
+
+    fn progress_bar(&self, start: u64, target: u64) -> Option<ProgressBar> {
+        if !self.config.progress || !std::io::stderr().is_terminal() || target - start < 1000 {
+            return None;
+        }
+        let bar = ProgressBar::new(target - start + 1);
+        bar.set_style(
+            ProgressStyle::with_template("backfill {bar:40} {pos}/{len} blocks {per_sec} eta {eta}")
+                .expect("static template"),
+        );
+        Some(bar)
+    }
+
+    /// Compares the last appended block with the node's chain; on a mismatch appends a revert
+    /// to the newest block both share.
+    async fn check_reorg(&mut self) -> Result<(), IngestError> {
+        let Some((tip, tip_hash)) = self.window.tip() else { return Ok(()) };
+        if self.rpc.block_hash(tip).await.ok() == Some(tip_hash) {
+            return Ok(());
+        }
+        let span = info_span!(target: "ingest", "reorg", tip);
+        async {
+            let mut ancestor = None;
+            for (number, hash) in self.window.newest_first().collect::<Vec<_>>() {
+                match self.rpc.block(number).await {
+                    Ok(block) if block.hash == hash => {
+                        ancestor = Some((number, hash));
+                        break;
+                    }
+                    Ok(_) | Err(IngestError::MissingBlock(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            let Some((number, hash)) = ancestor else {
+                return Err(IngestError::ReorgTooDeep { window: self.window.len(), lowest: self.window.lowest().unwrap_or(0) });
+            };
+            if number < self.finalized {
+                return Err(IngestError::ReorgBelowFinality { ancestor: number, finalized: self.finalized });
+            }
+            warn!(target: "ingest", common_ancestor = number, abandoned_tip = tip, depth = tip - number, "chain reorganised, reverting");
+            let revert = LogRecord::Reverted(Reverted {
+                chain_id: ChainId(self.chain_id),
+                common_ancestor: BlockNumber(number),
+                common_ancestor_hash: hash,
+                abandoned_tip: BlockNumber(tip),
+            });
+            self.append(vec![revert]).await?;
+            self.window.truncate_above(number);
+            self.next_block = number + 1;
+            self.metrics.reorgs.fetch_add(1, Relaxed);
+            Ok(())
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Turns a range into records and appends them with the commit of its last block, after
+    /// checking that the block it builds on is still on the node's chain.
+    async fn append_range(&mut self, data: RangeData, head: u64) -> Result<(), IngestError> {
+        if data.from != self.next_block {
+            return Err(IngestError::Inconsistent(format!("range starts at {}, expected {}", data.from, self.next_block)));
+        }
+        if let Some((tip, tip_hash)) = self.window.tip() {
+            let now = self.rpc.block_hash(tip).await?;
+            if now != tip_hash {
+                return Err(IngestError::Inconsistent(format!("block {tip} changed from {tip_hash} to {now}")));
+            }
+        }
+        let mut records = std::mem::take(&mut self.discoveries);
+        records.reserve(data.logs.len() + 1);
+        let chain_id = ChainId(self.chain_id);
+        for log in &data.logs {
+            let number = log.block_number.ok_or(IngestError::IncompleteLog("block number"))?;
+            let block = *data.blocks.get(&number).ok_or(IngestError::MissingBlock(number))?;
+            let meta = EventMeta {
+                chain_id,
+                block,
+                tx_hash: log.transaction_hash.ok_or(IngestError::IncompleteLog("transaction hash"))?,
+                tx_index: log.transaction_index.ok_or(IngestError::IncompleteLog("transaction index"))? as u32,
+                log_index: log.log_index.ok_or(IngestError::IncompleteLog("log index"))? as u32,
+                contract: log.address(),
+            };
+            records.push(match decode_log(log.topics(), &log.data().data) {
+                Decoded::Event(event) => LogRecord::Event(ChainEvent { meta, event }),
+                Decoded::Undecodable(reason) => {
+                    warn!(target: "ingest", block = number, tx = %meta.tx_hash, log_index = meta.log_index, contract = %meta.contract, reason, "undecodable log kept as undecoded");
+                    LogRecord::Undecoded(UndecodedLog {
+                        meta,
+                        topics: log.topics().to_vec(),
+                        data: log.data().data.clone(),
+                        reason,
+                    })
+                }
+            });
+        }
+        let finalized = head.saturating_sub(self.config.confirmations).max(self.finalized);
+        records.push(LogRecord::Committed(BlocksCommitted {
+            chain_id,
+            block: BlockNumber(data.to),
+            block_hash: data.end.hash,
+            head: BlockNumber(head),
+            finalized: BlockNumber(finalized),
+        }));
+        self.append(records).await?;
+        for b in data.blocks.values() {
+            self.window.insert(b.number.0, b.hash);
+        }
+        self.window.insert(data.to, data.end.hash);
+        self.next_block = data.to + 1;
+        self.finalized = finalized;
+        self.metrics.ingest_block.store(data.to, Relaxed);
+        Ok(())
+    }
+
+    async fn append(&self, records: Vec<LogRecord>) -> Result<(), IngestError> {
+        let log = self.log.clone();
+        let n = records.len() as u64;
+        tokio::task::spawn_blocking(move || log.append(&records)).await??;
+        self.metrics.log_records_appended.fetch_add(n, Relaxed);
+        Ok(())
+    }
+}
+
+/// Reads the logs of `[from, to]` and the headers of the blocks that hold them, and checks that
+/// each log's block hash is the header's: a mismatch means the chain moved under the reads.
+async fn fetch_range(
+    rpc: Arc<Rpc>,
+    contracts: Arc<[Address]>,
+    range: Arc<Mutex<AdaptiveRange>>,
+    from: u64,
+    to: u64,
+) -> Result<RangeData, IngestError> {
+    let logs = rpc.logs(&contracts, from, to, &range).await?;
+    let numbers: BTreeSet<u64> = logs.iter().filter_map(|l| l.block_number).chain([to]).collect();
+    let requests: Vec<_> = numbers.into_iter().map(|n| rpc.block(n)).collect();
+    let fetched: Vec<Result<BlockRef, IngestError>> = futures::stream::iter(requests).buffer_unordered(8).collect().await;
+    let mut blocks = BTreeMap::new();
+    for b in fetched {
+        let b = b?;
+        blocks.insert(b.number.0, b);
+    }
+    for log in &logs {
+        if log.removed {
+            return Err(IngestError::Inconsistent(format!("log removed in block {:?}", log.block_number)));
+        }
+        let (Some(n), Some(h)) = (log.block_number, log.block_hash) else {
+            return Err(IngestError::IncompleteLog("block hash"));
+        };
+        if blocks.get(&n).map(|b| b.hash) != Some(h) {
+            return Err(IngestError::Inconsistent(format!("log of block {n} has hash {h}, the block does not")));
+        }
+    }
+    let end = *blocks.get(&to).ok_or(IngestError::MissingBlock(to))?;
+    Ok(RangeData { from, to, logs, blocks, end })
+}

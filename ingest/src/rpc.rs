@@ -1,0 +1,241 @@
+//! The node client: every call has a timeout, is counted, and is retried with exponential
+//! backoff when (and only when) its error is retryable. `eth_getLogs` ranges adapt to what the
+//! node accepts: a range refused as too large, or that timed out, is split in two.
+
+use std::{
+    collections::VecDeque,
+    future::Future,
+    sync::{atomic::Ordering::Relaxed, Arc, Mutex},
+    time::{Duration, SystemTime},
+};
+
+use alloy::{
+    eips::BlockNumberOrTag,
+    primitives::{Address, B256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    pubsub::Subscription,
+    rpc::types::{Filter, Header, Log},
+    transports::TransportResult,
+};
+use registrar_schemas::{abi::IERC20Metadata, BlockNumber, BlockRef};
+use registrar_store::Metrics;
+use tracing::{debug, warn};
+
+use crate::{AdaptiveRange, IngestError, RpcErrorKind};
+
+/// How to talk to the node.
+#[derive(Clone, Debug)]
+pub struct RpcConfig {
+    /// `http(s)://` or `ws(s)://`.
+    pub url: String,
+    /// The longest one call may take.
+    pub timeout: Duration,
+    /// Attempts per call before ingest stops, for retryable errors.
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        RpcConfig {
+            url: "http://127.0.0.1:8545".into(),
+            timeout: Duration::from_secs(30),
+            max_attempts: 30,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A failed attempt: the kind decides what happens next.
+struct Failure {
+    kind: RpcErrorKind,
+    message: String,
+}
+
+/// A JSON-RPC node.
+pub struct Rpc {
+    provider: DynProvider,
+    config: RpcConfig,
+    metrics: Arc<Metrics>,
+}
+
+impl Rpc {
+    pub async fn connect(config: RpcConfig, metrics: Arc<Metrics>) -> Result<Self, IngestError> {
+        let provider = ProviderBuilder::new()
+            .connect(&config.url)
+            .await
+            .map_err(|e| IngestError::Connect { url: config.url.clone(), message: e.to_string() })?
+            .erased();
+        Ok(Rpc { provider, config, metrics })
+    }
+
+    pub fn is_pubsub(&self) -> bool {
+        self.config.url.starts_with("ws")
+    }
+
+    /// One attempt, with the timeout, counted in the metrics.
+    async fn attempt<T, Fut>(&self, method: &'static str, fut: Fut) -> Result<T, Failure>
+    where
+        Fut: Future<Output = TransportResult<T>>,
+    {
+        self.metrics.rpc_requests.fetch_add(1, Relaxed);
+        let failure = match tokio::time::timeout(self.config.timeout, fut).await {
+            Ok(Ok(v)) => return Ok(v),
+            Ok(Err(e)) => Failure { kind: RpcErrorKind::classify(&e), message: e.to_string() },
+            Err(_) => Failure { kind: RpcErrorKind::Timeout, message: format!("no answer in {:?}", self.config.timeout) },
+        };
+        self.metrics.rpc_error(failure.kind.label());
+        debug!(target: "ingest", method, kind = failure.kind.label(), error = %failure.message, "rpc call failed");
+        Err(failure)
+    }
+
+    /// The wait before attempt `attempt + 1`: exponential, capped, with jitter; longer when the
+    /// node said it is rate limiting.
+    fn backoff(&self, attempt: u32, kind: RpcErrorKind) -> Duration {
+        let base = self.config.initial_backoff.saturating_mul(1 << attempt.min(16)).min(self.config.max_backoff);
+        let base = if kind == RpcErrorKind::RateLimited { (base * 4).min(self.config.max_backoff) } else { base };
+        let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        base / 2 + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
+    }
+
+    /// Calls until success, a non-retryable error, or the attempts run out.
+    async fn call<T, F, Fut>(&self, method: &'static str, mut f: F) -> Result<T, IngestError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = TransportResult<T>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match self.attempt(method, f()).await {
+                Ok(v) => return Ok(v),
+                Err(failure) => {
+                    attempt += 1;
+                    let retryable = matches!(
+                        failure.kind,
+                        RpcErrorKind::RateLimited | RpcErrorKind::Timeout | RpcErrorKind::Unavailable
+                    );
+                    if !retryable || attempt >= self.config.max_attempts {
+                        return Err(IngestError::Rpc { method, kind: failure.kind, attempts: attempt, message: failure.message });
+                    }
+                    let wait = self.backoff(attempt, failure.kind);
+                    warn!(target: "ingest", method, attempt, kind = failure.kind.label(), wait_ms = wait.as_millis() as u64, "rpc call failed, retrying");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    pub async fn chain_id(&self) -> Result<u64, IngestError> {
+        self.call("eth_chainId", || self.provider.get_chain_id()).await
+    }
+
+    pub async fn head(&self) -> Result<u64, IngestError> {
+        self.call("eth_blockNumber", || self.provider.get_block_number()).await
+    }
+
+    /// The block at `number` on the node's current chain.
+    pub async fn block(&self, number: u64) -> Result<BlockRef, IngestError> {
+        let block = self
+            .call("eth_getBlockByNumber", || async {
+                self.provider.get_block_by_number(BlockNumberOrTag::Number(number)).await
+            })
+            .await?
+            .ok_or(IngestError::MissingBlock(number))?;
+        Ok(block_ref(&block.header))
+    }
+
+    /// The hash of block `number` on the node's current chain.
+    pub async fn block_hash(&self, number: u64) -> Result<B256, IngestError> {
+        Ok(self.block(number).await?.hash)
+    }
+
+    /// A subscription to new heads, over a pubsub transport.
+    pub async fn subscribe_heads(&self) -> Result<Subscription<Header>, IngestError> {
+        self.call("eth_subscribe", || async { self.provider.subscribe_blocks().await }).await
+    }
+
+    /// The logs of `addresses` in `[from, to]`, split into smaller ranges as the node demands.
+    pub async fn logs(
+        &self,
+        addresses: &[Address],
+        from: u64,
+        to: u64,
+        range: &Mutex<AdaptiveRange>,
+    ) -> Result<Vec<Log>, IngestError> {
+        let mut out = Vec::new();
+        let mut pending = VecDeque::from([(from, to)]);
+        let mut attempt = 0;
+        while let Some((a, b)) = pending.pop_front() {
+            let filter = Filter::new().address(addresses.to_vec()).from_block(a).to_block(b);
+            match self.attempt("eth_getLogs", self.provider.get_logs(&filter)).await {
+                Ok(logs) => {
+                    attempt = 0;
+                    range.lock().expect("range lock poisoned").success(b - a + 1, logs.len());
+                    out.extend(logs);
+                }
+                Err(f) if matches!(f.kind, RpcErrorKind::RangeTooLarge | RpcErrorKind::Timeout) && b > a => {
+                    range.lock().expect("range lock poisoned").shrink(b - a + 1);
+                    let mid = a + (b - a) / 2;
+                    debug!(target: "ingest", from = a, to = b, kind = f.kind.label(), "splitting log range");
+                    pending.push_front((mid + 1, b));
+                    pending.push_front((a, mid));
+                }
+                Err(f) => {
+                    attempt += 1;
+                    let retryable =
+                        matches!(f.kind, RpcErrorKind::RateLimited | RpcErrorKind::Timeout | RpcErrorKind::Unavailable);
+                    if !retryable || attempt >= self.config.max_attempts {
+                        return Err(IngestError::Rpc { method: "eth_getLogs", kind: f.kind, attempts: attempt, message: f.message });
+                    }
+                    let wait = self.backoff(attempt, f.kind);
+                    warn!(target: "ingest", from = a, to = b, attempt, kind = f.kind.label(), wait_ms = wait.as_millis() as u64, "eth_getLogs failed, retrying");
+                    tokio::time::sleep(wait).await;
+                    pending.push_front((a, b));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `name`, `symbol` and `decimals` of a token, empty where the contract lacks the view.
+    pub async fn token_metadata(&self, token: Address) -> Result<(String, String, u8), IngestError> {
+        let erc20 = IERC20Metadata::new(token, &self.provider);
+        let name = self.optional_view("name", || async { erc20.name().call().await }).await?.unwrap_or_default();
+        let symbol = self.optional_view("symbol", || async { erc20.symbol().call().await }).await?.unwrap_or_default();
+        let decimals = self.optional_view("decimals", || async { erc20.decimals().call().await }).await?.unwrap_or(0);
+        Ok((name, symbol, decimals))
+    }
+
+    /// An `eth_call` whose revert or undecodable answer means "not implemented".
+    async fn optional_view<T, F, Fut>(&self, view: &'static str, mut f: F) -> Result<Option<T>, IngestError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, alloy::contract::Error>>,
+    {
+        self.call("eth_call", || {
+            let fut = f();
+            async move {
+                match fut.await {
+                    Ok(v) => Ok(Some(v)),
+                    Err(alloy::contract::Error::TransportError(e)) if e.as_error_resp().is_none() => Err(e),
+                    Err(e) => {
+                        debug!(target: "ingest", view, error = %e, "token view not available");
+                        Ok(None)
+                    }
+                }
+            }
+        })
+        .await
+    }
+}
+
+pub(crate) fn block_ref(header: &Header) -> BlockRef {
+    BlockRef {
+        number: BlockNumber(header.number),
+        hash: header.hash,
+        parent_hash: header.parent_hash,
+        timestamp: header.timestamp,
+    }
+}

@@ -1,0 +1,24 @@
+//! What flows through registrar: the domain events decoded from token contracts, the control
+//! records of the pipeline, their Protobuf encoding on the event log, and the Solidity bindings
+//! the events are decoded with. This crate does no I/O.
+//!
+//! # Layout
+//! - `primitives`: the newtypes that cross module boundaries (`ChainId`, `BlockNumber`, `LogOffset`).
+//! - `record`: the log record enum ([`LogRecord`]) and the domain event types it carries.
+//! - `wire`: the Protobuf encoding of [`LogRecord`], generated from `proto/registrar/v1/log.proto`.
+//! - `abi`: `sol!` bindings of the token events and views registrar reads.
+
+pub mod abi;
+mod primitives;
+mod record;
+mod wire;
+
+pub use primitives::{BlockNumber, ChainId, LogOffset};
+pub use record::{
+    BlockRef, BlocksCommitted, ChainEvent, EventMeta, LogRecord, Reverted, TokenDiscovered,
+    TokenEvent, UndecodedLog,
+};
+pub use wire::{proto, DecodeError};
+
+/// The path of the Protobuf schema of the log, relative to this crate.
+pub const PROTO_SCHEMA_PATH: &str = "proto/registrar/v1/log.proto";

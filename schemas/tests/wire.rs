@@ -1,0 +1,166 @@
+//! The Protobuf encoding of log records: round trips for every record shape, and `protoc`, an
+//! independent implementation reading only `log.proto`, decodes what Rust encodes.
+
+use std::{io::Write, process::Command};
+
+use alloy::primitives::{Address, Bytes, B256, U256};
+use proptest::prelude::*;
+use registrar_schemas::{
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted,
+    TokenDiscovered, TokenEvent, UndecodedLog,
+};
+
+fn address() -> impl Strategy<Value = Address> {
+    any::<[u8; 20]>().prop_map(Address::from)
+}
+
+fn hash() -> impl Strategy<Value = B256> {
+    any::<[u8; 32]>().prop_map(B256::from)
+}
+
+fn amount() -> impl Strategy<Value = U256> {
+    any::<[u8; 32]>().prop_map(U256::from_be_bytes)
+}
+
+fn meta() -> impl Strategy<Value = EventMeta> {
+    (any::<u64>(), any::<u64>(), hash(), hash(), any::<u64>(), hash(), any::<u32>(), any::<u32>(), address())
+        .prop_map(|(chain, number, h, p, ts, tx, txi, li, contract)| EventMeta {
+            chain_id: ChainId(chain),
+            block: BlockRef { number: BlockNumber(number), hash: h, parent_hash: p, timestamp: ts },
+            tx_hash: tx,
+            tx_index: txi,
+            log_index: li,
+            contract,
+        })
+}
+
+fn token_event() -> impl Strategy<Value = TokenEvent> {
+    prop_oneof![
+        (address(), address(), amount()).prop_map(|(from, to, value)| TokenEvent::Transfer { from, to, value }),
+        (address(), amount()).prop_map(|(holder, amount)| TokenEvent::TokensFrozen { holder, amount }),
+        (address(), amount()).prop_map(|(holder, amount)| TokenEvent::TokensUnfrozen { holder, amount }),
+        (address(), any::<bool>(), address())
+            .prop_map(|(holder, frozen, agent)| TokenEvent::AddressFrozen { holder, frozen, agent }),
+        address().prop_map(|agent| TokenEvent::Paused { agent }),
+        address().prop_map(|agent| TokenEvent::Unpaused { agent }),
+        (address(), address(), address()).prop_map(|(l, n, i)| TokenEvent::RecoverySuccess {
+            lost_wallet: l,
+            new_wallet: n,
+            investor_onchain_id: i
+        }),
+    ]
+}
+
+fn record() -> impl Strategy<Value = LogRecord> {
+    prop_oneof![
+        (meta(), token_event()).prop_map(|(meta, event)| LogRecord::Event(ChainEvent { meta, event })),
+        (any::<u64>(), address(), ".{0,20}", ".{0,8}", any::<u8>(), any::<u64>()).prop_map(
+            |(c, address, name, symbol, decimals, b)| LogRecord::TokenDiscovered(TokenDiscovered {
+                chain_id: ChainId(c),
+                address,
+                name,
+                symbol,
+                decimals,
+                block: BlockNumber(b),
+            })
+        ),
+        (meta(), prop::collection::vec(hash(), 0..4), prop::collection::vec(any::<u8>(), 0..100), ".{0,40}")
+            .prop_map(|(meta, topics, data, reason)| LogRecord::Undecoded(UndecodedLog {
+                meta,
+                topics,
+                data: Bytes::from(data),
+                reason,
+            })),
+        (any::<u64>(), any::<u64>(), hash(), any::<u64>(), any::<u64>()).prop_map(|(c, b, h, head, fin)| {
+            LogRecord::Committed(BlocksCommitted {
+                chain_id: ChainId(c),
+                block: BlockNumber(b),
+                block_hash: h,
+                head: BlockNumber(head),
+                finalized: BlockNumber(fin),
+            })
+        }),
+        (any::<u64>(), any::<u64>(), hash(), any::<u64>()).prop_map(|(c, a, h, t)| LogRecord::Reverted(Reverted {
+            chain_id: ChainId(c),
+            common_ancestor: BlockNumber(a),
+            common_ancestor_hash: h,
+            abandoned_tip: BlockNumber(t),
+        })),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn every_record_round_trips(r in record()) {
+        prop_assert_eq!(LogRecord::decode(&r.encode()).unwrap(), r);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let _ = LogRecord::decode(&bytes);
+    }
+}
+
+#[test]
+fn wrong_lengths_are_errors_not_panics() {
+    use prost::Message;
+    use registrar_schemas::proto;
+    let bad = proto::LogRecord {
+        record: Some(proto::log_record::Record::Committed(proto::BlocksCommitted {
+            chain_id: 1,
+            block_number: 2,
+            block_hash: vec![1, 2, 3],
+            head: 2,
+            finalized: 1,
+        })),
+    };
+    let err = LogRecord::decode(&bad.encode_to_vec()).unwrap_err();
+    assert_eq!(err.to_string(), "field committed.block_hash has 3 bytes, expected 32");
+    let empty = LogRecord::decode(&[]).unwrap_err();
+    assert_eq!(empty.to_string(), "field record is missing");
+}
+
+/// `protoc --decode` reads the Rust encoding with nothing but the schema file, so the file is a
+/// true description of the log for non-Rust consumers.
+#[test]
+fn protoc_decodes_the_rust_encoding_with_the_schema_file() {
+    let record = LogRecord::Event(ChainEvent {
+        meta: EventMeta {
+            chain_id: ChainId(31337),
+            block: BlockRef {
+                number: BlockNumber(74),
+                hash: B256::repeat_byte(0xab),
+                parent_hash: B256::repeat_byte(0xcd),
+                timestamp: 1_700_000_000,
+            },
+            tx_hash: B256::repeat_byte(0x11),
+            tx_index: 3,
+            log_index: 7,
+            contract: Address::repeat_byte(0x22),
+        },
+        event: TokenEvent::Transfer {
+            from: Address::ZERO,
+            to: Address::repeat_byte(0x33),
+            value: U256::from(1_000_000u64),
+        },
+    });
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let mut child = Command::new("protoc")
+        .args(["--proto_path", &format!("{manifest}/proto"), "--decode", "registrar.v1.LogRecord"])
+        .arg("registrar/v1/log.proto")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("protoc is installed by `make setup`");
+    child.stdin.take().unwrap().write_all(&record.encode()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "protoc failed: {out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("chain_id: 31337"), "{text}");
+    assert!(text.contains("block_number: 74"), "{text}");
+    assert!(text.contains("tx_index: 3"), "{text}");
+    assert!(text.contains("log_index: 7"), "{text}");
+    assert!(text.contains("transfer {"), "{text}");
+    // 1_000_000 = 0x0f4240, the last three of 32 big-endian bytes.
+    assert!(text.contains(r#"value: "\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\017B@""#), "{text}");
+}

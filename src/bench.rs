@@ -1,0 +1,224 @@
+//! The end-to-end benchmark: generates a chain of ERC-20 transfers on anvil, then measures the
+//! node's raw `eth_getLogs` rate, end-to-end sync, projector-only replay, the top-100-holders
+//! query over HTTP, and peak memory.
+
+use std::{
+    path::PathBuf,
+    sync::{atomic::Ordering::Relaxed, Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    primitives::{U160, U256},
+    providers::{Provider, ProviderBuilder},
+};
+use clap::Args;
+use registrar_api::ApiState;
+use registrar_ingest::{AdaptiveRange, IngestConfig, Ingestor, Rpc, RpcConfig};
+use registrar_schemas::LogOffset;
+use registrar_store::{EventLog, Metrics, Projector, StateDb};
+use tracing::info;
+
+use crate::{contracts::TransferEmitter, devnet::Anvil, node::PROJECTOR_BATCH};
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Holders minted to, one `Transfer` each.
+    #[arg(long, default_value_t = 100_000)]
+    pub holders: u64,
+    /// Further transfers between holders.
+    #[arg(long, default_value_t = 50_000)]
+    pub transfers: u64,
+    /// Events per transaction (one transaction per block).
+    #[arg(long, default_value_t = 1_000)]
+    pub per_tx: u64,
+    /// Top-holders queries to time.
+    #[arg(long, default_value_t = 1_000)]
+    pub queries: usize,
+    /// Where to keep the data (default: a temporary directory).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// What a projector-only replay did.
+pub struct ReplayReport {
+    pub records: usize,
+    pub events: usize,
+    pub seconds: f64,
+}
+
+/// Applies the whole log with `projector`, in batches, and times it.
+pub fn replay(log: &dyn EventLog, projector: Projector) -> anyhow::Result<ReplayReport> {
+    let started = Instant::now();
+    let (mut records, mut events) = (0, 0);
+    let mut from = LogOffset(0);
+    loop {
+        let batch = log.read(from, PROJECTOR_BATCH)?;
+        let Some(last) = batch.last() else { break };
+        from = last.offset.next();
+        let outcome = projector.apply(&batch)?;
+        records += outcome.records;
+        events += outcome.events;
+    }
+    Ok(ReplayReport { records, events, seconds: started.elapsed().as_secs_f64() })
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let tmp = tempfile::Builder::new().prefix("registrar-bench-").tempdir()?;
+    let data_dir = args.data_dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let anvil = Anvil::spawn(&["--gas-limit", "1000000000", "--code-size-limit", "100000"])?;
+    let provider = ProviderBuilder::new().connect(&anvil.http_url()).await?.erased();
+    let sender = provider.get_accounts().await?[0];
+
+    // Generate: mints to `holders` consecutive addresses, then shifts between them.
+    let generate = Instant::now();
+    let emitter = TransferEmitter::deploy_builder(provider.clone()).from(sender).deploy().await?;
+    let emitter_contract = TransferEmitter::new(emitter, provider.clone());
+    let first_holder = U160::from(0x1000_0000u64);
+    let mut sent = 0;
+    while sent < args.holders {
+        let n = args.per_tx.min(args.holders - sent);
+        emitter_contract
+            .mintRange(first_holder + U160::from(sent), U256::from(n), U256::from(1_000u64))
+            .from(sender)
+            .gas(n * 6_000 + 100_000)
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+        sent += n;
+    }
+    let mut shifted = 0;
+    while shifted < args.transfers {
+        let n = args.per_tx.min(args.transfers - shifted);
+        let start = first_holder + U160::from(shifted % args.holders.max(1));
+        emitter_contract
+            .shiftRange(start, U256::from(n), U160::from(7u64), U256::from(1u64 + shifted % 5))
+            .from(sender)
+            .gas(n * 6_000 + 100_000)
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+        shifted += n;
+    }
+    let head = provider.get_block_number().await?;
+    let total_events = args.holders + args.transfers;
+    info!(events = total_events, head, seconds = generate.elapsed().as_secs_f64(), "chain generated");
+
+    let ingest_config = IngestConfig {
+        contracts: vec![emitter],
+        from_block: 0,
+        confirmations: 12,
+        progress: false,
+        stop_at: Some(head),
+        ..IngestConfig::default()
+    };
+
+    // 1. The node's raw eth_getLogs rate, ranges as ingest would use them, nothing else.
+    let metrics = Arc::new(Metrics::default());
+    let rpc = Arc::new(Rpc::connect(RpcConfig { url: anvil.http_url(), ..RpcConfig::default() }, metrics.clone()).await?);
+    let range = Mutex::new(AdaptiveRange::new(ingest_config.initial_range, 1, ingest_config.max_range));
+    let started = Instant::now();
+    let mut fetched = 0usize;
+    let mut from = 0;
+    while from <= head {
+        let size = range.lock().expect("range lock").size();
+        let to = (from + size - 1).min(head);
+        fetched += rpc.logs(&[emitter], from, to, &range).await?.len();
+        from = to + 1;
+    }
+    let raw_seconds = started.elapsed().as_secs_f64();
+    let raw_rate = fetched as f64 / raw_seconds;
+    info!(logs = fetched, seconds = raw_seconds, rate = raw_rate as u64, "raw eth_getLogs");
+
+    // 2. End-to-end sync: ingest into the embedded log and project, until all is applied.
+    let stores = crate::node::Stores::open(&data_dir)?;
+    let log: Arc<dyn EventLog> = stores.log.clone();
+    let metrics = Arc::new(Metrics::default());
+    let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+    let projector = Projector::new(stores.db.clone(), metrics.clone());
+    let (projector_log, projector_shutdown) = (log.clone(), shutdown.clone());
+    let started = Instant::now();
+    let projector_thread =
+        std::thread::spawn(move || registrar_store::run_projector(projector_log, projector, PROJECTOR_BATCH, projector_shutdown));
+    let rpc = Arc::new(Rpc::connect(RpcConfig { url: anvil.http_url(), ..RpcConfig::default() }, metrics.clone()).await?);
+    Ingestor::new(rpc, log.clone(), metrics.clone(), ingest_config).run(shutdown.clone()).await?;
+    let end = log.end();
+    while stores.db.applied_offset()?.map_or(0, |o| o.0 + 1) < end.0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let sync_seconds = started.elapsed().as_secs_f64();
+    shutdown_tx.send_replace(true);
+    projector_thread.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
+    let applied = metrics.events_applied.load(Relaxed);
+    let sync_rate = applied as f64 / sync_seconds;
+    info!(events = applied, seconds = sync_seconds, rate = sync_rate as u64, "end-to-end sync");
+
+    // 3. Projector-only replay of the same log into an empty state.
+    let replay_dir = data_dir.join("replay-state");
+    let replay_db = Arc::new(StateDb::open(&replay_dir)?);
+    let report = replay(log.as_ref(), Projector::new(replay_db.clone(), Arc::new(Metrics::default())))?;
+    let replay_rate = report.events as f64 / report.seconds;
+    let same = replay_db.digest()? == stores.db.digest()?;
+    info!(events = report.events, seconds = report.seconds, rate = replay_rate as u64, identical = same, "replay");
+
+    // 4. Top-100 holders over HTTP GraphQL.
+    let state = ApiState { db: stores.db.clone(), metrics: metrics.clone(), log: Some(log.clone()), confirmations: 12 };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let mut api_shutdown = shutdown.clone();
+    let server = tokio::spawn(registrar_api::serve(listener, state, async move {
+        let _ = api_shutdown.wait_for(|s| *s).await;
+    }));
+    let client = reqwest::Client::new();
+    let query = serde_json::json!({
+        "query": format!("{{ token(address: \"{emitter:#x}\") {{ holders(first: 100) {{ nodes {{ address balance }} }} }} }}")
+    });
+    let mut latencies = Vec::with_capacity(args.queries);
+    for i in 0..args.queries + 20 {
+        let t = Instant::now();
+        let body: serde_json::Value = client.post(format!("http://{addr}/graphql")).json(&query).send().await?.json().await?;
+        if i >= 20 {
+            latencies.push(t.elapsed());
+        }
+        anyhow::ensure!(body["errors"].is_null(), "query failed: {body}");
+    }
+    latencies.sort();
+    let (p50, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
+    let mut store_latencies = Vec::with_capacity(args.queries);
+    let indexed = stores.db.chain_status()?.map_or(0, |s| s.indexed_block);
+    for _ in 0..args.queries {
+        let t = Instant::now();
+        let page = stores.db.holders_at(emitter, indexed, registrar_store::HolderOrder::BalanceDesc, 100, None)?;
+        store_latencies.push(t.elapsed());
+        anyhow::ensure!(page.rows.len() == 100, "expected 100 holders");
+    }
+    store_latencies.sort();
+    let _ = server;
+
+    let rss = peak_rss_mib().unwrap_or(f64::NAN);
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("| metric | value |");
+    println!("|---|---|");
+    println!("| chain | {total_events} Transfer events, {} holders, {head} blocks, {} per tx |", args.holders, args.per_tx);
+    println!("| raw eth_getLogs fetch | {raw_rate:.0} logs/s ({fetched} logs in {raw_seconds:.2} s) |");
+    println!("| end-to-end sync | {sync_rate:.0} events/s ({applied} events in {sync_seconds:.2} s), {:.0}% of raw |", 100.0 * sync_rate / raw_rate);
+    println!("| projector-only replay | {replay_rate:.0} events/s ({} events in {:.2} s), state identical: {same} |", report.events, report.seconds);
+    println!("| top-100 holders, GraphQL over HTTP | p50 {:.3} ms, p99 {:.3} ms ({} queries) |", ms(p50), ms(p99), latencies.len());
+    println!("| top-100 holders, store read | p50 {:.3} ms, p99 {:.3} ms |", ms(percentile(&store_latencies, 0.5)), ms(percentile(&store_latencies, 0.99)));
+    println!("| peak RSS of the bench process | {rss:.0} MiB |");
+    drop(anvil);
+    Ok(())
+}

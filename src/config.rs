@@ -1,0 +1,216 @@
+//! Settings of a node. Each comes, by precedence, from the command line, an environment
+//! variable (`REGISTRAR_*`), a TOML file given with `--config`, or its default.
+
+use std::{net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+use alloy::primitives::Address;
+use anyhow::{bail, Context};
+use clap::Args;
+use registrar_ingest::{IngestConfig, RpcConfig};
+use serde::Deserialize;
+
+/// The settings file, and the result of merging every source.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// JSON-RPC endpoint, http(s):// or ws(s)://.
+    pub rpc: String,
+    /// Token contracts to index.
+    pub contracts: Vec<String>,
+    /// First block to read when the log is empty.
+    pub from_block: u64,
+    /// Where the event log and the state live.
+    pub data_dir: PathBuf,
+    /// Address of the HTTP server.
+    pub listen: SocketAddr,
+    /// Blocks on top of a block before it is final.
+    pub confirmations: u64,
+    pub ingest: IngestSettings,
+}
+
+/// Tuning of the chain reader.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestSettings {
+    pub initial_range: u64,
+    pub max_range: u64,
+    pub concurrency: usize,
+    pub poll_interval_ms: u64,
+    pub rpc_timeout_ms: u64,
+    pub max_attempts: u32,
+    pub reorg_window: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            rpc: "http://127.0.0.1:8545".into(),
+            contracts: Vec::new(),
+            from_block: 0,
+            data_dir: PathBuf::from(".data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            confirmations: 12,
+            ingest: IngestSettings::default(),
+        }
+    }
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        let ingest = IngestConfig::default();
+        let rpc = RpcConfig::default();
+        IngestSettings {
+            initial_range: ingest.initial_range,
+            max_range: ingest.max_range,
+            concurrency: ingest.concurrency,
+            poll_interval_ms: ingest.poll_interval.as_millis() as u64,
+            rpc_timeout_ms: rpc.timeout.as_millis() as u64,
+            max_attempts: rpc.max_attempts,
+            reorg_window: ingest.reorg_window,
+        }
+    }
+}
+
+/// The command-line (and environment) form of [`Config`]; what is given overrides the file.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ConfigArgs {
+    /// TOML settings file.
+    #[arg(long, env = "REGISTRAR_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// JSON-RPC endpoint, http(s):// or ws(s)://.
+    #[arg(long, env = "REGISTRAR_RPC")]
+    pub rpc: Option<String>,
+    /// Token contracts to index, comma separated.
+    #[arg(long, env = "REGISTRAR_CONTRACTS", value_delimiter = ',')]
+    pub contracts: Option<Vec<String>>,
+    /// First block to read when the log is empty.
+    #[arg(long, env = "REGISTRAR_FROM_BLOCK")]
+    pub from_block: Option<u64>,
+    /// Where the event log and the state live.
+    #[arg(long, env = "REGISTRAR_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address of the HTTP server.
+    #[arg(long, env = "REGISTRAR_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Blocks on top of a block before it is final.
+    #[arg(long, env = "REGISTRAR_CONFIRMATIONS")]
+    pub confirmations: Option<u64>,
+    /// How often to poll for a new head over http, in milliseconds.
+    #[arg(long, env = "REGISTRAR_POLL_INTERVAL_MS")]
+    pub poll_interval_ms: Option<u64>,
+}
+
+impl Config {
+    pub fn from_toml(text: &str) -> anyhow::Result<Config> {
+        toml::from_str(text).context("invalid settings file")
+    }
+
+    /// Merges the file named by `args` (if any) and `args`.
+    pub fn load(args: &ConfigArgs) -> anyhow::Result<Config> {
+        let mut config = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+                Config::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = &args.rpc {
+            config.rpc = v.clone();
+        }
+        if let Some(v) = &args.contracts {
+            config.contracts = v.clone();
+        }
+        if let Some(v) = args.from_block {
+            config.from_block = v;
+        }
+        if let Some(v) = &args.data_dir {
+            config.data_dir = v.clone();
+        }
+        if let Some(v) = args.listen {
+            config.listen = v;
+        }
+        if let Some(v) = args.confirmations {
+            config.confirmations = v;
+        }
+        if let Some(v) = args.poll_interval_ms {
+            config.ingest.poll_interval_ms = v;
+        }
+        Ok(config)
+    }
+
+    /// The contract addresses, checked.
+    pub fn contract_addresses(&self) -> anyhow::Result<Vec<Address>> {
+        if self.contracts.is_empty() {
+            bail!("no contracts to index: give --contracts 0x…,0x… or `contracts` in the settings file");
+        }
+        self.contracts
+            .iter()
+            .map(|c| Address::from_str(c.trim()).with_context(|| format!("invalid contract address {c:?}")))
+            .collect()
+    }
+
+    pub fn rpc_config(&self) -> RpcConfig {
+        RpcConfig {
+            url: self.rpc.clone(),
+            timeout: Duration::from_millis(self.ingest.rpc_timeout_ms),
+            max_attempts: self.ingest.max_attempts,
+            ..RpcConfig::default()
+        }
+    }
+
+    pub fn ingest_config(&self) -> anyhow::Result<IngestConfig> {
+        Ok(IngestConfig {
+            contracts: self.contract_addresses()?,
+            from_block: self.from_block,
+            confirmations: self.confirmations,
+            initial_range: self.ingest.initial_range,
+            max_range: self.ingest.max_range,
+            concurrency: self.ingest.concurrency,
+            reorg_window: self.ingest.reorg_window,
+            poll_interval: Duration::from_millis(self.ingest.poll_interval_ms),
+            progress: true,
+            stop_at: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_arguments() {
+        let file = r#"
+            rpc = "ws://node:8546"
+            contracts = ["0x5fbdb2315678afecb367f032d93f642f64180aa3"]
+            confirmations = 3
+            [ingest]
+            concurrency = 8
+        "#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registrar.toml");
+        std::fs::write(&path, file).unwrap();
+        let args = ConfigArgs { config: Some(path), confirmations: Some(5), ..Default::default() };
+        let c = Config::load(&args).unwrap();
+        assert_eq!(c.rpc, "ws://node:8546");
+        assert_eq!(c.confirmations, 5);
+        assert_eq!(c.ingest.concurrency, 8);
+        assert_eq!(c.ingest.max_range, IngestSettings::default().max_range);
+        assert_eq!(c.contract_addresses().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_addresses_are_errors() {
+        assert!(Config::from_toml("rpcc = \"x\"").is_err());
+        let c = Config { contracts: vec!["0x12".into()], ..Config::default() };
+        assert!(c.contract_addresses().unwrap_err().to_string().contains("invalid contract address"));
+        assert!(Config::default().contract_addresses().is_err());
+    }
+
+    #[test]
+    fn example_config_loads() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/registrar.example.toml")).unwrap();
+        let c = Config::from_toml(&text).unwrap();
+        assert!(!c.contract_addresses().unwrap().is_empty());
+    }
+}

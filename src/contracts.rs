@@ -1,0 +1,19 @@
+//! Bindings of the contracts in `contracts/`, generated from the committed artifacts.
+
+#![allow(missing_docs, clippy::too_many_arguments)]
+
+use alloy::sol;
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoSecurityToken,
+    "contracts/artifacts/DemoSecurityToken.json"
+);
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    TransferEmitter,
+    "contracts/artifacts/TransferEmitter.json"
+);

@@ -1,0 +1,64 @@
+//! A node on one machine: ingest appends to the embedded log, the projector applies it to the
+//! state, the API serves the state. Each runs as a named critical task.
+
+use std::{net::SocketAddr, path::Path, sync::Arc};
+
+use anyhow::Context;
+use registrar_api::ApiState;
+use registrar_ingest::{IngestConfig, Ingestor, Rpc};
+use registrar_store::{run_projector, EmbeddedLog, EventLog, Metrics, Projector, StateDb};
+use tokio::net::TcpListener;
+
+use crate::{config::Config, tasks::Tasks};
+
+/// Records the projector applies per write batch.
+pub const PROJECTOR_BATCH: usize = 4096;
+
+/// The stores of a data directory: `log/` and `state/`.
+pub struct Stores {
+    pub log: Arc<EmbeddedLog>,
+    pub db: Arc<StateDb>,
+}
+
+impl Stores {
+    pub fn open(data_dir: &Path) -> anyhow::Result<Stores> {
+        std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+        let log = EmbeddedLog::open(&data_dir.join("log")).context("cannot open the event log")?;
+        let db = StateDb::open(&data_dir.join("state")).context("cannot open the state database")?;
+        Ok(Stores { log: Arc::new(log), db: Arc::new(db) })
+    }
+}
+
+/// What a started node exposes.
+pub struct NodeHandle {
+    pub addr: SocketAddr,
+    pub db: Arc<StateDb>,
+    pub log: Arc<EmbeddedLog>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Opens the stores and starts ingest, the projector and the API on `tasks`.
+pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> anyhow::Result<NodeHandle> {
+    let stores = Stores::open(&config.data_dir)?;
+    let metrics = Arc::new(Metrics::default());
+    let log: Arc<dyn EventLog> = stores.log.clone();
+
+    let projector = Projector::new(stores.db.clone(), metrics.clone());
+    let (projector_log, shutdown) = (log.clone(), tasks.shutdown_signal());
+    tasks.spawn_blocking("projector", move || {
+        run_projector(projector_log, projector, PROJECTOR_BATCH, shutdown).context("projector stopped")
+    });
+
+    let rpc = Arc::new(Rpc::connect(config.rpc_config(), metrics.clone()).await?);
+    let ingestor = Ingestor::new(rpc, log.clone(), metrics.clone(), ingest);
+    let shutdown = tasks.shutdown_signal();
+    tasks.spawn("ingest", async move { ingestor.run(shutdown).await.context("ingest stopped") });
+
+    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let state = ApiState { db: stores.db.clone(), metrics: metrics.clone(), log: Some(log), confirmations: config.confirmations };
+    let shutdown = tasks.shutdown_future();
+    tasks.spawn("api", async move { registrar_api::serve(listener, state, shutdown).await.context("api server stopped") });
+
+    Ok(NodeHandle { addr, db: stores.db, log: stores.log, metrics })
+}

@@ -1,0 +1,199 @@
+//! The demo's activity on a [`DemoSecurityToken`]: issuance to dozens of investors, trading,
+//! partial and address freezes, a pause, a forced transfer, a burn, a wallet recovery and a
+//! late issuance. Deterministic for a seed, so tests can replay it.
+
+use alloy::{
+    primitives::{Address, U256},
+    providers::{DynProvider, Provider},
+};
+use anyhow::{bail, Context};
+
+use crate::contracts::DemoSecurityToken;
+
+/// A small deterministic generator (xorshift64*), so a seed replays the same scenario.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Who plays the scenario.
+#[derive(Clone, Debug)]
+pub struct Cast {
+    /// Deploys the token and acts as its agent.
+    pub agent: Address,
+    pub investors: Vec<Address>,
+    /// Wallets not used before: a recovered investor's new wallet, and its identity contract.
+    pub spare: Vec<Address>,
+}
+
+impl Cast {
+    /// Casts anvil's unlocked accounts: the first is the agent, then `investors` investors; the
+    /// last two are spare.
+    pub async fn from_node(provider: &DynProvider, investors: usize) -> anyhow::Result<Cast> {
+        let accounts = provider.get_accounts().await.context("eth_accounts")?;
+        if accounts.len() < investors + 3 {
+            bail!("the node has {} unlocked accounts, the scenario needs {}", accounts.len(), investors + 3);
+        }
+        Ok(Cast {
+            agent: accounts[0],
+            investors: accounts[1..=investors].to_vec(),
+            spare: accounts[accounts.len() - 2..].to_vec(),
+        })
+    }
+}
+
+/// Deploys a token with `agent` as owner and agent.
+pub async fn deploy_token(
+    provider: &DynProvider,
+    agent: Address,
+    name: &str,
+    symbol: &str,
+    decimals: u8,
+) -> anyhow::Result<Address> {
+    DemoSecurityToken::deploy_builder(provider.clone(), name.to_string(), symbol.to_string(), decimals)
+        .from(agent)
+        .deploy()
+        .await
+        .with_context(|| format!("deploying {symbol}"))
+}
+
+/// Sends a call from `from` and waits for its receipt; a revert is an error.
+macro_rules! send {
+    ($call:expr, $from:expr, $what:expr) => {{
+        let receipt = $call
+            .from($from)
+            .send()
+            .await
+            .with_context(|| format!("sending {}", $what))?
+            .get_receipt()
+            .await
+            .with_context(|| format!("receipt of {}", $what))?;
+        if !receipt.status() {
+            bail!("{} reverted in tx {}", $what, receipt.transaction_hash);
+        }
+        receipt.block_number.unwrap_or_default()
+    }};
+}
+
+/// What a played scenario did, for tests and the demo's printout.
+#[derive(Clone, Debug, Default)]
+pub struct Played {
+    pub first_block: u64,
+    pub last_block: u64,
+    pub transactions: usize,
+}
+
+/// Plays the scenario on `token`; `unit` scales amounts (10^decimals).
+pub async fn play(provider: &DynProvider, token: Address, cast: &Cast, unit: U256, seed: u64) -> anyhow::Result<Played> {
+    let t = DemoSecurityToken::new(token, provider.clone());
+    let mut rng = Rng::new(seed);
+    let mut played = Played::default();
+    let agent = cast.agent;
+    let inv = &cast.investors;
+    let mut block = |b: u64, played: &mut Played| {
+        if played.first_block == 0 {
+            played.first_block = b;
+        }
+        played.last_block = b;
+        played.transactions += 1;
+    };
+
+    // Issuance: every investor but the last five gets between 100 and 50,000 units.
+    let issued: Vec<Address> = inv[..inv.len() - 5].to_vec();
+    let amounts: Vec<U256> = issued.iter().map(|_| U256::from(100 + rng.below(49_900)) * unit).collect();
+    block(send!(t.batchMint(issued.clone(), amounts), agent, "issuance"), &mut played);
+
+    // Secondary trading between investors.
+    trade(&t, &issued, &mut rng, 25, &mut played, &mut block).await?;
+
+    // Enforcement: partial freezes, an unfreeze, address freezes.
+    let half = |b: U256| b / U256::from(2);
+    let b3 = t.balanceOf(issued[3]).call().await?;
+    block(send!(t.freezePartialTokens(issued[3], half(b3)), agent, "partial freeze"), &mut played);
+    let b5 = t.balanceOf(issued[5]).call().await?;
+    block(send!(t.freezePartialTokens(issued[5], b5 / U256::from(4)), agent, "partial freeze"), &mut played);
+    block(send!(t.unfreezePartialTokens(issued[5], b5 / U256::from(8)), agent, "partial unfreeze"), &mut played);
+    block(send!(t.setAddressFrozen(issued[7], true), agent, "address freeze"), &mut played);
+    block(send!(t.setAddressFrozen(issued[9], true), agent, "address freeze"), &mut played);
+    block(send!(t.setAddressFrozen(issued[9], false), agent, "address unfreeze"), &mut played);
+
+    // A pause for a corporate event, and an allowance (an event registrar does not decode).
+    block(send!(t.pause(), agent, "pause"), &mut played);
+    block(send!(t.unpause(), agent, "unpause"), &mut played);
+    block(send!(t.approve(issued[1], U256::from(10) * unit), issued[0], "approve"), &mut played);
+
+    // A forced transfer that reaches into frozen tokens, a burn, a recovery of a lost wallet.
+    let b3 = t.balanceOf(issued[3]).call().await?;
+    let forced = b3 * U256::from(3) / U256::from(4);
+    block(send!(t.forcedTransfer(issued[3], issued[10], forced), agent, "forced transfer"), &mut played);
+    let b11 = t.balanceOf(issued[11]).call().await?;
+    block(send!(t.burn(issued[11], half(b11)), agent, "burn"), &mut played);
+    block(send!(t.recoveryAddress(issued[5], cast.spare[0], cast.spare[1]), agent, "recovery"), &mut played);
+
+    // More trading, and a late issuance to the last five investors.
+    let mut traders = issued.clone();
+    traders.retain(|a| *a != issued[5] && *a != issued[7]);
+    trade(&t, &traders, &mut rng, 15, &mut played, &mut block).await?;
+    for &late in &inv[inv.len() - 5..] {
+        let amount = U256::from(500 + rng.below(5_000)) * unit;
+        block(send!(t.mint(late, amount), agent, "late issuance"), &mut played);
+    }
+    Ok(played)
+}
+
+/// `count` transfers of up to a third of the sender's free balance, between `traders`.
+async fn trade(
+    t: &DemoSecurityToken::DemoSecurityTokenInstance<DynProvider>,
+    traders: &[Address],
+    rng: &mut Rng,
+    count: usize,
+    played: &mut Played,
+    block: &mut impl FnMut(u64, &mut Played),
+) -> anyhow::Result<()> {
+    for _ in 0..count {
+        let from = traders[rng.below(traders.len() as u64) as usize];
+        let mut to = traders[rng.below(traders.len() as u64) as usize];
+        if to == from {
+            to = traders[(traders.iter().position(|a| *a == from).unwrap_or(0) + 1) % traders.len()];
+        }
+        if t.isFrozen(from).call().await? || t.isFrozen(to).call().await? {
+            continue;
+        }
+        let free = t.balanceOf(from).call().await? - t.getFrozenTokens(from).call().await?;
+        if free.is_zero() {
+            continue;
+        }
+        let amount = free * U256::from(1 + rng.below(33)) / U256::from(100);
+        if amount.is_zero() {
+            continue;
+        }
+        block(send!(t.transfer(to, amount), from, "transfer"), played);
+    }
+    Ok(())
+}
+
+/// One more transfer between investors, for the demo's live activity after the scenario.
+pub async fn random_transfer(provider: &DynProvider, token: Address, cast: &Cast, rng: &mut Rng) -> anyhow::Result<u64> {
+    let t = DemoSecurityToken::new(token, provider.clone());
+    let mut played = Played::default();
+    let traders: Vec<Address> = cast.investors.clone();
+    trade(&t, &traders, rng, 1, &mut played, &mut |b, p: &mut Played| {
+        p.last_block = b;
+    })
+    .await?;
+    Ok(played.last_block)
+}

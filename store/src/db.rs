@@ -1,0 +1,102 @@
+//! The state database: one RocksDB with a column family per table.
+
+use std::path::Path;
+
+use alloy::primitives::{Keccak256, B256};
+use registrar_schemas::LogOffset;
+use rocksdb::{ColumnFamily, ColumnFamilyDescriptor, IteratorMode, Options, DB};
+
+use crate::{
+    codec::Codec,
+    query::ChainStatus,
+    tables::{Meta, MetaKey, Table, ALL_TABLES},
+    StoreError,
+};
+
+/// The projected state. Shared by the projector (the only writer) and the API (readers).
+pub struct StateDb {
+    pub(crate) db: DB,
+}
+
+impl StateDb {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let mut opts = Options::default();
+        opts.create_if_missing(true);
+        opts.create_missing_column_families(true);
+        opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        let cfs = ALL_TABLES.iter().map(|name| {
+            let mut cf = Options::default();
+            cf.set_compression_type(rocksdb::DBCompressionType::Lz4);
+            ColumnFamilyDescriptor::new(*name, cf)
+        });
+        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
+        Ok(StateDb { db })
+    }
+
+    pub(crate) fn cf_named(&self, name: &str) -> &ColumnFamily {
+        self.db.cf_handle(name).expect("every table is created at open")
+    }
+
+    pub(crate) fn cf<T: Table>(&self) -> &ColumnFamily {
+        self.cf_named(T::NAME)
+    }
+
+    pub(crate) fn get<T: Table>(&self, key: &T::Key) -> Result<Option<T::Value>, StoreError> {
+        match self.db.get_pinned_cf(self.cf::<T>(), key.encode())? {
+            Some(bytes) => decode::<T>(&bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The offset of the last log record applied, `None` before the first.
+    pub fn applied_offset(&self) -> Result<Option<LogOffset>, StoreError> {
+        Ok(self.get::<Meta>(&MetaKey::AppliedOffset)?.map(|b| u64::decode(&b)).transpose().map_err(corrupt::<Meta>)?.map(LogOffset))
+    }
+
+    /// Where the projected chain stands, `None` before the first committed block.
+    pub fn chain_status(&self) -> Result<Option<ChainStatus>, StoreError> {
+        self.get::<Meta>(&MetaKey::Chain)?.map(|b| ChainStatus::decode(&b)).transpose().map_err(corrupt::<Meta>)
+    }
+
+    /// A Keccak-256 over every key and value of every table, in order: two stores with the same
+    /// digest hold the same bytes, checkpoint and undo records included.
+    pub fn digest(&self) -> Result<B256, StoreError> {
+        self.digest_of(ALL_TABLES)
+    }
+
+    /// A digest of what the chain determines: every table but the checkpoint, the undo records
+    /// and the dead letters, which depend on how the log was written and read. Two stores that
+    /// indexed the same final chain have the same state digest, whatever reorgs one went through.
+    pub fn state_digest(&self) -> Result<B256, StoreError> {
+        let business: Vec<&str> = ALL_TABLES
+            .iter()
+            .copied()
+            .filter(|t| ![Meta::NAME, crate::tables::Undo::NAME, crate::tables::DeadLetters::NAME].contains(t))
+            .collect();
+        self.digest_of(&business)
+    }
+
+    fn digest_of(&self, tables: &[&str]) -> Result<B256, StoreError> {
+        let mut h = Keccak256::new();
+        for name in tables {
+            h.update((name.len() as u32).to_be_bytes());
+            h.update(name.as_bytes());
+            for item in self.db.iterator_cf(self.cf_named(name), IteratorMode::Start) {
+                let (k, v) = item?;
+                h.update((k.len() as u32).to_be_bytes());
+                h.update(&k);
+                h.update((v.len() as u32).to_be_bytes());
+                h.update(&v);
+            }
+        }
+        Ok(h.finalize())
+    }
+}
+
+pub(crate) fn decode<T: Table>(bytes: &[u8]) -> Result<T::Value, StoreError> {
+    T::Value::decode(bytes).map_err(corrupt::<T>)
+}
+
+pub(crate) fn corrupt<T: Table>(source: crate::CodecError) -> StoreError {
+    StoreError::Corrupt { table: T::NAME, source }
+}

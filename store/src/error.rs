@@ -1,0 +1,41 @@
+use registrar_schemas::{DecodeError, LogOffset};
+
+use crate::CodecError;
+
+/// Everything that can go wrong in the log or the state store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("rocksdb: {0}")]
+    Rocks(#[from] rocksdb::Error),
+    #[error("corrupt value in table {table}: {source}")]
+    Corrupt { table: &'static str, source: CodecError },
+    #[error("log record at offset {offset} is not a valid record: {source}")]
+    BadRecord { offset: LogOffset, source: DecodeError },
+    #[error("checkpoint would move backwards or skip: applied {applied:?}, next record {next}")]
+    CheckpointGap { applied: Option<LogOffset>, next: LogOffset },
+    #[error("revert to block {target} is below the finalized block {finalized}: its changes were not kept")]
+    RevertBelowFinalized { target: u64, finalized: u64 },
+    #[error("invalid {0}")]
+    BadCursor(&'static str),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// Whether trying the same operation again may succeed. Only I/O is; a corrupt value or a
+    /// checkpoint gap stays what it is.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Rocks(e) => matches!(
+                e.kind(),
+                rocksdb::ErrorKind::Busy | rocksdb::ErrorKind::TryAgain | rocksdb::ErrorKind::TimedOut
+            ),
+            StoreError::Io(_) => true,
+            StoreError::Corrupt { .. }
+            | StoreError::BadRecord { .. }
+            | StoreError::CheckpointGap { .. }
+            | StoreError::RevertBelowFinalized { .. }
+            | StoreError::BadCursor(_) => false,
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Every Prometheus series of the process, declared in one place, in base units, named
+//! `registrar_<subsystem>_<what>[_total]`. Ingest and the projector update them; the API renders
+//! them at `GET /metrics`.
+
+use std::{
+    collections::BTreeMap,
+    fmt::Write,
+    sync::{
+        atomic::{AtomicU64, Ordering::Relaxed},
+        Mutex,
+    },
+};
+
+/// The process's metrics. Cheap to update from any thread.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// The chain head ingest last saw.
+    pub chain_head_block: AtomicU64,
+    /// The highest block whose records are appended to the log.
+    pub ingest_block: AtomicU64,
+    /// The highest block the projector has applied.
+    pub indexed_block: AtomicU64,
+    /// The highest block with `confirmations` blocks on top.
+    pub finalized_block: AtomicU64,
+    pub log_records_appended: AtomicU64,
+    pub events_applied: AtomicU64,
+    pub undecoded_logs: AtomicU64,
+    pub dead_letters: AtomicU64,
+    pub reorgs: AtomicU64,
+    pub balance_anomalies: AtomicU64,
+    pub rpc_requests: AtomicU64,
+    pub backfill_range_blocks: AtomicU64,
+    rpc_errors: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl Metrics {
+    /// Counts a failed RPC call by kind (`rate_limited`, `server`, `timeout`, ...).
+    pub fn rpc_error(&self, kind: &'static str) {
+        *self.rpc_errors.lock().expect("metrics lock poisoned").entry(kind).or_default() += 1;
+    }
+
+    pub fn rpc_errors(&self, kind: &str) -> u64 {
+        self.rpc_errors.lock().expect("metrics lock poisoned").get(kind).copied().unwrap_or(0)
+    }
+
+    /// Blocks between the chain head and the indexed block.
+    pub fn lag_blocks(&self) -> u64 {
+        self.chain_head_block.load(Relaxed).saturating_sub(self.indexed_block.load(Relaxed))
+    }
+
+    /// The Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        };
+        let counter = |out: &mut String, name: &str, help: &str, v: u64| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+        };
+        gauge(&mut out, "registrar_chain_head_block", "Chain head seen by ingest.", self.chain_head_block.load(Relaxed));
+        gauge(&mut out, "registrar_ingest_block", "Highest block appended to the event log.", self.ingest_block.load(Relaxed));
+        gauge(&mut out, "registrar_indexed_block", "Highest block applied by the projector.", self.indexed_block.load(Relaxed));
+        gauge(&mut out, "registrar_finalized_block", "Highest block with enough confirmations.", self.finalized_block.load(Relaxed));
+        gauge(&mut out, "registrar_lag_blocks", "Chain head minus indexed block.", self.lag_blocks());
+        gauge(&mut out, "registrar_ingest_range_blocks", "Current eth_getLogs range size.", self.backfill_range_blocks.load(Relaxed));
+        counter(&mut out, "registrar_log_records_appended_total", "Records appended to the event log.", self.log_records_appended.load(Relaxed));
+        counter(&mut out, "registrar_events_applied_total", "Token events applied by the projector.", self.events_applied.load(Relaxed));
+        counter(&mut out, "registrar_undecoded_logs_total", "Logs of watched contracts no decoder accepted.", self.undecoded_logs.load(Relaxed));
+        counter(&mut out, "registrar_dead_letters_total", "Log records that were not valid records.", self.dead_letters.load(Relaxed));
+        counter(&mut out, "registrar_reorgs_total", "Chain reorganisations handled.", self.reorgs.load(Relaxed));
+        counter(&mut out, "registrar_balance_anomalies_total", "Events that would take a balance below zero.", self.balance_anomalies.load(Relaxed));
+        counter(&mut out, "registrar_rpc_requests_total", "JSON-RPC requests sent.", self.rpc_requests.load(Relaxed));
+        let _ = writeln!(out, "# HELP registrar_rpc_errors_total Failed JSON-RPC requests by kind.\n# TYPE registrar_rpc_errors_total counter");
+        for (kind, n) in self.rpc_errors.lock().expect("metrics lock poisoned").iter() {
+            let _ = writeln!(out, "registrar_rpc_errors_total{{kind=\"{kind}\"}} {n}");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_prometheus_text() {
+        let m = Metrics::default();
+        m.chain_head_block.store(10, Relaxed);
+        m.indexed_block.store(7, Relaxed);
+        m.rpc_error("rate_limited");
+        m.rpc_error("rate_limited");
+        let text = m.render();
+        assert!(text.contains("registrar_lag_blocks 3\n"));
+        assert!(text.contains("registrar_rpc_errors_total{kind=\"rate_limited\"} 2\n"));
+    }
+}

@@ -1,0 +1,438 @@
+//! Applies log records to the state, in order, exactly once.
+//!
+//! Each call to [`Projector::apply`] writes the state changes of a run of records and the offset
+//! of the last one in one `WriteBatch`. Changes to blocks above the finalized block also write
+//! the previous value of every key they touch to the `Undo` table; a [`Reverted`] record replays
+//! those in reverse to restore the state as of the common ancestor.
+
+use std::{
+    collections::HashMap,
+    sync::{atomic::Ordering::Relaxed, Arc},
+    time::Duration,
+};
+
+use alloy::primitives::{Address, U256};
+use registrar_schemas::{
+    BlocksCommitted, ChainEvent, LogOffset, LogRecord, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+};
+use rocksdb::{Direction, IteratorMode, WriteBatch};
+use tokio::sync::watch;
+use tracing::{debug, info, warn};
+
+use crate::{
+    codec::{put_bytes, Codec},
+    db::decode,
+    query::ChainStatus,
+    tables::*,
+    EventLog, Metrics, RawRecord, StateDb, StoreError,
+};
+
+/// What one [`Projector::apply`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    pub records: usize,
+    pub events: usize,
+    pub last_offset: Option<LogOffset>,
+}
+
+/// The only writer of the state database.
+pub struct Projector {
+    db: Arc<StateDb>,
+    metrics: Arc<Metrics>,
+}
+
+impl Projector {
+    pub fn new(db: Arc<StateDb>, metrics: Arc<Metrics>) -> Self {
+        if let Ok(Some(status)) = db.chain_status() {
+            metrics.indexed_block.store(status.indexed_block, Relaxed);
+            metrics.finalized_block.store(status.finalized_block, Relaxed);
+        }
+        Projector { db, metrics }
+    }
+
+    /// Applies `records`, which must start right after the applied offset and be contiguous:
+    /// a checkpoint never moves backwards or skips.
+    pub fn apply(&self, records: &[RawRecord]) -> Result<ApplyOutcome, StoreError> {
+        let mut expected = self.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
+        for r in records {
+            if r.offset != expected {
+                return Err(StoreError::CheckpointGap { applied: expected.0.checked_sub(1).map(LogOffset), next: r.offset });
+            }
+            expected = expected.next();
+        }
+        let mut outcome = ApplyOutcome::default();
+        let mut decoded: Vec<Option<Result<LogRecord, StoreError>>> = records.iter().map(|r| Some(r.decode())).collect();
+        // A revert reads the undo table, so what comes before it is committed first.
+        let mut start = 0;
+        while start < records.len() {
+            let mut tx = Tx::begin(&self.db)?;
+            let mut end = start;
+            while end < records.len() {
+                let is_revert = matches!(decoded[end], Some(Ok(LogRecord::Reverted(_))));
+                if is_revert && end > start {
+                    break;
+                }
+                let record = decoded[end].take().expect("each record is applied once");
+                outcome.events += tx.apply_one(&records[end], record, &self.metrics)?;
+                end += 1;
+                if is_revert {
+                    break;
+                }
+            }
+            let last = records[end - 1].offset;
+            tx.commit(last)?;
+            outcome.records += end - start;
+            outcome.last_offset = Some(last);
+            start = end;
+        }
+        if let Some(status) = self.db.chain_status()? {
+            self.metrics.indexed_block.store(status.indexed_block, Relaxed);
+            self.metrics.finalized_block.store(status.finalized_block, Relaxed);
+        }
+        self.metrics.events_applied.fetch_add(outcome.events as u64, Relaxed);
+        Ok(outcome)
+    }
+}
+
+/// Runs the projector until `shutdown` turns true: reads the log from the applied offset on and
+/// applies it in batches of up to `batch` records, waiting for appends when caught up. Blocking:
+/// run it on a thread of its own.
+pub fn run_projector(
+    log: Arc<dyn EventLog>,
+    projector: Projector,
+    batch: usize,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), StoreError> {
+    let mut end = log.subscribe();
+    loop {
+        if *shutdown.borrow() {
+            info!(target: "projector", "projector stopped");
+            return Ok(());
+        }
+        let from = projector.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
+        let records = log.read(from, batch)?;
+        if records.is_empty() {
+            // Caught up: sleep until the log grows or shutdown, with a timeout as a safety net.
+            let rt = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+            rt.block_on(async {
+                tokio::select! {
+                    _ = end.wait_for(|e| *e > from) => {}
+                    _ = shutdown.changed() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                }
+            });
+            continue;
+        }
+        let outcome = projector.apply(&records)?;
+        debug!(target: "projector", records = outcome.records, events = outcome.events, last = ?outcome.last_offset, "applied batch");
+    }
+}
+
+/// One write batch, with a read-your-writes overlay and undo recording.
+struct Tx<'a> {
+    db: &'a StateDb,
+    batch: WriteBatch,
+    overlay: HashMap<(u8, Vec<u8>), Option<Vec<u8>>>,
+    status: Option<ChainStatus>,
+    undo_seq: u64,
+    /// The block whose changes are being recorded for undo, `None` when they are final.
+    undo_block: Option<u64>,
+}
+
+impl<'a> Tx<'a> {
+    fn begin(db: &'a StateDb) -> Result<Self, StoreError> {
+        let undo_seq = match db.get::<Meta>(&MetaKey::UndoSeq)? {
+            Some(b) => u64::decode(&b).map_err(crate::db::corrupt::<Meta>)?,
+            None => 0,
+        };
+        Ok(Tx { db, batch: WriteBatch::default(), overlay: HashMap::new(), status: db.chain_status()?, undo_seq, undo_block: None })
+    }
+
+    fn commit(mut self, last: LogOffset) -> Result<(), StoreError> {
+        self.put_untracked::<Meta>(&MetaKey::AppliedOffset, &last.0.encode());
+        self.put_untracked::<Meta>(&MetaKey::UndoSeq, &self.undo_seq.encode());
+        if let Some(status) = self.status {
+            self.put_untracked::<Meta>(&MetaKey::Chain, &status.encode());
+        }
+        self.db.db.write(self.batch)?;
+        Ok(())
+    }
+
+    fn get_raw(&self, table: u8, cf: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(v) = self.overlay.get(&(table, key.to_vec())) {
+            return Ok(v.clone());
+        }
+        Ok(self.db.db.get_cf(self.db.cf_named(cf), key)?)
+    }
+
+    fn get<T: Table>(&self, key: &T::Key) -> Result<Option<T::Value>, StoreError> {
+        self.get_raw(T::ID, T::NAME, &key.encode())?.map(|b| decode::<T>(&b)).transpose()
+    }
+
+    /// Writes `value` (or deletes, if `None`), first keeping the previous value for undo when the
+    /// change belongs to a block that is not final yet.
+    fn write_raw(&mut self, table: u8, cf: &'static str, key: Vec<u8>, value: Option<Vec<u8>>) -> Result<(), StoreError> {
+        if let Some(block) = self.undo_block {
+            let previous = self.get_raw(table, cf, &key)?;
+            if previous == value {
+                return Ok(());
+            }
+            let undo = UndoValue { table, key: key.clone(), previous };
+            self.batch.put_cf(self.db.cf::<Undo>(), UndoKey { block, seq: self.undo_seq }.encode(), undo.encode());
+            self.undo_seq += 1;
+        }
+        let handle = self.db.cf_named(cf);
+        match &value {
+            Some(v) => self.batch.put_cf(handle, &key, v),
+            None => self.batch.delete_cf(handle, &key),
+        }
+        self.overlay.insert((table, key), value);
+        Ok(())
+    }
+
+    fn put<T: Table>(&mut self, key: &T::Key, value: &T::Value) -> Result<(), StoreError> {
+        self.write_raw(T::ID, T::NAME, key.encode(), Some(value.encode()))
+    }
+
+    fn delete<T: Table>(&mut self, key: &T::Key) -> Result<(), StoreError> {
+        self.write_raw(T::ID, T::NAME, key.encode(), None)
+    }
+
+    /// A write that is never undone: checkpoints and metadata.
+    fn put_untracked<T: Table>(&mut self, key: &T::Key, value: &T::Value) {
+        let key = key.encode();
+        let value = value.encode();
+        self.batch.put_cf(self.db.cf::<T>(), &key, &value);
+        self.overlay.insert((T::ID, key), Some(value));
+    }
+
+    /// Applies one record; returns the number of token events it held.
+    fn apply_one(
+        &mut self,
+        raw: &RawRecord,
+        record: Result<LogRecord, StoreError>,
+        metrics: &Metrics,
+    ) -> Result<usize, StoreError> {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                warn!(target: "projector", offset = raw.offset.0, error = %e, "log record is not a valid record, kept as a dead letter");
+                let mut value = Vec::new();
+                put_bytes(&mut value, e.to_string().as_bytes());
+                put_bytes(&mut value, &raw.bytes);
+                self.put_untracked::<DeadLetters>(&raw.offset.0, &value);
+                metrics.dead_letters.fetch_add(1, Relaxed);
+                return Ok(0);
+            }
+        };
+        match record {
+            LogRecord::Event(e) => {
+                self.event(&e, metrics)?;
+                Ok(1)
+            }
+            LogRecord::TokenDiscovered(t) => self.token_discovered(&t).map(|_| 0),
+            LogRecord::Undecoded(u) => self.undecoded(&u, metrics).map(|_| 0),
+            LogRecord::Committed(c) => self.committed(&c).map(|_| 0),
+            LogRecord::Reverted(r) => self.reverted(&r, metrics).map(|_| 0),
+        }
+    }
+
+    fn track_undo(&mut self, block: u64) {
+        let finalized = self.status.map_or(0, |s| s.finalized_block);
+        self.undo_block = (self.status.is_none() || block > finalized).then_some(block);
+    }
+
+    fn event(&mut self, e: &ChainEvent, metrics: &Metrics) -> Result<(), StoreError> {
+        let token = e.meta.contract;
+        let block = e.meta.block.number.0;
+        self.track_undo(block);
+        match e.event {
+            TokenEvent::Transfer { from, to, value } => {
+                let key = EventKey { token, block, log_index: e.meta.log_index };
+                let row = TransferValue {
+                    from,
+                    to,
+                    value,
+                    tx_hash: e.meta.tx_hash,
+                    tx_index: e.meta.tx_index,
+                    timestamp: e.meta.block.timestamp,
+                };
+                self.put::<Transfers>(&key, &row)?;
+                for account in [from, to] {
+                    let k = AccountEventKey { token, account, block, log_index: e.meta.log_index };
+                    self.put::<TransfersByAccount>(&k, &())?;
+                }
+                let mut supply_change = (U256::ZERO, U256::ZERO);
+                if from.is_zero() {
+                    supply_change.0 = value;
+                } else {
+                    self.update_holder(token, from, block, metrics, |h| {
+                        let (b, underflow) = h.balance.overflowing_sub(value);
+                        h.balance = if underflow { U256::ZERO } else { b };
+                        underflow
+                    })?;
+                }
+                if to.is_zero() {
+                    supply_change.1 = value;
+                } else {
+                    self.update_holder(token, to, block, metrics, |h| {
+                        h.balance = h.balance.saturating_add(value);
+                        false
+                    })?;
+                }
+                if supply_change != (U256::ZERO, U256::ZERO) {
+                    self.update_token(token, block, |t| {
+                        t.total_supply = t.total_supply.saturating_add(supply_change.0).saturating_sub(supply_change.1);
+                    })?;
+                }
+            }
+            TokenEvent::TokensFrozen { holder, amount } => {
+                self.update_holder(token, holder, block, metrics, |h| {
+                    h.frozen = h.frozen.saturating_add(amount);
+                    false
+                })?;
+            }
+            TokenEvent::TokensUnfrozen { holder, amount } => {
+                self.update_holder(token, holder, block, metrics, |h| {
+                    let (f, underflow) = h.frozen.overflowing_sub(amount);
+                    h.frozen = if underflow { U256::ZERO } else { f };
+                    underflow
+                })?;
+            }
+            TokenEvent::AddressFrozen { holder, frozen, agent: _ } => {
+                self.update_holder(token, holder, block, metrics, |h| {
+                    h.is_frozen = frozen;
+                    false
+                })?;
+            }
+            TokenEvent::Paused { agent: _ } => self.update_token(token, block, |t| t.paused = true)?,
+            TokenEvent::Unpaused { agent: _ } => self.update_token(token, block, |t| t.paused = false)?,
+            // The balance and the freezes moved by the events emitted before it.
+            TokenEvent::RecoverySuccess { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Changes a holder; `change` returns true if the event asked for more than there was (an
+    /// anomaly that is counted and logged, and clamps at zero instead of wrapping).
+    fn update_holder(
+        &mut self,
+        token: Address,
+        holder: Address,
+        block: u64,
+        metrics: &Metrics,
+        change: impl FnOnce(&mut HolderState) -> bool,
+    ) -> Result<(), StoreError> {
+        let key = HolderKey { token, holder };
+        let old = self.get::<Holders>(&key)?.unwrap_or_default();
+        let mut new = old;
+        if change(&mut new) {
+            warn!(target: "projector", %token, %holder, block, "event takes an amount below zero, clamped");
+            metrics.balance_anomalies.fetch_add(1, Relaxed);
+        }
+        if !new.balance.is_zero() && new.first_acquired == 0 {
+            new.first_acquired = block;
+        }
+        if new == old {
+            return Ok(());
+        }
+        if old.is_listed() {
+            self.delete::<HoldersByBalance>(&BalanceIndexKey { token, balance: old.balance, holder })?;
+        }
+        if new.is_listed() {
+            self.put::<HoldersByBalance>(&BalanceIndexKey { token, balance: new.balance, holder }, &())?;
+        }
+        let held = |h: &HolderState| u64::from(!h.balance.is_zero());
+        let listed = |h: &HolderState| u64::from(h.is_listed());
+        if held(&old) != held(&new) || listed(&old) != listed(&new) {
+            self.update_token(token, block, |t| {
+                t.holder_count = t.holder_count + held(&new) - held(&old);
+                t.listed_count = t.listed_count + listed(&new) - listed(&old);
+            })?;
+        }
+        self.put::<Holders>(&key, &new)?;
+        self.put::<HolderHistory>(&HolderBlockKey { token, holder, block }, &new)
+    }
+
+    fn update_token(&mut self, token: Address, block: u64, change: impl FnOnce(&mut TokenState)) -> Result<(), StoreError> {
+        let old = self.get::<TokenStates>(&token)?.unwrap_or_default();
+        let mut new = old;
+        change(&mut new);
+        if new == old {
+            return Ok(());
+        }
+        self.put::<TokenStates>(&token, &new)?;
+        self.put::<TokenHistory>(&TokenBlockKey { token, block }, &new)
+    }
+
+    fn token_discovered(&mut self, t: &TokenDiscovered) -> Result<(), StoreError> {
+        let discovered_block = match self.get::<Tokens>(&t.address)? {
+            Some(existing) => existing.discovered_block.min(t.block.0),
+            None => t.block.0,
+        };
+        let meta = TokenMeta { name: t.name.clone(), symbol: t.symbol.clone(), decimals: t.decimals, discovered_block };
+        self.put_untracked::<Tokens>(&t.address, &meta);
+        Ok(())
+    }
+
+    fn undecoded(&mut self, u: &UndecodedLog, metrics: &Metrics) -> Result<(), StoreError> {
+        self.track_undo(u.meta.block.number.0);
+        let key = BlockLogKey { block: u.meta.block.number.0, log_index: u.meta.log_index };
+        self.put::<Undecoded>(&key, &LogRecord::Undecoded(u.clone()).encode())?;
+        metrics.undecoded_logs.fetch_add(1, Relaxed);
+        Ok(())
+    }
+
+    fn committed(&mut self, c: &BlocksCommitted) -> Result<(), StoreError> {
+        let previous_finalized = self.status.map_or(0, |s| s.finalized_block);
+        let finalized = c.finalized.0.min(c.block.0).max(previous_finalized);
+        self.status = Some(ChainStatus {
+            chain_id: c.chain_id.0,
+            indexed_block: c.block.0,
+            indexed_hash: c.block_hash,
+            head_block: c.head.0,
+            finalized_block: finalized,
+        });
+        if finalized > previous_finalized {
+            // Changes at or below the finalized block can no longer be reverted.
+            let from = UndoKey { block: 0, seq: 0 }.encode();
+            let to = UndoKey { block: finalized + 1, seq: 0 }.encode();
+            self.batch.delete_range_cf(self.db.cf::<Undo>(), from, to);
+        }
+        Ok(())
+    }
+
+    fn reverted(&mut self, r: &Reverted, metrics: &Metrics) -> Result<(), StoreError> {
+        let finalized = self.status.map_or(0, |s| s.finalized_block);
+        if r.common_ancestor.0 < finalized {
+            return Err(StoreError::RevertBelowFinalized { target: r.common_ancestor.0, finalized });
+        }
+        self.undo_block = None;
+        let start = UndoKey { block: r.common_ancestor.0 + 1, seq: 0 }.encode();
+        let mut entries = Vec::new();
+        for item in self.db.db.iterator_cf(self.db.cf::<Undo>(), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, v) = item?;
+            let key = UndoKey::decode(&k).map_err(crate::db::corrupt::<Undo>)?;
+            let value = decode::<Undo>(&v)?;
+            entries.push((key, value));
+        }
+        // Newest change first, so each key ends with the value it had before the oldest one.
+        entries.sort_by_key(|(k, _)| std::cmp::Reverse(k.seq));
+        let undone = entries.len();
+        for (key, entry) in entries {
+            let table = table_name(entry.table).ok_or(StoreError::Corrupt {
+                table: Undo::NAME,
+                source: crate::CodecError { what: "table id", expected: 1, found: 0 },
+            })?;
+            self.write_raw(entry.table, table, entry.key, entry.previous)?;
+            self.batch.delete_cf(self.db.cf::<Undo>(), key.encode());
+        }
+        if let Some(status) = self.status.as_mut() {
+            status.indexed_block = r.common_ancestor.0;
+            status.indexed_hash = r.common_ancestor_hash;
+        }
+        metrics.reorgs.fetch_add(1, Relaxed);
+        info!(target: "projector", common_ancestor = r.common_ancestor.0, abandoned_tip = r.abandoned_tip.0, undone, "reverted to common ancestor");
+        Ok(())
+    }
+}

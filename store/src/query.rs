@@ -1,0 +1,393 @@
+//! The reads the API answers with. Every read takes the block it is as of: history tables are
+//! searched with `seek_for_prev`, so any block since the first event can be asked.
+
+use alloy::primitives::{hex, Address, B256, U256};
+use registrar_schemas::LogRecord;
+use rocksdb::{Direction, IteratorMode};
+
+use crate::{
+    codec::{Codec, CodecError, Reader},
+    db::{corrupt, decode},
+    tables::*,
+    HolderState, StateDb, StoreError,
+};
+
+/// Where the projected chain stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChainStatus {
+    pub chain_id: u64,
+    pub indexed_block: u64,
+    pub indexed_hash: B256,
+    pub head_block: u64,
+    pub finalized_block: u64,
+}
+
+impl Codec for ChainStatus {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.chain_id.to_be_bytes());
+        out.extend_from_slice(&self.indexed_block.to_be_bytes());
+        out.extend_from_slice(self.indexed_hash.as_slice());
+        out.extend_from_slice(&self.head_block.to_be_bytes());
+        out.extend_from_slice(&self.finalized_block.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("chain status", bytes);
+        let v = ChainStatus {
+            chain_id: r.u64()?,
+            indexed_block: r.u64()?,
+            indexed_hash: r.b256()?,
+            head_block: r.u64()?,
+            finalized_block: r.u64()?,
+        };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// A token's metadata.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub address: Address,
+    pub name: String,
+    pub symbol: String,
+    pub decimals: u8,
+    pub discovered_block: u64,
+}
+
+/// A token's aggregates as of a block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TokenSnapshot {
+    pub total_supply: U256,
+    pub holder_count: u64,
+    pub listed_count: u64,
+    pub paused: bool,
+}
+
+/// How `holders` sorts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HolderOrder {
+    BalanceDesc,
+    BalanceAsc,
+    Address,
+}
+
+/// One holder as of a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HolderRow {
+    pub address: Address,
+    pub state: HolderState,
+}
+
+/// A page of a list with an opaque cursor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub has_next: bool,
+    pub end_cursor: Option<String>,
+}
+
+pub type HoldersPage = Page<HolderRow>;
+
+/// Which transfers to list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TransferFilter {
+    pub from: Option<Address>,
+    pub to: Option<Address>,
+    pub block_gte: Option<u64>,
+    pub block_lte: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransferRow {
+    pub from: Address,
+    pub to: Address,
+    pub value: U256,
+    pub block_number: u64,
+    pub log_index: u32,
+    pub tx_hash: B256,
+    pub tx_index: u32,
+    pub timestamp: u64,
+}
+
+/// A log no decoder accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UndecodedRow {
+    pub record: registrar_schemas::UndecodedLog,
+}
+
+/// Why a cursor was refused.
+fn bad_cursor(what: &'static str) -> StoreError {
+    StoreError::BadCursor(what)
+}
+
+fn parse_cursor(cursor: Option<&str>, what: &'static str) -> Result<Option<Vec<u8>>, StoreError> {
+    cursor.map(|c| hex::decode(c).map_err(|_| bad_cursor(what))).transpose()
+}
+
+impl StateDb {
+    /// Watched tokens by address, `first` at most, after the cursor.
+    pub fn tokens(&self, first: usize, after: Option<&str>) -> Result<Page<TokenInfo>, StoreError> {
+        let after = parse_cursor(after, "token cursor")?;
+        let start = after.clone().unwrap_or_default();
+        let mut rows = Vec::new();
+        let mut has_next = false;
+        for item in self.db.iterator_cf(self.cf::<Tokens>(), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, v) = item?;
+            if after.as_deref() == Some(&k[..]) {
+                continue;
+            }
+            if rows.len() == first {
+                has_next = true;
+                break;
+            }
+            let address = Address::decode(&k).map_err(corrupt::<Tokens>)?;
+            let meta = decode::<Tokens>(&v)?;
+            rows.push(TokenInfo {
+                address,
+                name: meta.name,
+                symbol: meta.symbol,
+                decimals: meta.decimals,
+                discovered_block: meta.discovered_block,
+            });
+        }
+        let end_cursor = rows.last().map(|t| hex::encode(t.address));
+        Ok(Page { rows, has_next, end_cursor })
+    }
+
+    pub fn token(&self, address: Address) -> Result<Option<TokenInfo>, StoreError> {
+        Ok(self.get::<Tokens>(&address)?.map(|meta| TokenInfo {
+            address,
+            name: meta.name,
+            symbol: meta.symbol,
+            decimals: meta.decimals,
+            discovered_block: meta.discovered_block,
+        }))
+    }
+
+    /// The token's aggregates after `block`.
+    pub fn token_at(&self, token: Address, block: u64) -> Result<TokenSnapshot, StoreError> {
+        let key = TokenBlockKey { token, block }.encode();
+        let mut it = self.db.raw_iterator_cf(self.cf::<TokenHistory>());
+        it.seek_for_prev(&key);
+        let state = match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.starts_with(token.as_slice()) => decode::<TokenHistory>(v)?,
+            _ => {
+                it.status()?;
+                TokenState::default()
+            }
+        };
+        Ok(TokenSnapshot {
+            total_supply: state.total_supply,
+            holder_count: state.holder_count,
+            listed_count: state.listed_count,
+            paused: state.paused,
+        })
+    }
+
+    /// One account's state after `block`.
+    pub fn holder_at(&self, token: Address, holder: Address, block: u64) -> Result<HolderState, StoreError> {
+        let key = HolderBlockKey { token, holder, block }.encode();
+        let mut it = self.db.raw_iterator_cf(self.cf::<HolderHistory>());
+        it.seek_for_prev(&key);
+        match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.len() == key.len() && k[..40] == key[..40] => decode::<HolderHistory>(v),
+            _ => {
+                it.status()?;
+                Ok(HolderState::default())
+            }
+        }
+    }
+
+    fn latest_block(&self) -> Result<u64, StoreError> {
+        Ok(self.chain_status()?.map_or(0, |s| s.indexed_block))
+    }
+
+    /// The listed holders (a balance or any frozen state) after `block`, sorted by `order`.
+    pub fn holders_at(
+        &self,
+        token: Address,
+        block: u64,
+        order: HolderOrder,
+        first: usize,
+        after: Option<&str>,
+    ) -> Result<HoldersPage, StoreError> {
+        let after = parse_cursor(after, "holder cursor")?;
+        if order == HolderOrder::BalanceDesc && block >= self.latest_block()? {
+            return self.holders_by_balance(token, first, after);
+        }
+        let mut rows: Vec<(Vec<u8>, HolderRow)> = self
+            .listed_holders_at(token, block)?
+            .into_iter()
+            .map(|row| (sort_key(order, &row), row))
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        let skip = match &after {
+            Some(c) => rows.partition_point(|(k, _)| k <= c),
+            None => 0,
+        };
+        let has_next = rows.len() > skip + first;
+        let page: Vec<_> = rows.into_iter().skip(skip).take(first).collect();
+        let end_cursor = page.last().map(|(k, _)| hex::encode(k));
+        Ok(Page { rows: page.into_iter().map(|(_, r)| r).collect(), has_next, end_cursor })
+    }
+
+    /// The fast path: the latest block, by descending balance, read off the balance index.
+    fn holders_by_balance(&self, token: Address, first: usize, after: Option<Vec<u8>>) -> Result<HoldersPage, StoreError> {
+        let mut start = token.to_vec();
+        if let Some(c) = &after {
+            start.extend_from_slice(c);
+        }
+        let mut rows = Vec::with_capacity(first.min(1024));
+        let mut has_next = false;
+        let mut end_cursor = None;
+        for item in self.db.iterator_cf(self.cf::<HoldersByBalance>(), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, _) = item?;
+            if !k.starts_with(token.as_slice()) {
+                break;
+            }
+            if after.as_deref() == Some(&k[20..]) {
+                continue;
+            }
+            if rows.len() == first {
+                has_next = true;
+                break;
+            }
+            let key = BalanceIndexKey::decode(&k).map_err(corrupt::<HoldersByBalance>)?;
+            let state = self.get::<Holders>(&HolderKey { token, holder: key.holder })?.unwrap_or_default();
+            end_cursor = Some(hex::encode(&k[20..]));
+            rows.push(HolderRow { address: key.holder, state });
+        }
+        Ok(Page { rows, has_next, end_cursor })
+    }
+
+    /// Every listed holder after `block`, from the history table.
+    fn listed_holders_at(&self, token: Address, block: u64) -> Result<Vec<HolderRow>, StoreError> {
+        let mut out = Vec::new();
+        let mut current: Option<HolderRow> = None;
+        let prefix = token.to_vec();
+        for item in self.db.iterator_cf(self.cf::<HolderHistory>(), IteratorMode::From(&prefix, Direction::Forward)) {
+            let (k, v) = item?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            let key = HolderBlockKey::decode(&k).map_err(corrupt::<HolderHistory>)?;
+            if current.is_some_and(|c| c.address != key.holder) {
+                out.extend(current.take().filter(|c| c.state.is_listed()));
+            }
+            if key.block <= block {
+                current = Some(HolderRow { address: key.holder, state: decode::<HolderHistory>(&v)? });
+            }
+        }
+        out.extend(current.filter(|c| c.state.is_listed()));
+        Ok(out)
+    }
+
+    /// Transfers of `token` up to `as_of`, matching `filter`, by block and log index.
+    pub fn transfers(
+        &self,
+        token: Address,
+        filter: TransferFilter,
+        as_of: u64,
+        first: usize,
+        after: Option<&str>,
+    ) -> Result<Page<TransferRow>, StoreError> {
+        let after = parse_cursor(after, "transfer cursor")?;
+        if after.as_ref().is_some_and(|c| c.len() != 12) {
+            return Err(bad_cursor("transfer cursor"));
+        }
+        let upper = filter.block_lte.map_or(as_of, |b| b.min(as_of));
+        let lower = filter.block_gte.unwrap_or(0);
+        // Scan the account index when one side is given, else the token's transfers.
+        let (table_prefix, cf) = match filter.from.or(filter.to) {
+            Some(account) => ([token.as_slice(), account.as_slice()].concat(), self.cf::<TransfersByAccount>()),
+            None => (token.to_vec(), self.cf::<Transfers>()),
+        };
+        let mut start = table_prefix.clone();
+        match &after {
+            Some(c) => start.extend_from_slice(c),
+            None => start.extend_from_slice(&lower.to_be_bytes()),
+        }
+        let mut rows = Vec::new();
+        let mut has_next = false;
+        for item in self.db.iterator_cf(cf, IteratorMode::From(&start, Direction::Forward)) {
+            let (k, v) = item?;
+            if !k.starts_with(&table_prefix) {
+                break;
+            }
+            let place = &k[table_prefix.len()..];
+            if after.as_deref() == Some(place) {
+                continue;
+            }
+            let mut r = Reader::new("event place", place);
+            let (block, log_index) = (r.u64().map_err(corrupt::<Transfers>)?, r.u32().map_err(corrupt::<Transfers>)?);
+            if block < lower {
+                continue;
+            }
+            if block > upper {
+                break;
+            }
+            let t = if filter.from.or(filter.to).is_some() {
+                match self.get::<Transfers>(&EventKey { token, block, log_index })? {
+                    Some(t) => t,
+                    None => continue,
+                }
+            } else {
+                decode::<Transfers>(&v)?
+            };
+            if filter.from.is_some_and(|f| f != t.from) || filter.to.is_some_and(|to| to != t.to) {
+                continue;
+            }
+            if rows.len() == first {
+                has_next = true;
+                break;
+            }
+            rows.push(TransferRow {
+                from: t.from,
+                to: t.to,
+                value: t.value,
+                block_number: block,
+                log_index,
+                tx_hash: t.tx_hash,
+                tx_index: t.tx_index,
+                timestamp: t.timestamp,
+            });
+        }
+        let end_cursor = rows.last().map(|r| {
+            let mut c = r.block_number.to_be_bytes().to_vec();
+            c.extend_from_slice(&r.log_index.to_be_bytes());
+            hex::encode(c)
+        });
+        Ok(Page { rows, has_next, end_cursor })
+    }
+
+    /// Logs of watched contracts that no decoder accepted, oldest first.
+    pub fn undecoded(&self, first: usize) -> Result<Vec<UndecodedRow>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf::<Undecoded>(), IteratorMode::Start).take(first) {
+            let (_, v) = item?;
+            if let LogRecord::Undecoded(record) = LogRecord::decode(&v)
+                .map_err(|_| corrupt::<Undecoded>(CodecError { what: "undecoded log", expected: 0, found: v.len() }))?
+            {
+                out.push(UndecodedRow { record });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The number of log records set aside as dead letters.
+    pub fn dead_letter_count(&self) -> Result<usize, StoreError> {
+        Ok(self.db.iterator_cf(self.cf::<DeadLetters>(), IteratorMode::Start).count())
+    }
+}
+
+/// The bytes a holder sorts by under `order`; also its cursor.
+fn sort_key(order: HolderOrder, row: &HolderRow) -> Vec<u8> {
+    let mut k = Vec::with_capacity(52);
+    match order {
+        HolderOrder::BalanceDesc => k.extend_from_slice(&(!row.state.balance).to_be_bytes::<32>()),
+        HolderOrder::BalanceAsc => k.extend_from_slice(&row.state.balance.to_be_bytes::<32>()),
+        HolderOrder::Address => {}
+    }
+    k.extend_from_slice(row.address.as_slice());
+    k
+}

@@ -1,0 +1,258 @@
+//! Properties of the projector on a real RocksDB: any split of the log into batches (a restart
+//! at any offset) gives the same bytes; a revert gives the state of the chain without the
+//! reverted blocks; the checkpoint never moves backwards; malformed records become dead letters.
+
+use std::sync::Arc;
+
+use alloy::primitives::{Address, B256, U256};
+use proptest::prelude::*;
+use registrar_schemas::{
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogOffset, LogRecord, Reverted,
+    TokenDiscovered, TokenEvent,
+};
+use registrar_store::{HolderOrder, Metrics, Projector, RawRecord, StateDb, StoreError};
+
+const TOKEN: Address = Address::repeat_byte(0xee);
+
+fn holder(i: u8) -> Address {
+    Address::repeat_byte(i + 1)
+}
+
+fn meta(block: u64, log_index: u32) -> EventMeta {
+    EventMeta {
+        chain_id: ChainId(31337),
+        block: BlockRef {
+            number: BlockNumber(block),
+            hash: B256::with_last_byte(block as u8),
+            parent_hash: B256::with_last_byte(block.saturating_sub(1) as u8),
+            timestamp: 1_700_000_000 + block * 12,
+        },
+        tx_hash: B256::repeat_byte(log_index as u8),
+        tx_index: 0,
+        log_index,
+        contract: TOKEN,
+    }
+}
+
+/// An event kind over a small set of holders, so events interact.
+fn event() -> impl Strategy<Value = TokenEvent> {
+    let h = || (0u8..5).prop_map(holder);
+    let amount = || (0u64..1_000).prop_map(U256::from);
+    prop_oneof![
+        4 => (h(), amount()).prop_map(|(to, value)| TokenEvent::Transfer { from: Address::ZERO, to, value }),
+        6 => (h(), h(), amount()).prop_map(|(from, to, value)| TokenEvent::Transfer { from, to, value }),
+        2 => (h(), amount()).prop_map(|(from, value)| TokenEvent::Transfer { from, to: Address::ZERO, value }),
+        1 => (h(), amount()).prop_map(|(holder, amount)| TokenEvent::TokensFrozen { holder, amount }),
+        1 => (h(), amount()).prop_map(|(holder, amount)| TokenEvent::TokensUnfrozen { holder, amount }),
+        1 => (h(), any::<bool>()).prop_map(|(holder, frozen)| TokenEvent::AddressFrozen { holder, frozen, agent: Address::ZERO }),
+        1 => Just(TokenEvent::Paused { agent: Address::ZERO }),
+        1 => Just(TokenEvent::Unpaused { agent: Address::ZERO }),
+    ]
+}
+
+/// A log as ingest writes it: discovery, then per block its events and a commit.
+fn chain(blocks: &[Vec<TokenEvent>], confirmations: u64) -> Vec<LogRecord> {
+    let mut out = vec![LogRecord::TokenDiscovered(TokenDiscovered {
+        chain_id: ChainId(31337),
+        address: TOKEN,
+        name: "Token".into(),
+        symbol: "TKN".into(),
+        decimals: 0,
+        block: BlockNumber(1),
+    })];
+    for (i, events) in blocks.iter().enumerate() {
+        let block = i as u64 + 1;
+        for (j, e) in events.iter().enumerate() {
+            out.push(LogRecord::Event(ChainEvent { meta: meta(block, j as u32), event: e.clone() }));
+        }
+        out.push(committed(block, blocks.len() as u64, confirmations));
+    }
+    out
+}
+
+fn committed(block: u64, head: u64, confirmations: u64) -> LogRecord {
+    LogRecord::Committed(BlocksCommitted {
+        chain_id: ChainId(31337),
+        block: BlockNumber(block),
+        block_hash: B256::with_last_byte(block as u8),
+        head: BlockNumber(head),
+        finalized: BlockNumber(head.saturating_sub(confirmations)),
+    })
+}
+
+fn raw(records: &[LogRecord]) -> Vec<RawRecord> {
+    records.iter().enumerate().map(|(i, r)| RawRecord { offset: LogOffset(i as u64), bytes: r.encode() }).collect()
+}
+
+fn open() -> (tempfile::TempDir, Arc<StateDb>, Projector) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Arc::new(StateDb::open(dir.path()).unwrap());
+    let projector = Projector::new(db.clone(), Arc::new(Metrics::default()));
+    (dir, db, projector)
+}
+
+/// Applies `records` in batches cut at `cuts`, reopening the database at each cut as a
+/// restarted process would.
+fn apply_split(records: &[RawRecord], cuts: &[usize]) -> (tempfile::TempDir, B256) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut start = 0;
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (records.len() + 1)).collect();
+    cuts.sort();
+    cuts.push(records.len());
+    for cut in cuts {
+        if cut <= start {
+            continue;
+        }
+        let db = Arc::new(StateDb::open(dir.path()).unwrap());
+        let projector = Projector::new(db.clone(), Arc::new(Metrics::default()));
+        projector.apply(&records[start..cut]).unwrap();
+        start = cut;
+    }
+    let digest = StateDb::open(dir.path()).unwrap().digest().unwrap();
+    (dir, digest)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Replaying from any offset, in any batch sizes, gives byte-identical state.
+    #[test]
+    fn any_batching_gives_identical_bytes(
+        blocks in prop::collection::vec(prop::collection::vec(event(), 0..6), 1..12),
+        cuts in prop::collection::vec(any::<usize>(), 0..5),
+    ) {
+        let records = raw(&chain(&blocks, 3));
+        let (_a, whole) = apply_split(&records, &[]);
+        let (_b, split) = apply_split(&records, &cuts);
+        prop_assert_eq!(whole, split);
+    }
+
+    /// Reverting to block k gives the state of the chain that stopped at k.
+    #[test]
+    fn revert_equals_the_shorter_chain(
+        blocks in prop::collection::vec(prop::collection::vec(event(), 0..6), 2..10),
+        k in any::<prop::sample::Index>(),
+        replacement in prop::collection::vec(prop::collection::vec(event(), 0..4), 0..3),
+    ) {
+        let n = blocks.len() as u64;
+        // Keep every block unfinalized so it can be reverted.
+        let confirmations = n + 10;
+        let ancestor = k.index(blocks.len()) as u64 + 1;
+        // The chain that went to n, then reorganised to ancestor and grew a new branch.
+        let mut reorged = chain(&blocks, confirmations);
+        reorged.push(LogRecord::Reverted(Reverted {
+            chain_id: ChainId(31337),
+            common_ancestor: BlockNumber(ancestor),
+            common_ancestor_hash: B256::with_last_byte(ancestor as u8),
+            abandoned_tip: BlockNumber(n),
+        }));
+        let mut straight: Vec<Vec<TokenEvent>> = blocks[..ancestor as usize].to_vec();
+        for (i, events) in replacement.iter().enumerate() {
+            let block = ancestor + 1 + i as u64;
+            for (j, e) in events.iter().enumerate() {
+                reorged.push(LogRecord::Event(ChainEvent { meta: meta(block, j as u32), event: e.clone() }));
+            }
+            reorged.push(committed(block, block, confirmations));
+            straight.push(events.clone());
+        }
+        let (_a, db_a, p_a) = open();
+        p_a.apply(&raw(&reorged)).unwrap();
+        let (_b, db_b, p_b) = open();
+        let mut straight_log = chain(&straight, confirmations);
+        // The straight chain's commits carry other heads; only the business state is compared.
+        straight_log.retain(|r| !matches!(r, LogRecord::Committed(_)));
+        p_b.apply(&raw(&straight_log)).unwrap();
+        prop_assert_eq!(db_a.state_digest().unwrap(), db_b.state_digest().unwrap());
+    }
+}
+
+#[test]
+fn balances_supply_and_counts_follow_the_events() {
+    let blocks = vec![
+        vec![
+            TokenEvent::Transfer { from: Address::ZERO, to: holder(0), value: U256::from(100) },
+            TokenEvent::Transfer { from: Address::ZERO, to: holder(1), value: U256::from(50) },
+        ],
+        vec![
+            TokenEvent::Transfer { from: holder(0), to: holder(2), value: U256::from(30) },
+            TokenEvent::TokensFrozen { holder: holder(0), amount: U256::from(20) },
+        ],
+        vec![
+            TokenEvent::Transfer { from: holder(1), to: Address::ZERO, value: U256::from(50) },
+            TokenEvent::AddressFrozen { holder: holder(3), frozen: true, agent: Address::ZERO },
+            TokenEvent::Paused { agent: Address::ZERO },
+        ],
+    ];
+    let (_d, db, projector) = open();
+    let outcome = projector.apply(&raw(&chain(&blocks, 1))).unwrap();
+    assert_eq!(outcome.events, 7);
+    let t = db.token_at(TOKEN, 3).unwrap();
+    assert_eq!(t.total_supply, U256::from(100));
+    assert_eq!(t.holder_count, 2);
+    assert_eq!(t.listed_count, 3, "holder 3 is listed for its frozen wallet");
+    assert!(t.paused);
+    let h0 = db.holder_at(TOKEN, holder(0), 3).unwrap();
+    assert_eq!((h0.balance, h0.frozen, h0.is_frozen), (U256::from(70), U256::from(20), false));
+    assert_eq!(h0.first_acquired, 1);
+    // As of block 1, before the transfer and the freeze.
+    assert_eq!(db.holder_at(TOKEN, holder(0), 1).unwrap().balance, U256::from(100));
+    assert_eq!(db.token_at(TOKEN, 1).unwrap().total_supply, U256::from(150));
+    assert!(!db.token_at(TOKEN, 2).unwrap().paused);
+    let page = db.holders_at(TOKEN, 3, HolderOrder::BalanceDesc, 10, None).unwrap();
+    let listed: Vec<_> = page.rows.iter().map(|r| (r.address, r.state.balance)).collect();
+    assert_eq!(listed, vec![(holder(0), U256::from(70)), (holder(2), U256::from(30)), (holder(3), U256::ZERO)]);
+    // The same list as of block 1 comes from the history.
+    let page = db.holders_at(TOKEN, 1, HolderOrder::BalanceDesc, 10, None).unwrap();
+    let listed: Vec<_> = page.rows.iter().map(|r| (r.address, r.state.balance)).collect();
+    assert_eq!(listed, vec![(holder(0), U256::from(100)), (holder(1), U256::from(50))]);
+    // Pagination: two pages of one, then the rest.
+    let p1 = db.holders_at(TOKEN, 3, HolderOrder::BalanceDesc, 1, None).unwrap();
+    assert!(p1.has_next);
+    let p2 = db.holders_at(TOKEN, 3, HolderOrder::BalanceDesc, 5, p1.end_cursor.as_deref()).unwrap();
+    assert_eq!(p2.rows.len(), 2);
+    assert!(!p2.has_next);
+    let transfers = db.transfers(TOKEN, Default::default(), 3, 10, None).unwrap();
+    assert_eq!(transfers.rows.len(), 4);
+    let from0 = registrar_store::TransferFilter { from: Some(holder(0)), ..Default::default() };
+    assert_eq!(db.transfers(TOKEN, from0, 3, 10, None).unwrap().rows.len(), 1);
+}
+
+#[test]
+fn the_checkpoint_never_moves_backwards_or_skips() {
+    let records = raw(&chain(&[vec![TokenEvent::Paused { agent: Address::ZERO }]], 1));
+    let (_d, _db, projector) = open();
+    projector.apply(&records).unwrap();
+    let again = projector.apply(&records[..1]).unwrap_err();
+    assert!(matches!(again, StoreError::CheckpointGap { .. }), "{again}");
+    let skip = RawRecord { offset: LogOffset(records.len() as u64 + 1), bytes: records[0].bytes.clone() };
+    assert!(matches!(projector.apply(&[skip]).unwrap_err(), StoreError::CheckpointGap { .. }));
+}
+
+#[test]
+fn malformed_records_become_dead_letters_and_the_rest_applies() {
+    let mut records = raw(&chain(&[vec![TokenEvent::Transfer { from: Address::ZERO, to: holder(0), value: U256::from(5) }]], 1));
+    records.insert(1, RawRecord { offset: LogOffset(1), bytes: vec![0xff, 0x00, 0x13] });
+    for (i, r) in records.iter_mut().enumerate() {
+        r.offset = LogOffset(i as u64);
+    }
+    let (_d, db, projector) = open();
+    projector.apply(&records).unwrap();
+    assert_eq!(db.dead_letter_count().unwrap(), 1);
+    assert_eq!(db.holder_at(TOKEN, holder(0), 1).unwrap().balance, U256::from(5));
+    assert_eq!(db.applied_offset().unwrap(), Some(LogOffset(records.len() as u64 - 1)));
+}
+
+#[test]
+fn a_revert_below_the_finalized_block_is_refused() {
+    let blocks = vec![vec![], vec![], vec![], vec![]];
+    let mut log = chain(&blocks, 1);
+    log.push(LogRecord::Reverted(Reverted {
+        chain_id: ChainId(31337),
+        common_ancestor: BlockNumber(1),
+        common_ancestor_hash: B256::with_last_byte(1),
+        abandoned_tip: BlockNumber(4),
+    }));
+    let (_d, _db, projector) = open();
+    let err = projector.apply(&raw(&log)).unwrap_err();
+    assert!(matches!(err, StoreError::RevertBelowFinalized { target: 1, finalized: 3 }), "{err}");
+}

@@ -1,0 +1,140 @@
+//! A faulty JSON-RPC proxy: between registrar and the node it drops connections, delays
+//! answers, and answers 429 or 5xx to a share of requests, the rest forwarded as they are.
+//! Plain HTTP/1.1, one request per connection.
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicU64, Ordering::Relaxed},
+        Arc,
+    },
+    time::Duration,
+};
+
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
+
+/// What the proxy did, by kind.
+#[derive(Default, Debug)]
+pub struct FaultCounts {
+    pub forwarded: AtomicU64,
+    pub dropped: AtomicU64,
+    pub delayed: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub server_errors: AtomicU64,
+}
+
+/// Starts the proxy to `upstream`; `fault_percent` of requests get a fault, spread over the
+/// kinds. Returns its address and counters; it runs until the runtime stops.
+pub async fn start(upstream: String, fault_percent: u64, seed: u64) -> (SocketAddr, Arc<FaultCounts>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let counts = Arc::new(FaultCounts::default());
+    let rng = Arc::new(AtomicU64::new(seed.max(1)));
+    let client = reqwest::Client::new();
+    let c = counts.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else { return };
+            let (client, upstream, counts, rng) = (client.clone(), upstream.clone(), c.clone(), rng.clone());
+            tokio::spawn(async move {
+                let _ = handle(socket, &client, &upstream, fault_percent, &counts, &rng).await;
+            });
+        }
+    });
+    (addr, counts)
+}
+
+fn next(rng: &AtomicU64) -> u64 {
+    let mut x = rng.load(Relaxed);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    rng.store(x, Relaxed);
+    x
+}
+
+async fn read_request(socket: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let header_end = loop {
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..header_end]).to_lowercase();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < header_end + len {
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(Some(buf[header_end..header_end + len].to_vec()))
+}
+
+async fn respond(socket: &mut TcpStream, status: &str, body: &[u8]) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).await?;
+    socket.write_all(body).await?;
+    socket.shutdown().await
+}
+
+async fn handle(
+    mut socket: TcpStream,
+    client: &reqwest::Client,
+    upstream: &str,
+    fault_percent: u64,
+    counts: &FaultCounts,
+    rng: &AtomicU64,
+) -> std::io::Result<()> {
+    let Some(body) = read_request(&mut socket).await? else { return Ok(()) };
+    let roll = next(rng) % 100;
+    if roll < fault_percent {
+        match next(rng) % 4 {
+            0 => {
+                counts.dropped.fetch_add(1, Relaxed);
+                return Ok(()); // closes the connection with no answer
+            }
+            1 => {
+                counts.rate_limited.fetch_add(1, Relaxed);
+                return respond(&mut socket, "429 Too Many Requests", b"{\"error\":\"rate limited\"}").await;
+            }
+            2 => {
+                counts.server_errors.fetch_add(1, Relaxed);
+                return respond(&mut socket, "503 Service Unavailable", b"upstream unavailable").await;
+            }
+            _ => {
+                counts.delayed.fetch_add(1, Relaxed);
+                tokio::time::sleep(Duration::from_millis(300 + next(rng) % 700)).await;
+            }
+        }
+    }
+    let answer = client
+        .post(upstream)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(std::io::Error::other)?
+        .bytes()
+        .await
+        .map_err(std::io::Error::other)?;
+    counts.forwarded.fetch_add(1, Relaxed);
+    respond(&mut socket, "200 OK", &answer).await
+}

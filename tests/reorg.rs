@@ -1,0 +1,52 @@
+//! A reorganisation while following the head: the chain is reverted to a snapshot and grows a
+//! different branch. The index reverts to the common ancestor and ends equal to a fresh index
+//! of the final chain.
+
+mod common;
+
+use alloy::{
+    primitives::{U256, U64},
+    providers::Provider,
+};
+use common::*;
+use registrar::contracts::DemoSecurityToken;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reorg_while_following_the_head() {
+    let (anvil, provider) = chain().await;
+    let (token, cast, played) = token_with_scenario(&provider, 13).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("follower");
+    let mut reg = Registrar::start(&anvil.http_url(), &[token], &data, &["--confirmations", "8"]);
+    reg.wait_indexed(&provider, played.last_block).await;
+
+    let t = DemoSecurityToken::new(token, provider.clone());
+    let inv = &cast.investors;
+    let snapshot: U256 = provider.raw_request("evm_snapshot".into(), ()).await.unwrap();
+    // Branch A: three blocks the index follows, including a freeze and a transfer.
+    t.setAddressFrozen(inv[20], true).from(cast.agent).send().await.unwrap().get_receipt().await.unwrap();
+    t.transfer(inv[21], U256::from(3)).from(inv[22]).send().await.unwrap().get_receipt().await.unwrap();
+    t.mint(inv[23], U256::from(1_000_000)).from(cast.agent).send().await.unwrap().get_receipt().await.unwrap();
+    let tip_a = provider.get_block_number().await.unwrap();
+    reg.wait_indexed(&provider, tip_a).await;
+    let a = reg.data(&format!(r#"{{ token(address: "{token}") {{ totalSupply holder(address: "{}") {{ isFrozen }} }} }}"#, inv[20])).await;
+    assert_eq!(a["token"]["holder"]["isFrozen"], true);
+
+    // Branch B replaces A from the snapshot and is one block longer.
+    let reverted: bool = provider.raw_request("evm_revert".into(), (snapshot,)).await.unwrap();
+    assert!(reverted);
+    t.burn(inv[24], U256::from(1)).from(cast.agent).send().await.unwrap().get_receipt().await.unwrap();
+    t.transfer(inv[25], U256::from(2)).from(inv[26]).send().await.unwrap().get_receipt().await.unwrap();
+    t.freezePartialTokens(inv[27], U256::from(1)).from(cast.agent).send().await.unwrap().get_receipt().await.unwrap();
+    let _: U64 = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+    let tip_b = provider.get_block_number().await.unwrap();
+    assert!(tip_b > tip_a);
+    reg.wait_indexed(&provider, tip_b).await;
+
+    assert_matches_chain(&reg, &provider, token, &cast, tip_b).await;
+    assert_matches_chain(&reg, &provider, token, &cast, tip_a).await;
+    assert_eq!(reg.metric("registrar_reorgs_total").await, Some(1));
+    reg.stop();
+    let fresh = fresh_state_digest(&anvil.http_url(), &provider, &[token], &dir.path().join("fresh"), tip_b).await;
+    assert_eq!(digest(&data).1, fresh, "state after the reorg differs from a fresh index of the final chain");
+}
