@@ -128,7 +128,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 
     // 1. The node's raw eth_getLogs rate, ranges as ingest would use them, nothing else.
     let metrics = Arc::new(Metrics::default());
-    let rpc = Arc::new(Rpc::connect(RpcConfig { url: anvil.http_url(), ..RpcConfig::default() }, metrics.clone()).await?);
+    let rpc =
+        Arc::new(Rpc::connect(RpcConfig { url: anvil.http_url(), ..RpcConfig::default() }, metrics.clone()).await?);
     let range = Mutex::new(AdaptiveRange::new(ingest_config.initial_range, 1, ingest_config.max_range));
     let started = Instant::now();
     let mut fetched = 0usize;
@@ -151,9 +152,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let projector = Projector::new(stores.db.clone(), metrics.clone());
     let (projector_log, projector_shutdown) = (log.clone(), shutdown.clone());
     let started = Instant::now();
-    let projector_thread =
-        std::thread::spawn(move || registrar_store::run_projector(projector_log, projector, PROJECTOR_BATCH, projector_shutdown));
-    let rpc = Arc::new(Rpc::connect(RpcConfig { url: anvil.http_url(), ..RpcConfig::default() }, metrics.clone()).await?);
+    let projector_thread = std::thread::spawn(move || {
+        registrar_store::run_projector(projector_log, projector, PROJECTOR_BATCH, projector_shutdown)
+    });
+    let rpc =
+        Arc::new(Rpc::connect(RpcConfig { url: anvil.http_url(), ..RpcConfig::default() }, metrics.clone()).await?);
     Ingestor::new(rpc, log.clone(), metrics.clone(), ingest_config).run(shutdown.clone()).await?;
     let end = log.end();
     while stores.db.applied_offset()?.map_or(0, |o| o.0 + 1) < end.0 {
@@ -189,7 +192,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut latencies = Vec::with_capacity(args.queries);
     for i in 0..args.queries + 20 {
         let t = Instant::now();
-        let body: serde_json::Value = client.post(format!("http://{addr}/graphql")).json(&query).send().await?.json().await?;
+        let body: serde_json::Value =
+            client.post(format!("http://{addr}/graphql")).json(&query).send().await?.json().await?;
         if i >= 20 {
             latencies.push(t.elapsed());
         }
@@ -212,12 +216,30 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("| metric | value |");
     println!("|---|---|");
-    println!("| chain | {total_events} Transfer events, {} holders, {head} blocks, {} per tx |", args.holders, args.per_tx);
+    println!(
+        "| chain | {total_events} Transfer events, {} holders, {head} blocks, {} per tx |",
+        args.holders, args.per_tx
+    );
     println!("| raw eth_getLogs fetch | {raw_rate:.0} logs/s ({fetched} logs in {raw_seconds:.2} s) |");
-    println!("| end-to-end sync | {sync_rate:.0} events/s ({applied} events in {sync_seconds:.2} s), {:.0}% of raw |", 100.0 * sync_rate / raw_rate);
-    println!("| projector-only replay | {replay_rate:.0} events/s ({} events in {:.2} s), state identical: {same} |", report.events, report.seconds);
-    println!("| top-100 holders, GraphQL over HTTP | p50 {:.3} ms, p99 {:.3} ms ({} queries) |", ms(p50), ms(p99), latencies.len());
-    println!("| top-100 holders, store read | p50 {:.3} ms, p99 {:.3} ms |", ms(percentile(&store_latencies, 0.5)), ms(percentile(&store_latencies, 0.99)));
+    println!(
+        "| end-to-end sync | {sync_rate:.0} events/s ({applied} events in {sync_seconds:.2} s), {:.0}% of raw |",
+        100.0 * sync_rate / raw_rate
+    );
+    println!(
+        "| projector-only replay | {replay_rate:.0} events/s ({} events in {:.2} s), state identical: {same} |",
+        report.events, report.seconds
+    );
+    println!(
+        "| top-100 holders, GraphQL over HTTP | p50 {:.3} ms, p99 {:.3} ms ({} queries) |",
+        ms(p50),
+        ms(p99),
+        latencies.len()
+    );
+    println!(
+        "| top-100 holders, store read | p50 {:.3} ms, p99 {:.3} ms |",
+        ms(percentile(&store_latencies, 0.5)),
+        ms(percentile(&store_latencies, 0.99))
+    );
     println!("| peak RSS of the bench process | {rss:.0} MiB |");
     drop(anvil);
     Ok(())

@@ -209,7 +209,8 @@ mod tests {
 
     #[test]
     fn example_config_loads() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/registrar.example.toml")).unwrap();
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/registrar.example.toml")).unwrap();
         let c = Config::from_toml(&text).unwrap();
         assert!(!c.contract_addresses().unwrap().is_empty());
     }

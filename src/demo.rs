@@ -30,7 +30,11 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     info!(%shares, %notes, "demo tokens deployed");
     let played_shares = scenario::play(&provider, shares, &cast, U256::from(1), 7).await?;
     let played_notes = scenario::play(&provider, notes, &cast, U256::from(1_000_000), 11).await?;
-    info!(transactions = played_shares.transactions + played_notes.transactions, last_block = played_notes.last_block, "scenario played");
+    info!(
+        transactions = played_shares.transactions + played_notes.transactions,
+        last_block = played_notes.last_block,
+        "scenario played"
+    );
 
     let data_dir = tempfile::Builder::new().prefix("registrar-demo-").tempdir()?;
     let listen = match std::net::TcpListener::bind(listen) {

@@ -84,15 +84,30 @@ async fn main() -> anyhow::Result<()> {
         Command::Digest { data_dir } => {
             let db = StateDb::open(&data_dir.join("state")).context("cannot open the state")?;
             let applied = db.applied_offset()?;
-            println!("digest={} state={} applied_offset={}", db.digest()?, db.state_digest()?, applied.map_or(-1, |o| o.0 as i64));
+            println!(
+                "digest={} state={} applied_offset={}",
+                db.digest()?,
+                db.state_digest()?,
+                applied.map_or(-1, |o| o.0 as i64)
+            );
             Ok(())
         }
         Command::Replay { data_dir, into } => {
             anyhow::ensure!(!into.exists(), "{} exists: replay builds a new state", into.display());
             let stores = node::Stores::open(&data_dir)?;
             let db = Arc::new(StateDb::open(&into)?);
-            let report = bench::replay(stores.log.as_ref() as &dyn EventLog, Projector::new(db.clone(), Arc::new(Metrics::default())))?;
-            println!("replayed {} records ({} events) in {:.3} s: {:.0} events/s; digest {}", report.records, report.events, report.seconds, report.events as f64 / report.seconds, db.digest()?);
+            let report = bench::replay(
+                stores.log.as_ref() as &dyn EventLog,
+                Projector::new(db.clone(), Arc::new(Metrics::default())),
+            )?;
+            println!(
+                "replayed {} records ({} events) in {:.3} s: {:.0} events/s; digest {}",
+                report.records,
+                report.events,
+                report.seconds,
+                report.events as f64 / report.seconds,
+                db.digest()?
+            );
             Ok(())
         }
         Command::Bench(args) => bench::run(args).await,

@@ -54,11 +54,20 @@ pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> 
     let shutdown = tasks.shutdown_signal();
     tasks.spawn("ingest", async move { ingestor.run(shutdown).await.context("ingest stopped") });
 
-    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let listener =
+        TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let state = ApiState { db: stores.db.clone(), metrics: metrics.clone(), log: Some(log), confirmations: config.confirmations };
+    let state = ApiState {
+        db: stores.db.clone(),
+        metrics: metrics.clone(),
+        log: Some(log),
+        confirmations: config.confirmations,
+    };
     let shutdown = tasks.shutdown_future();
-    tasks.spawn("api", async move { registrar_api::serve(listener, state, shutdown).await.context("api server stopped") });
+    tasks.spawn(
+        "api",
+        async move { registrar_api::serve(listener, state, shutdown).await.context("api server stopped") },
+    );
 
     Ok(NodeHandle { addr, db: stores.db, log: stores.log, metrics })
 }

@@ -98,7 +98,13 @@ pub struct Played {
 }
 
 /// Plays the scenario on `token`; `unit` scales amounts (10^decimals).
-pub async fn play(provider: &DynProvider, token: Address, cast: &Cast, unit: U256, seed: u64) -> anyhow::Result<Played> {
+pub async fn play(
+    provider: &DynProvider,
+    token: Address,
+    cast: &Cast,
+    unit: U256,
+    seed: u64,
+) -> anyhow::Result<Played> {
     let t = DemoSecurityToken::new(token, provider.clone());
     let mut rng = Rng::new(seed);
     let mut played = Played::default();
@@ -187,7 +193,12 @@ async fn trade(
 }
 
 /// One more transfer between investors, for the demo's live activity after the scenario.
-pub async fn random_transfer(provider: &DynProvider, token: Address, cast: &Cast, rng: &mut Rng) -> anyhow::Result<u64> {
+pub async fn random_transfer(
+    provider: &DynProvider,
+    token: Address,
+    cast: &Cast,
+    rng: &mut Rng,
+) -> anyhow::Result<u64> {
     let t = DemoSecurityToken::new(token, provider.clone());
     let mut played = Played::default();
     let traders: Vec<Address> = cast.investors.clone();

@@ -18,7 +18,14 @@ async fn kill_9_mid_backfill_then_restart() {
     let emitter = TransferEmitter::deploy_builder(provider.clone()).from(sender).deploy().await.unwrap();
     let e = TransferEmitter::new(emitter, provider.clone());
     for i in 0..200u64 {
-        e.mintRange(U160::from(0x10_0000 + i * 50), U256::from(50), U256::from(7)).from(sender).send().await.unwrap().get_receipt().await.unwrap();
+        e.mintRange(U160::from(0x10_0000 + i * 50), U256::from(50), U256::from(7))
+            .from(sender)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
     }
     let head = alloy::providers::Provider::get_block_number(&provider).await.unwrap();
 

@@ -15,7 +15,8 @@ async fn exact_state_through_a_faulty_node() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("impatient.toml");
     // A short timeout so that delayed answers time out too; small ranges so there are many calls.
-    std::fs::write(&config, "[ingest]\nrpc_timeout_ms = 600\ninitial_range = 4\nmax_range = 8\nmax_attempts = 100\n").unwrap();
+    std::fs::write(&config, "[ingest]\nrpc_timeout_ms = 600\ninitial_range = 4\nmax_range = 8\nmax_attempts = 100\n")
+        .unwrap();
     let data = dir.path().join("faulty");
     let mut reg = Registrar::start(
         &format!("http://{proxy}"),
@@ -35,6 +36,7 @@ async fn exact_state_through_a_faulty_node() {
     assert!(faults.rate_limited.load(Relaxed) > 0, "{faults:?}");
     assert!(faults.server_errors.load(Relaxed) > 0, "{faults:?}");
     assert!(faults.delayed.load(Relaxed) > 0, "{faults:?}");
-    let fresh = fresh_state_digest(&anvil.http_url(), &provider, &[token], &dir.path().join("fresh"), played.last_block).await;
+    let fresh =
+        fresh_state_digest(&anvil.http_url(), &provider, &[token], &dir.path().join("fresh"), played.last_block).await;
     assert_eq!(digest(&data).1, fresh, "state through the faulty proxy differs from a clean index");
 }

@@ -29,15 +29,35 @@ async fn reorg_while_following_the_head() {
     t.mint(inv[23], U256::from(1_000_000)).from(cast.agent).send().await.unwrap().get_receipt().await.unwrap();
     let tip_a = provider.get_block_number().await.unwrap();
     reg.wait_indexed(&provider, tip_a).await;
-    let a = reg.data(&format!(r#"{{ token(address: "{token}") {{ totalSupply holder(address: "{}") {{ isFrozen }} }} }}"#, inv[20])).await;
+    let a = reg
+        .data(&format!(
+            r#"{{ token(address: "{token}") {{ totalSupply holder(address: "{}") {{ isFrozen }} }} }}"#,
+            inv[20]
+        ))
+        .await;
     assert_eq!(a["token"]["holder"]["isFrozen"], true);
 
     // Branch B replaces A from the snapshot and is one block longer.
     let reverted: bool = provider.raw_request("evm_revert".into(), (snapshot,)).await.unwrap();
     assert!(reverted);
-    t.burn(inv[24], U256::from(1)).from(cast.agent).send().await.unwrap().get_receipt().await.unwrap();
-    t.transfer(inv[25], U256::from(2)).from(inv[26]).send().await.unwrap().get_receipt().await.unwrap();
-    t.freezePartialTokens(inv[27], U256::from(1)).from(cast.agent).send().await.unwrap().get_receipt().await.unwrap();
+    // Nonces as of the reverted state: the provider's view of pending transactions is stale.
+    let nonce = |a| {
+        let p = provider.clone();
+        async move { p.get_transaction_count(a).latest().await.unwrap() }
+    };
+    let agent_nonce = nonce(cast.agent).await;
+    t.burn(inv[24], U256::from(1)).from(cast.agent).nonce(agent_nonce).send().await.unwrap().get_receipt().await.unwrap();
+    let n = nonce(inv[26]).await;
+    t.transfer(inv[25], U256::from(2)).from(inv[26]).nonce(n).send().await.unwrap().get_receipt().await.unwrap();
+    t.freezePartialTokens(inv[27], U256::from(1))
+        .from(cast.agent)
+        .nonce(agent_nonce + 1)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
     let _: U64 = provider.raw_request("evm_mine".into(), ()).await.unwrap();
     let tip_b = provider.get_block_number().await.unwrap();
     assert!(tip_b > tip_a);

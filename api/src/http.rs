@@ -64,7 +64,10 @@ async fn ready(State(state): State<ApiState>) -> Response {
     }
     let head = chain.head_block.max(state.metrics.chain_head_block.load(Relaxed));
     if chain.indexed_block + state.confirmations < head {
-        let msg = format!("indexed block {} is more than {} blocks behind head {head}", chain.indexed_block, state.confirmations);
+        let msg = format!(
+            "indexed block {} is more than {} blocks behind head {head}",
+            chain.indexed_block, state.confirmations
+        );
         return (StatusCode::SERVICE_UNAVAILABLE, msg).into_response();
     }
     (StatusCode::OK, format!("ready: indexed block {} of head {head}", chain.indexed_block)).into_response()

@@ -26,17 +26,17 @@ pub fn decode_log(topics: &[B256], data: &[u8]) -> Decoded {
             .map(|e| TokenEvent::TokensUnfrozen { holder: e._userAddress, amount: e._amount }),
         abi::AddressFrozen::SIGNATURE_HASH => abi::AddressFrozen::decode_raw_log(topics.iter().copied(), data)
             .map(|e| TokenEvent::AddressFrozen { holder: e._userAddress, frozen: e._isFrozen, agent: e._owner }),
-        abi::Paused::SIGNATURE_HASH => {
-            abi::Paused::decode_raw_log(topics.iter().copied(), data).map(|e| TokenEvent::Paused { agent: e._userAddress })
-        }
+        abi::Paused::SIGNATURE_HASH => abi::Paused::decode_raw_log(topics.iter().copied(), data)
+            .map(|e| TokenEvent::Paused { agent: e._userAddress }),
         abi::Unpaused::SIGNATURE_HASH => abi::Unpaused::decode_raw_log(topics.iter().copied(), data)
             .map(|e| TokenEvent::Unpaused { agent: e._userAddress }),
-        abi::RecoverySuccess::SIGNATURE_HASH => abi::RecoverySuccess::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| TokenEvent::RecoverySuccess {
+        abi::RecoverySuccess::SIGNATURE_HASH => {
+            abi::RecoverySuccess::decode_raw_log(topics.iter().copied(), data).map(|e| TokenEvent::RecoverySuccess {
                 lost_wallet: e._lostWallet,
                 new_wallet: e._newWallet,
                 investor_onchain_id: e._investorOnchainID,
-            }),
+            })
+        }
         other => return Decoded::Undecodable(format!("unknown event signature {other}")),
     };
     match result {
@@ -75,7 +75,10 @@ mod tests {
         let v = U256::from(12345u64);
         let cases: Vec<((Vec<B256>, Vec<u8>), TokenEvent)> = vec![
             (encode(&abi::Transfer { from: a, to: b, value: v }), TokenEvent::Transfer { from: a, to: b, value: v }),
-            (encode(&abi::TokensFrozen { _userAddress: a, _amount: v }), TokenEvent::TokensFrozen { holder: a, amount: v }),
+            (
+                encode(&abi::TokensFrozen { _userAddress: a, _amount: v }),
+                TokenEvent::TokensFrozen { holder: a, amount: v },
+            ),
             (
                 encode(&abi::TokensUnfrozen { _userAddress: a, _amount: v }),
                 TokenEvent::TokensUnfrozen { holder: a, amount: v },
@@ -100,11 +103,15 @@ mod tests {
     fn unknown_and_malformed_logs_are_reported_not_dropped() {
         assert_eq!(decode_log(&[], &[]), Decoded::Undecodable("anonymous log: no topics".into()));
         let unknown = B256::repeat_byte(9);
-        assert!(matches!(decode_log(&[unknown], &[]), Decoded::Undecodable(r) if r.contains("unknown event signature")));
+        assert!(
+            matches!(decode_log(&[unknown], &[]), Decoded::Undecodable(r) if r.contains("unknown event signature"))
+        );
         // A Transfer whose value is missing from the data.
         let (topics, _) = encode(&abi::Transfer { from: Address::ZERO, to: Address::ZERO, value: U256::ZERO });
         match decode_log(&topics, &[1, 2, 3]) {
-            Decoded::Undecodable(reason) => assert!(reason.starts_with("Transfer(address,address,uint256)"), "{reason}"),
+            Decoded::Undecodable(reason) => {
+                assert!(reason.starts_with("Transfer(address,address,uint256)"), "{reason}")
+            }
             other => panic!("decoded a truncated log: {other:?}"),
         }
         // A Transfer with `value` indexed too (as some old tokens declare it) has four topics.

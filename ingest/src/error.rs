@@ -41,9 +41,9 @@ impl RpcErrorKind {
                 }
                 // reqwest's connection errors (refused, reset, closed mid-body) arrive as custom errors.
                 TransportErrorKind::Custom(e) if e.to_string().contains("429") => RpcErrorKind::RateLimited,
-                TransportErrorKind::Custom(_) | TransportErrorKind::BackendGone | TransportErrorKind::MissingBatchResponse(_) => {
-                    RpcErrorKind::Unavailable
-                }
+                TransportErrorKind::Custom(_)
+                | TransportErrorKind::BackendGone
+                | TransportErrorKind::MissingBatchResponse(_) => RpcErrorKind::Unavailable,
                 TransportErrorKind::PubsubUnavailable | TransportErrorKind::NonRetryable(_) => RpcErrorKind::Fatal,
                 _ => RpcErrorKind::Fatal,
             },

@@ -297,7 +297,6 @@ impl Ingestor {
             self.append(vec![revert]).await?;
             self.window.truncate_above(number);
             self.next_block = number + 1;
-            self.metrics.reorgs.fetch_add(1, Relaxed);
             Ok(())
         }
         .instrument(span)
@@ -308,7 +307,10 @@ impl Ingestor {
     /// checking that the block it builds on is still on the node's chain.
     async fn append_range(&mut self, data: RangeData, head: u64) -> Result<(), IngestError> {
         if data.from != self.next_block {
-            return Err(IngestError::Inconsistent(format!("range starts at {}, expected {}", data.from, self.next_block)));
+            return Err(IngestError::Inconsistent(format!(
+                "range starts at {}, expected {}",
+                data.from, self.next_block
+            )));
         }
         if let Some((tip, tip_hash)) = self.window.tip() {
             let now = self.rpc.block_hash(tip).await?;
@@ -383,7 +385,8 @@ async fn fetch_range(
     let logs = rpc.logs(&contracts, from, to, &range).await?;
     let numbers: BTreeSet<u64> = logs.iter().filter_map(|l| l.block_number).chain([to]).collect();
     let requests: Vec<_> = numbers.into_iter().map(|n| rpc.block(n)).collect();
-    let fetched: Vec<Result<BlockRef, IngestError>> = futures::stream::iter(requests).buffer_unordered(8).collect().await;
+    let fetched: Vec<Result<BlockRef, IngestError>> =
+        futures::stream::iter(requests).buffer_unordered(8).collect().await;
     let mut blocks = BTreeMap::new();
     for b in fetched {
         let b = b?;

@@ -84,7 +84,9 @@ impl Rpc {
         let failure = match tokio::time::timeout(self.config.timeout, fut).await {
             Ok(Ok(v)) => return Ok(v),
             Ok(Err(e)) => Failure { kind: RpcErrorKind::classify(&e), message: e.to_string() },
-            Err(_) => Failure { kind: RpcErrorKind::Timeout, message: format!("no answer in {:?}", self.config.timeout) },
+            Err(_) => {
+                Failure { kind: RpcErrorKind::Timeout, message: format!("no answer in {:?}", self.config.timeout) }
+            }
         };
         self.metrics.rpc_error(failure.kind.label());
         debug!(target: "ingest", method, kind = failure.kind.label(), error = %failure.message, "rpc call failed");
@@ -117,7 +119,12 @@ impl Rpc {
                         RpcErrorKind::RateLimited | RpcErrorKind::Timeout | RpcErrorKind::Unavailable
                     );
                     if !retryable || attempt >= self.config.max_attempts {
-                        return Err(IngestError::Rpc { method, kind: failure.kind, attempts: attempt, message: failure.message });
+                        return Err(IngestError::Rpc {
+                            method,
+                            kind: failure.kind,
+                            attempts: attempt,
+                            message: failure.message,
+                        });
                     }
                     let wait = self.backoff(attempt, failure.kind);
                     warn!(target: "ingest", method, attempt, kind = failure.kind.label(), wait_ms = wait.as_millis() as u64, "rpc call failed, retrying");
@@ -187,7 +194,12 @@ impl Rpc {
                     let retryable =
                         matches!(f.kind, RpcErrorKind::RateLimited | RpcErrorKind::Timeout | RpcErrorKind::Unavailable);
                     if !retryable || attempt >= self.config.max_attempts {
-                        return Err(IngestError::Rpc { method: "eth_getLogs", kind: f.kind, attempts: attempt, message: f.message });
+                        return Err(IngestError::Rpc {
+                            method: "eth_getLogs",
+                            kind: f.kind,
+                            attempts: attempt,
+                            message: f.message,
+                        });
                     }
                     let wait = self.backoff(attempt, f.kind);
                     warn!(target: "ingest", from = a, to = b, attempt, kind = f.kind.label(), wait_ms = wait.as_millis() as u64, "eth_getLogs failed, retrying");

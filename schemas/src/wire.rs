@@ -5,8 +5,8 @@ use alloy::primitives::{Address, Bytes, B256, U256};
 use prost::Message;
 
 use crate::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted,
-    TokenDiscovered, TokenEvent, UndecodedLog,
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted, TokenDiscovered,
+    TokenEvent, UndecodedLog,
 };
 
 /// The types generated from `log.proto`.
@@ -105,11 +105,9 @@ impl TryFrom<proto::EventMeta> for EventMeta {
 impl From<&TokenEvent> for Kind {
     fn from(e: &TokenEvent) -> Self {
         match e {
-            TokenEvent::Transfer { from, to, value } => Kind::Transfer(proto::Transfer {
-                from: from.to_vec(),
-                to: to.to_vec(),
-                value: amount_bytes(value),
-            }),
+            TokenEvent::Transfer { from, to, value } => {
+                Kind::Transfer(proto::Transfer { from: from.to_vec(), to: to.to_vec(), value: amount_bytes(value) })
+            }
             TokenEvent::TokensFrozen { holder, amount } => {
                 Kind::TokensFrozen(proto::TokensFrozen { holder: holder.to_vec(), amount: amount_bytes(amount) })
             }
@@ -171,10 +169,9 @@ impl TryFrom<Kind> for TokenEvent {
 impl From<&LogRecord> for proto::LogRecord {
     fn from(r: &LogRecord) -> Self {
         let record = match r {
-            LogRecord::Event(e) => Record::Event(proto::ChainEvent {
-                meta: Some((&e.meta).into()),
-                kind: Some((&e.event).into()),
-            }),
+            LogRecord::Event(e) => {
+                Record::Event(proto::ChainEvent { meta: Some((&e.meta).into()), kind: Some((&e.event).into()) })
+            }
             LogRecord::TokenDiscovered(t) => Record::TokenDiscovered(proto::TokenDiscovered {
                 chain_id: t.chain_id.0,
                 address: t.address.to_vec(),

@@ -6,8 +6,8 @@ use std::{io::Write, process::Command};
 use alloy::primitives::{Address, Bytes, B256, U256};
 use proptest::prelude::*;
 use registrar_schemas::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted,
-    TokenDiscovered, TokenEvent, UndecodedLog,
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted, TokenDiscovered,
+    TokenEvent, UndecodedLog,
 };
 
 fn address() -> impl Strategy<Value = Address> {
@@ -23,15 +23,16 @@ fn amount() -> impl Strategy<Value = U256> {
 }
 
 fn meta() -> impl Strategy<Value = EventMeta> {
-    (any::<u64>(), any::<u64>(), hash(), hash(), any::<u64>(), hash(), any::<u32>(), any::<u32>(), address())
-        .prop_map(|(chain, number, h, p, ts, tx, txi, li, contract)| EventMeta {
+    (any::<u64>(), any::<u64>(), hash(), hash(), any::<u64>(), hash(), any::<u32>(), any::<u32>(), address()).prop_map(
+        |(chain, number, h, p, ts, tx, txi, li, contract)| EventMeta {
             chain_id: ChainId(chain),
             block: BlockRef { number: BlockNumber(number), hash: h, parent_hash: p, timestamp: ts },
             tx_hash: tx,
             tx_index: txi,
             log_index: li,
             contract,
-        })
+        },
+    )
 }
 
 fn token_event() -> impl Strategy<Value = TokenEvent> {
@@ -39,8 +40,11 @@ fn token_event() -> impl Strategy<Value = TokenEvent> {
         (address(), address(), amount()).prop_map(|(from, to, value)| TokenEvent::Transfer { from, to, value }),
         (address(), amount()).prop_map(|(holder, amount)| TokenEvent::TokensFrozen { holder, amount }),
         (address(), amount()).prop_map(|(holder, amount)| TokenEvent::TokensUnfrozen { holder, amount }),
-        (address(), any::<bool>(), address())
-            .prop_map(|(holder, frozen, agent)| TokenEvent::AddressFrozen { holder, frozen, agent }),
+        (address(), any::<bool>(), address()).prop_map(|(holder, frozen, agent)| TokenEvent::AddressFrozen {
+            holder,
+            frozen,
+            agent
+        }),
         address().prop_map(|agent| TokenEvent::Paused { agent }),
         address().prop_map(|agent| TokenEvent::Unpaused { agent }),
         (address(), address(), address()).prop_map(|(l, n, i)| TokenEvent::RecoverySuccess {
@@ -64,13 +68,14 @@ fn record() -> impl Strategy<Value = LogRecord> {
                 block: BlockNumber(b),
             })
         ),
-        (meta(), prop::collection::vec(hash(), 0..4), prop::collection::vec(any::<u8>(), 0..100), ".{0,40}")
-            .prop_map(|(meta, topics, data, reason)| LogRecord::Undecoded(UndecodedLog {
+        (meta(), prop::collection::vec(hash(), 0..4), prop::collection::vec(any::<u8>(), 0..100), ".{0,40}").prop_map(
+            |(meta, topics, data, reason)| LogRecord::Undecoded(UndecodedLog {
                 meta,
                 topics,
                 data: Bytes::from(data),
                 reason,
-            })),
+            })
+        ),
         (any::<u64>(), any::<u64>(), hash(), any::<u64>(), any::<u64>()).prop_map(|(c, b, h, head, fin)| {
             LogRecord::Committed(BlocksCommitted {
                 chain_id: ChainId(c),

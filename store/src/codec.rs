@@ -73,7 +73,11 @@ impl<'a> Reader<'a> {
     pub(crate) fn bytes(&mut self) -> Result<&'a [u8], CodecError> {
         let len = self.u32()? as usize;
         if self.rest.len() < len {
-            return Err(CodecError { what: self.what, expected: self.total - self.rest.len() + len, found: self.total });
+            return Err(CodecError {
+                what: self.what,
+                expected: self.total - self.rest.len() + len,
+                found: self.total,
+            });
         }
         let (head, tail) = self.rest.split_at(len);
         self.rest = tail;

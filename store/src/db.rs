@@ -50,7 +50,12 @@ impl StateDb {
 
     /// The offset of the last log record applied, `None` before the first.
     pub fn applied_offset(&self) -> Result<Option<LogOffset>, StoreError> {
-        Ok(self.get::<Meta>(&MetaKey::AppliedOffset)?.map(|b| u64::decode(&b)).transpose().map_err(corrupt::<Meta>)?.map(LogOffset))
+        Ok(self
+            .get::<Meta>(&MetaKey::AppliedOffset)?
+            .map(|b| u64::decode(&b))
+            .transpose()
+            .map_err(corrupt::<Meta>)?
+            .map(LogOffset))
     }
 
     /// Where the projected chain stands, `None` before the first committed block.

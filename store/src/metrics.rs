@@ -57,18 +57,68 @@ impl Metrics {
         let counter = |out: &mut String, name: &str, help: &str, v: u64| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
         };
-        gauge(&mut out, "registrar_chain_head_block", "Chain head seen by ingest.", self.chain_head_block.load(Relaxed));
-        gauge(&mut out, "registrar_ingest_block", "Highest block appended to the event log.", self.ingest_block.load(Relaxed));
-        gauge(&mut out, "registrar_indexed_block", "Highest block applied by the projector.", self.indexed_block.load(Relaxed));
-        gauge(&mut out, "registrar_finalized_block", "Highest block with enough confirmations.", self.finalized_block.load(Relaxed));
+        gauge(
+            &mut out,
+            "registrar_chain_head_block",
+            "Chain head seen by ingest.",
+            self.chain_head_block.load(Relaxed),
+        );
+        gauge(
+            &mut out,
+            "registrar_ingest_block",
+            "Highest block appended to the event log.",
+            self.ingest_block.load(Relaxed),
+        );
+        gauge(
+            &mut out,
+            "registrar_indexed_block",
+            "Highest block applied by the projector.",
+            self.indexed_block.load(Relaxed),
+        );
+        gauge(
+            &mut out,
+            "registrar_finalized_block",
+            "Highest block with enough confirmations.",
+            self.finalized_block.load(Relaxed),
+        );
         gauge(&mut out, "registrar_lag_blocks", "Chain head minus indexed block.", self.lag_blocks());
-        gauge(&mut out, "registrar_ingest_range_blocks", "Current eth_getLogs range size.", self.backfill_range_blocks.load(Relaxed));
-        counter(&mut out, "registrar_log_records_appended_total", "Records appended to the event log.", self.log_records_appended.load(Relaxed));
-        counter(&mut out, "registrar_events_applied_total", "Token events applied by the projector.", self.events_applied.load(Relaxed));
-        counter(&mut out, "registrar_undecoded_logs_total", "Logs of watched contracts no decoder accepted.", self.undecoded_logs.load(Relaxed));
-        counter(&mut out, "registrar_dead_letters_total", "Log records that were not valid records.", self.dead_letters.load(Relaxed));
+        gauge(
+            &mut out,
+            "registrar_ingest_range_blocks",
+            "Current eth_getLogs range size.",
+            self.backfill_range_blocks.load(Relaxed),
+        );
+        counter(
+            &mut out,
+            "registrar_log_records_appended_total",
+            "Records appended to the event log.",
+            self.log_records_appended.load(Relaxed),
+        );
+        counter(
+            &mut out,
+            "registrar_events_applied_total",
+            "Token events applied by the projector.",
+            self.events_applied.load(Relaxed),
+        );
+        counter(
+            &mut out,
+            "registrar_undecoded_logs_total",
+            "Logs of watched contracts no decoder accepted.",
+            self.undecoded_logs.load(Relaxed),
+        );
+        counter(
+            &mut out,
+            "registrar_dead_letters_total",
+            "Log records that were not valid records.",
+            self.dead_letters.load(Relaxed),
+        );
         counter(&mut out, "registrar_reorgs_total", "Chain reorganisations handled.", self.reorgs.load(Relaxed));
-        counter(&mut out, "registrar_balance_anomalies_total", "Events that would take a balance below zero.", self.balance_anomalies.load(Relaxed));
+        counter(
+            &mut out,
+            "registrar_balance_anomalies_total",
+            "Events that would take a balance below zero.",
+            self.balance_anomalies.load(Relaxed),
+        );
         counter(&mut out, "registrar_rpc_requests_total", "JSON-RPC requests sent.", self.rpc_requests.load(Relaxed));
         let _ = writeln!(out, "# HELP registrar_rpc_errors_total Failed JSON-RPC requests by kind.\n# TYPE registrar_rpc_errors_total counter");
         for (kind, n) in self.rpc_errors.lock().expect("metrics lock poisoned").iter() {

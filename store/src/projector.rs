@@ -56,12 +56,16 @@ impl Projector {
         let mut expected = self.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
         for r in records {
             if r.offset != expected {
-                return Err(StoreError::CheckpointGap { applied: expected.0.checked_sub(1).map(LogOffset), next: r.offset });
+                return Err(StoreError::CheckpointGap {
+                    applied: expected.0.checked_sub(1).map(LogOffset),
+                    next: r.offset,
+                });
             }
             expected = expected.next();
         }
         let mut outcome = ApplyOutcome::default();
-        let mut decoded: Vec<Option<Result<LogRecord, StoreError>>> = records.iter().map(|r| Some(r.decode())).collect();
+        let mut decoded: Vec<Option<Result<LogRecord, StoreError>>> =
+            records.iter().map(|r| Some(r.decode())).collect();
         // A revert reads the undo table, so what comes before it is committed first.
         let mut start = 0;
         while start < records.len() {
@@ -145,7 +149,14 @@ impl<'a> Tx<'a> {
             Some(b) => u64::decode(&b).map_err(crate::db::corrupt::<Meta>)?,
             None => 0,
         };
-        Ok(Tx { db, batch: WriteBatch::default(), overlay: HashMap::new(), status: db.chain_status()?, undo_seq, undo_block: None })
+        Ok(Tx {
+            db,
+            batch: WriteBatch::default(),
+            overlay: HashMap::new(),
+            status: db.chain_status()?,
+            undo_seq,
+            undo_block: None,
+        })
     }
 
     fn commit(mut self, last: LogOffset) -> Result<(), StoreError> {
@@ -171,7 +182,13 @@ impl<'a> Tx<'a> {
 
     /// Writes `value` (or deletes, if `None`), first keeping the previous value for undo when the
     /// change belongs to a block that is not final yet.
-    fn write_raw(&mut self, table: u8, cf: &'static str, key: Vec<u8>, value: Option<Vec<u8>>) -> Result<(), StoreError> {
+    fn write_raw(
+        &mut self,
+        table: u8,
+        cf: &'static str,
+        key: Vec<u8>,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StoreError> {
         if let Some(block) = self.undo_block {
             let previous = self.get_raw(table, cf, &key)?;
             if previous == value {
@@ -354,7 +371,12 @@ impl<'a> Tx<'a> {
         self.put::<HolderHistory>(&HolderBlockKey { token, holder, block }, &new)
     }
 
-    fn update_token(&mut self, token: Address, block: u64, change: impl FnOnce(&mut TokenState)) -> Result<(), StoreError> {
+    fn update_token(
+        &mut self,
+        token: Address,
+        block: u64,
+        change: impl FnOnce(&mut TokenState),
+    ) -> Result<(), StoreError> {
         let old = self.get::<TokenStates>(&token)?.unwrap_or_default();
         let mut new = old;
         change(&mut new);

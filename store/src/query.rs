@@ -215,11 +215,8 @@ impl StateDb {
         if order == HolderOrder::BalanceDesc && block >= self.latest_block()? {
             return self.holders_by_balance(token, first, after);
         }
-        let mut rows: Vec<(Vec<u8>, HolderRow)> = self
-            .listed_holders_at(token, block)?
-            .into_iter()
-            .map(|row| (sort_key(order, &row), row))
-            .collect();
+        let mut rows: Vec<(Vec<u8>, HolderRow)> =
+            self.listed_holders_at(token, block)?.into_iter().map(|row| (sort_key(order, &row), row)).collect();
         rows.sort_by(|a, b| a.0.cmp(&b.0));
         let skip = match &after {
             Some(c) => rows.partition_point(|(k, _)| k <= c),
@@ -232,7 +229,12 @@ impl StateDb {
     }
 
     /// The fast path: the latest block, by descending balance, read off the balance index.
-    fn holders_by_balance(&self, token: Address, first: usize, after: Option<Vec<u8>>) -> Result<HoldersPage, StoreError> {
+    fn holders_by_balance(
+        &self,
+        token: Address,
+        first: usize,
+        after: Option<Vec<u8>>,
+    ) -> Result<HoldersPage, StoreError> {
         let mut start = token.to_vec();
         if let Some(c) = &after {
             start.extend_from_slice(c);

@@ -183,7 +183,8 @@ impl Codec for HolderState {
     }
     fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
         let mut r = Reader::new("holder state", bytes);
-        let v = HolderState { balance: r.u256()?, frozen: r.u256()?, is_frozen: r.u8()? != 0, first_acquired: r.u64()? };
+        let v =
+            HolderState { balance: r.u256()?, frozen: r.u256()?, is_frozen: r.u8()? != 0, first_acquired: r.u64()? };
         r.finish()?;
         Ok(v)
     }

@@ -230,7 +230,8 @@ fn the_checkpoint_never_moves_backwards_or_skips() {
 
 #[test]
 fn malformed_records_become_dead_letters_and_the_rest_applies() {
-    let mut records = raw(&chain(&[vec![TokenEvent::Transfer { from: Address::ZERO, to: holder(0), value: U256::from(5) }]], 1));
+    let mut records =
+        raw(&chain(&[vec![TokenEvent::Transfer { from: Address::ZERO, to: holder(0), value: U256::from(5) }]], 1));
     records.insert(1, RawRecord { offset: LogOffset(1), bytes: vec![0xff, 0x00, 0x13] });
     for (i, r) in records.iter_mut().enumerate() {
         r.offset = LogOffset(i as u64);

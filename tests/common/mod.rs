@@ -97,7 +97,8 @@ impl Registrar {
     /// The metrics text, or `None` while the server is not up.
     pub async fn metric(&self, name: &str) -> Option<u64> {
         let text = reqwest::get(format!("{}/metrics", self.url)).await.ok()?.text().await.ok()?;
-        text.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
     }
 
     /// Waits until the indexed block is `block` with the chain's hash of it.
@@ -115,7 +116,11 @@ impl Registrar {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
                 panic!("registrar exited with {status}; see {}", self.data_dir.with_extension("log").display());
             }
-            assert!(Instant::now() < deadline, "registrar did not index block {block} in time; see {}", self.data_dir.with_extension("log").display());
+            assert!(
+                Instant::now() < deadline,
+                "registrar did not index block {block} in time; see {}",
+                self.data_dir.with_extension("log").display()
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -168,7 +173,10 @@ pub fn digest(data_dir: &Path) -> (String, String) {
     assert!(out.status.success(), "digest failed: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     let field = |name: &str| {
-        text.split_whitespace().find_map(|w| w.strip_prefix(name)).unwrap_or_else(|| panic!("no {name} in {text}")).to_string()
+        text.split_whitespace()
+            .find_map(|w| w.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .to_string()
     };
     (field("digest="), field("state="))
 }
@@ -228,7 +236,11 @@ pub async fn assert_matches_chain(reg: &Registrar, provider: &DynProvider, token
             ))
             .await;
         let h = &idx["token"]["holder"];
-        let got = ChainHolder { balance: big(&h["balance"]), frozen: big(&h["frozen"]), is_frozen: h["isFrozen"].as_bool().unwrap() };
+        let got = ChainHolder {
+            balance: big(&h["balance"]),
+            frozen: big(&h["frozen"]),
+            is_frozen: h["isFrozen"].as_bool().unwrap(),
+        };
         assert_eq!(got, c, "holder {a} at block {block}");
         if !c.balance.is_zero() {
             holders_with_balance += 1;
@@ -249,7 +261,13 @@ pub async fn assert_matches_chain(reg: &Registrar, provider: &DynProvider, token
 }
 
 /// A fresh registrar indexing the same chain from scratch into `dir`, stopped at `head`.
-pub async fn fresh_state_digest(rpc: &str, provider: &DynProvider, contracts: &[Address], dir: &Path, head: u64) -> String {
+pub async fn fresh_state_digest(
+    rpc: &str,
+    provider: &DynProvider,
+    contracts: &[Address],
+    dir: &Path,
+    head: u64,
+) -> String {
     let mut fresh = Registrar::start(rpc, contracts, dir, &["--confirmations", "5"]);
     fresh.wait_indexed(provider, head).await;
     fresh.stop();

@@ -70,11 +70,8 @@ async fn read_request(socket: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>
         }
     };
     let head = String::from_utf8_lossy(&buf[..header_end]).to_lowercase();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
+    let len: usize =
+        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
     while buf.len() < header_end + len {
         let n = socket.read(&mut chunk).await?;
         if n == 0 {

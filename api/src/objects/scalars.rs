@@ -13,8 +13,12 @@ pub struct BigInt(pub U256);
 impl ScalarType for BigInt {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => U256::from_str_radix(s, 10).map(BigInt).map_err(|_| InputValueError::custom("expected a decimal string")),
-            Value::Number(n) => n.as_u64().map(|v| BigInt(U256::from(v))).ok_or_else(|| InputValueError::expected_type(value.clone())),
+            Value::String(s) => U256::from_str_radix(s, 10)
+                .map(BigInt)
+                .map_err(|_| InputValueError::custom("expected a decimal string")),
+            Value::Number(n) => {
+                n.as_u64().map(|v| BigInt(U256::from(v))).ok_or_else(|| InputValueError::expected_type(value.clone()))
+            }
             _ => Err(InputValueError::expected_type(value)),
         }
     }

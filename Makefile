@@ -1,0 +1,49 @@
+# registrar's task runner. `make setup` installs what the build and the tests need;
+# `make demo` and `make test` run setup first, so each is the one command a newcomer needs.
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/registrar-target
+CARGO ?= cargo
+
+.PHONY: setup build demo test test-fast lint fmt schema contracts bench bench-criterion clean
+
+setup:
+	@bash .ci/setup
+
+build: setup
+	$(CARGO) build --workspace --all-targets
+
+demo: setup
+	$(CARGO) run --bin registrar -- demo
+
+test: setup
+	$(CARGO) test --workspace --all-targets -- --test-threads=2
+
+# Unit and property tests only: no anvil needed.
+test-fast:
+	$(CARGO) test --workspace --lib --test projector --test wire --test schema
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+# Regenerates schemas/registrar.graphql from the GraphQL schema.
+schema:
+	$(CARGO) run -q --bin registrar -- schema > schemas/registrar.graphql
+
+# Recompiles contracts/src into contracts/artifacts with the npm solc.
+contracts: setup
+	node contracts/build.js
+
+# The end-to-end benchmark (release build) and the criterion benches of hot paths.
+bench: setup
+	$(CARGO) run --release --bin registrar -- bench
+	$(CARGO) bench -p registrar-store --bench projector
+
+bench-criterion:
+	$(CARGO) bench -p registrar-store --bench projector
+
+clean:
+	rm -rf .data
