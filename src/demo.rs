@@ -73,7 +73,8 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
                 _ = shutdown.changed() => return Ok(()),
             }
             match scenario::random_transfer(&activity_provider, shares, &activity_cast, &mut rng).await {
-                Ok(block) => info!(block, "demo transfer"),
+                Ok(Some(block)) => info!(block, "demo transfer"),
+                Ok(None) => info!("demo transfer skipped: frozen or empty wallet"),
                 Err(e) => warn!(error = %format!("{e:#}"), "demo transfer failed"),
             }
         }

@@ -193,18 +193,20 @@ async fn trade(
 }
 
 /// One more transfer between investors, for the demo's live activity after the scenario.
+/// Returns its block, or `None` when the pick was a frozen or empty wallet.
 pub async fn random_transfer(
     provider: &DynProvider,
     token: Address,
     cast: &Cast,
     rng: &mut Rng,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<Option<u64>> {
     let t = DemoSecurityToken::new(token, provider.clone());
     let mut played = Played::default();
     let traders: Vec<Address> = cast.investors.clone();
     trade(&t, &traders, rng, 1, &mut played, &mut |b, p: &mut Played| {
         p.last_block = b;
+        p.transactions += 1;
     })
     .await?;
-    Ok(played.last_block)
+    Ok((played.transactions > 0).then_some(played.last_block))
 }

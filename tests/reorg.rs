@@ -46,7 +46,15 @@ async fn reorg_while_following_the_head() {
         async move { p.get_transaction_count(a).latest().await.unwrap() }
     };
     let agent_nonce = nonce(cast.agent).await;
-    t.burn(inv[24], U256::from(1)).from(cast.agent).nonce(agent_nonce).send().await.unwrap().get_receipt().await.unwrap();
+    t.burn(inv[24], U256::from(1))
+        .from(cast.agent)
+        .nonce(agent_nonce)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
     let n = nonce(inv[26]).await;
     t.transfer(inv[25], U256::from(2)).from(inv[26]).nonce(n).send().await.unwrap().get_receipt().await.unwrap();
     t.freezePartialTokens(inv[27], U256::from(1))
