@@ -30,7 +30,7 @@ async fn cap_table_equals_the_chain_now_and_in_the_past() {
             status {{ chainId headBlock indexedBlock finalizedBlock }}
             tokens(first: 10) {{ nodes {{ address }} pageInfo {{ endCursor hasNextPage }} }}
             token(address: "{}", block: {{ number: {middle} }}) {{
-              address name symbol decimals totalSupply holderCount paused
+              address name symbol decimals totalSupply holderCount paused finalized
               holders(first: 1000, orderBy: BALANCE_DESC) {{
                 nodes {{ address balance frozen isFrozen }} totalCount pageInfo {{ endCursor hasNextPage }} }}
               holder(address: "{}") {{ address balance frozen isFrozen }}
@@ -47,6 +47,7 @@ async fn cap_table_equals_the_chain_now_and_in_the_past() {
     assert_eq!(d["status"]["finalizedBlock"].as_u64(), Some(played.last_block - 3));
     assert_eq!(d["tokens"]["nodes"][0]["address"].as_str(), Some(format!("{token:#x}").as_str()));
     assert_eq!(d["token"]["symbol"], "TST");
+    assert_eq!(d["token"]["finalized"], true, "block {middle} has more than 3 blocks on top");
     assert_eq!(d["token"]["name"], "Test Shares");
     assert_eq!(d["token"]["transfers"]["nodes"].as_array().unwrap().len(), 5);
     assert_eq!(d["token"]["transfers"]["nodes"][0]["from"], "0x0000000000000000000000000000000000000000");
@@ -65,6 +66,10 @@ async fn cap_table_equals_the_chain_now_and_in_the_past() {
     let undecoded = d["undecodedLogs"].as_array().unwrap();
     assert!(undecoded.len() >= 2, "{undecoded:?}");
     assert!(undecoded.iter().all(|u| u["reason"].as_str().unwrap().contains("unknown event signature")));
+
+    let latest = reg.data(&format!(r#"{{ token(address: "{token}") {{ block finalized }} }}"#)).await;
+    assert_eq!(latest["token"]["block"].as_u64(), Some(played.last_block));
+    assert_eq!(latest["token"]["finalized"], false, "the head is not final with 3 confirmations");
 
     // A block beyond the index is an error, not a guess.
     let r = reg.query(&format!(r#"{{ token(address: "{token}", block: {{ number: 99999 }}) {{ name }} }}"#)).await;

@@ -76,6 +76,16 @@ impl RpcErrorKind {
     }
 }
 
+/// The wait the node asked for with `Retry-After`, at most five minutes.
+pub(crate) fn retry_after(err: &RpcError<TransportErrorKind>) -> Option<std::time::Duration> {
+    match err {
+        RpcError::Transport(TransportErrorKind::HttpErrorWithRetryAfter { retry_after, .. }) => {
+            Some((*retry_after).min(std::time::Duration::from_secs(300)))
+        }
+        _ => None,
+    }
+}
+
 /// Why ingest stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -91,6 +101,8 @@ pub enum IngestError {
     ReorgBelowFinality { ancestor: u64, finalized: u64 },
     #[error("chain id changed from {expected} to {found}: the node is on another chain")]
     ChainChanged { expected: u64, found: u64 },
+    #[error("the log's last {records} records hold no commit: cannot tell where ingest left off")]
+    LostPosition { records: u64 },
     #[error("the node's answers disagree, a reorg is under way: {0}")]
     Inconsistent(String),
     #[error("log without {0}: the node returned a pending log")]
@@ -116,7 +128,44 @@ impl IngestError {
             | IngestError::ReorgBelowFinality { .. }
             | IngestError::ChainChanged { .. }
             | IngestError::IncompleteLog(_)
+            | IngestError::LostPosition { .. }
             | IngestError::Join(_) => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy::{
+        rpc::json_rpc::ErrorPayload,
+        transports::{HttpError, RpcError, TransportErrorKind},
+    };
+
+    use super::RpcErrorKind;
+
+    fn http(status: u16) -> RpcError<TransportErrorKind> {
+        RpcError::Transport(TransportErrorKind::HttpError(HttpError { status, body: String::new() }))
+    }
+
+    fn payload(code: i64, message: &str) -> RpcError<TransportErrorKind> {
+        RpcError::ErrorResp(ErrorPayload { code, message: message.to_string().into(), data: None })
+    }
+
+    #[test]
+    fn errors_are_sorted_by_what_to_do_next() {
+        assert_eq!(RpcErrorKind::classify(&http(429)), RpcErrorKind::RateLimited);
+        assert_eq!(RpcErrorKind::classify(&http(503)), RpcErrorKind::Unavailable);
+        assert_eq!(RpcErrorKind::classify(&http(413)), RpcErrorKind::RangeTooLarge);
+        assert_eq!(RpcErrorKind::classify(&http(401)), RpcErrorKind::Fatal);
+        assert_eq!(RpcErrorKind::classify(&payload(-32005, "limit exceeded")), RpcErrorKind::RangeTooLarge);
+        assert_eq!(
+            RpcErrorKind::classify(&payload(-32602, "query returned more than 10000 results")),
+            RpcErrorKind::RangeTooLarge
+        );
+        assert_eq!(RpcErrorKind::classify(&payload(-32000, "header not found")), RpcErrorKind::Unavailable);
+        assert_eq!(RpcErrorKind::classify(&payload(-32601, "method not found")), RpcErrorKind::Fatal);
+        assert_eq!(RpcErrorKind::classify(&RpcError::NullResp), RpcErrorKind::Unavailable);
+        let dropped = RpcError::Transport(TransportErrorKind::Custom("connection reset by peer".into()));
+        assert_eq!(RpcErrorKind::classify(&dropped), RpcErrorKind::Unavailable);
     }
 }

@@ -145,7 +145,10 @@ impl Ingestor {
             let poll = tokio::time::sleep(self.config.poll_interval);
             match heads.as_mut() {
                 Some(sub) => tokio::select! {
-                    _ = sub.recv() => {}
+                    head = sub.recv() => if let Err(tokio::sync::broadcast::error::RecvError::Closed) = head {
+                        warn!(target: "ingest", "head subscription closed, polling instead");
+                        heads = None;
+                    },
                     _ = poll => {}
                     _ = shutdown.changed() => {}
                 },
@@ -159,9 +162,18 @@ impl Ingestor {
 
     /// Rebuilds the position, the finalized block and the recent hash chain from the log tail.
     fn resume_from_log(&mut self) -> Result<(), IngestError> {
-        let tail = self.log.tail(self.config.reorg_window.max(64) * 8)?;
-        for raw in tail {
-            match raw.decode()? {
+        let tail: Vec<LogRecord> = self
+            .log
+            .tail(self.config.reorg_window.max(64) * 8)?
+            .iter()
+            .map(|r| r.decode())
+            .collect::<Result<_, _>>()?;
+        let positioned = tail.iter().any(|r| matches!(r, LogRecord::Committed(_) | LogRecord::Reverted(_)));
+        if !tail.is_empty() && !positioned {
+            return Err(IngestError::LostPosition { records: self.log.end().0 });
+        }
+        for record in tail {
+            match record {
                 LogRecord::Event(e) => self.window.insert(e.meta.block.number.0, e.meta.block.hash),
                 LogRecord::Undecoded(u) => self.window.insert(u.meta.block.number.0, u.meta.block.hash),
                 LogRecord::TokenDiscovered(_) => {}

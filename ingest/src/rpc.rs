@@ -21,7 +21,7 @@ use registrar_schemas::{abi::IERC20Metadata, BlockNumber, BlockRef};
 use registrar_store::Metrics;
 use tracing::{debug, warn};
 
-use crate::{AdaptiveRange, IngestError, RpcErrorKind};
+use crate::{error::retry_after, AdaptiveRange, IngestError, RpcErrorKind};
 
 /// How to talk to the node.
 #[derive(Clone, Debug)]
@@ -52,6 +52,8 @@ impl Default for RpcConfig {
 struct Failure {
     kind: RpcErrorKind,
     message: String,
+    /// How long the node asked us to wait (`Retry-After`, or a hint in the error payload).
+    retry_after: Option<Duration>,
 }
 
 /// A JSON-RPC node.
@@ -83,10 +85,14 @@ impl Rpc {
         self.metrics.rpc_requests.fetch_add(1, Relaxed);
         let failure = match tokio::time::timeout(self.config.timeout, fut).await {
             Ok(Ok(v)) => return Ok(v),
-            Ok(Err(e)) => Failure { kind: RpcErrorKind::classify(&e), message: e.to_string() },
-            Err(_) => {
-                Failure { kind: RpcErrorKind::Timeout, message: format!("no answer in {:?}", self.config.timeout) }
+            Ok(Err(e)) => {
+                Failure { kind: RpcErrorKind::classify(&e), message: e.to_string(), retry_after: retry_after(&e) }
             }
+            Err(_) => Failure {
+                kind: RpcErrorKind::Timeout,
+                message: format!("no answer in {:?}", self.config.timeout),
+                retry_after: None,
+            },
         };
         self.metrics.rpc_error(failure.kind.label());
         debug!(target: "ingest", method, kind = failure.kind.label(), error = %failure.message, "rpc call failed");
@@ -94,12 +100,14 @@ impl Rpc {
     }
 
     /// The wait before attempt `attempt + 1`: exponential, capped, with jitter; longer when the
-    /// node said it is rate limiting.
-    fn backoff(&self, attempt: u32, kind: RpcErrorKind) -> Duration {
+    /// node said it is rate limiting, and never shorter than the node asked for.
+    fn backoff(&self, attempt: u32, failure: &Failure) -> Duration {
         let base = self.config.initial_backoff.saturating_mul(1 << attempt.min(16)).min(self.config.max_backoff);
-        let base = if kind == RpcErrorKind::RateLimited { (base * 4).min(self.config.max_backoff) } else { base };
+        let base =
+            if failure.kind == RpcErrorKind::RateLimited { (base * 4).min(self.config.max_backoff) } else { base };
         let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        base / 2 + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
+        let jittered = base / 2 + base.mul_f64(f64::from(nanos % 1000) / 2000.0);
+        failure.retry_after.map_or(jittered, |hint| jittered.max(hint))
     }
 
     /// Calls until success, a non-retryable error, or the attempts run out.
@@ -114,24 +122,26 @@ impl Rpc {
                 Ok(v) => return Ok(v),
                 Err(failure) => {
                     attempt += 1;
-                    let retryable = matches!(
-                        failure.kind,
-                        RpcErrorKind::RateLimited | RpcErrorKind::Timeout | RpcErrorKind::Unavailable
-                    );
-                    if !retryable || attempt >= self.config.max_attempts {
-                        return Err(IngestError::Rpc {
-                            method,
-                            kind: failure.kind,
-                            attempts: attempt,
-                            message: failure.message,
-                        });
-                    }
-                    let wait = self.backoff(attempt, failure.kind);
-                    warn!(target: "ingest", method, attempt, kind = failure.kind.label(), wait_ms = wait.as_millis() as u64, "rpc call failed, retrying");
-                    tokio::time::sleep(wait).await;
+                    self.wait_before_retry(method, attempt, failure).await?;
                 }
             }
         }
+    }
+
+    /// Sleeps before the next attempt, or gives up: when the error is not retryable or the
+    /// attempts are used up.
+    async fn wait_before_retry(&self, method: &'static str, attempt: u32, failure: Failure) -> Result<(), IngestError> {
+        let retryable = match failure.kind {
+            RpcErrorKind::RateLimited | RpcErrorKind::Timeout | RpcErrorKind::Unavailable => true,
+            RpcErrorKind::RangeTooLarge | RpcErrorKind::Fatal => false,
+        };
+        if !retryable || attempt >= self.config.max_attempts {
+            return Err(IngestError::Rpc { method, kind: failure.kind, attempts: attempt, message: failure.message });
+        }
+        let wait = self.backoff(attempt, &failure);
+        warn!(target: "ingest", method, attempt, kind = failure.kind.label(), wait_ms = wait.as_millis() as u64, error = %failure.message, "rpc call failed, retrying");
+        tokio::time::sleep(wait).await;
+        Ok(())
     }
 
     pub async fn chain_id(&self) -> Result<u64, IngestError> {
@@ -191,19 +201,8 @@ impl Rpc {
                 }
                 Err(f) => {
                     attempt += 1;
-                    let retryable =
-                        matches!(f.kind, RpcErrorKind::RateLimited | RpcErrorKind::Timeout | RpcErrorKind::Unavailable);
-                    if !retryable || attempt >= self.config.max_attempts {
-                        return Err(IngestError::Rpc {
-                            method: "eth_getLogs",
-                            kind: f.kind,
-                            attempts: attempt,
-                            message: f.message,
-                        });
-                    }
-                    let wait = self.backoff(attempt, f.kind);
-                    warn!(target: "ingest", from = a, to = b, attempt, kind = f.kind.label(), wait_ms = wait.as_millis() as u64, "eth_getLogs failed, retrying");
-                    tokio::time::sleep(wait).await;
+                    debug!(target: "ingest", from = a, to = b, "eth_getLogs failed");
+                    self.wait_before_retry("eth_getLogs", attempt, f).await?;
                     pending.push_front((a, b));
                 }
             }

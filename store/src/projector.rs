@@ -108,6 +108,8 @@ pub fn run_projector(
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), StoreError> {
     let mut end = log.subscribe();
+    // Waiting for appends needs a timer; this thread's own small runtime provides it.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
     loop {
         if *shutdown.borrow() {
             info!(target: "projector", "projector stopped");
@@ -117,7 +119,6 @@ pub fn run_projector(
         let records = log.read(from, batch)?;
         if records.is_empty() {
             // Caught up: sleep until the log grows or shutdown, with a timeout as a safety net.
-            let rt = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
             rt.block_on(async {
                 tokio::select! {
                     _ = end.wait_for(|e| *e > from) => {}

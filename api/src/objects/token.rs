@@ -42,6 +42,9 @@ pub struct Token {
     pub decimals: u8,
     /// The block this token's fields are as of.
     pub block: u64,
+    /// Whether that block has `confirmations` blocks on top: false means a reorg may still
+    /// change what this answer says.
+    pub finalized: bool,
     pub total_supply: BigInt,
     /// Accounts with a non-zero balance.
     pub holder_count: u64,
@@ -51,13 +54,14 @@ pub struct Token {
 }
 
 impl Token {
-    pub fn new(info: TokenInfo, block: u64, snapshot: TokenSnapshot) -> Self {
+    pub fn new(info: TokenInfo, block: u64, finalized: bool, snapshot: TokenSnapshot) -> Self {
         Token {
             address: show_address(&info.address),
             name: info.name.clone(),
             symbol: info.symbol.clone(),
             decimals: info.decimals,
             block,
+            finalized,
             total_supply: BigInt(snapshot.total_supply),
             holder_count: snapshot.holder_count,
             paused: snapshot.paused,

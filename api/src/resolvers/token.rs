@@ -17,16 +17,16 @@ impl TokenQuery {
         let requested = block.and_then(|b| b.number);
         let found = state
             .read(move |db| {
-                let indexed = db.chain_status()?.map(|s| s.indexed_block);
+                let status = db.chain_status()?;
                 let Some(info) = db.token(token)? else { return Ok(Ok(None)) };
-                let Some(indexed) = indexed else { return Ok(Err(ApiError::NotIndexed)) };
-                let block = requested.unwrap_or(indexed);
-                if block > indexed {
-                    return Ok(Err(ApiError::BlockNotIndexed { requested: block, indexed }));
+                let Some(status) = status else { return Ok(Err(ApiError::NotIndexed)) };
+                let block = requested.unwrap_or(status.indexed_block);
+                if block > status.indexed_block {
+                    return Ok(Err(ApiError::BlockNotIndexed { requested: block, indexed: status.indexed_block }));
                 }
-                Ok(Ok(Some((info, block, db.token_at(token, block)?))))
+                Ok(Ok(Some((info, block, block <= status.finalized_block, db.token_at(token, block)?))))
             })
             .await??;
-        Ok(found.map(|(info, block, snapshot)| Token::new(info, block, snapshot)))
+        Ok(found.map(|(info, block, finalized, snapshot)| Token::new(info, block, finalized, snapshot)))
     }
 }
