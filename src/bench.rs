@@ -89,28 +89,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut sent = 0;
     while sent < args.holders {
         let n = args.per_tx.min(args.holders - sent);
-        emitter_contract
-            .mintRange(first_holder + U160::from(sent), U256::from(n), U256::from(1_000u64))
-            .from(sender)
-            .gas(n * 6_000 + 100_000)
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
+        let mint = emitter_contract.mintRange(first_holder + U160::from(sent), U256::from(n), U256::from(1_000u64));
+        send!(mint.gas(n * 6_000 + 100_000), sender, "mintRange");
         sent += n;
     }
     let mut shifted = 0;
     while shifted < args.transfers {
         let n = args.per_tx.min(args.transfers - shifted);
         let start = first_holder + U160::from(shifted % args.holders.max(1));
-        emitter_contract
-            .shiftRange(start, U256::from(n), U160::from(7u64), U256::from(1u64 + shifted % 5))
-            .from(sender)
-            .gas(n * 6_000 + 100_000)
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
+        let shift = emitter_contract.shiftRange(start, U256::from(n), U160::from(7u64), U256::from(1u64 + shifted % 5));
+        send!(shift.gas(n * 6_000 + 100_000), sender, "shiftRange");
         shifted += n;
     }
     let head = provider.get_block_number().await?;

@@ -11,6 +11,18 @@
 //! - `demo`: `registrar demo`, the scenario indexed and served.
 //! - `bench`: the end-to-end benchmark.
 
+/// Sends a call from `from` and waits for its receipt; a revert is an error.
+macro_rules! send {
+    ($call:expr, $from:expr, $what:expr) => {{
+        let pending = ::anyhow::Context::with_context($call.from($from).send().await, || format!("sending {}", $what))?;
+        let receipt = ::anyhow::Context::with_context(pending.get_receipt().await, || format!("receipt of {}", $what))?;
+        if !receipt.status() {
+            ::anyhow::bail!("{} reverted in tx {}", $what, receipt.transaction_hash);
+        }
+        receipt.block_number.unwrap_or_default()
+    }};
+}
+
 pub mod bench;
 pub mod config;
 pub mod contracts;

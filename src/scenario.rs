@@ -71,24 +71,6 @@ pub async fn deploy_token(
         .with_context(|| format!("deploying {symbol}"))
 }
 
-/// Sends a call from `from` and waits for its receipt; a revert is an error.
-macro_rules! send {
-    ($call:expr, $from:expr, $what:expr) => {{
-        let receipt = $call
-            .from($from)
-            .send()
-            .await
-            .with_context(|| format!("sending {}", $what))?
-            .get_receipt()
-            .await
-            .with_context(|| format!("receipt of {}", $what))?;
-        if !receipt.status() {
-            bail!("{} reverted in tx {}", $what, receipt.transaction_hash);
-        }
-        receipt.block_number.unwrap_or_default()
-    }};
-}
-
 /// What a played scenario did, for tests and the demo's printout.
 #[derive(Clone, Debug, Default)]
 pub struct Played {

@@ -51,7 +51,9 @@ impl Default for IngestConfig {
             contracts: Vec::new(),
             from_block: 0,
             confirmations: 12,
-            initial_range: 1000,
+            // Small first: a dense chain answers a large range with more logs than fit in
+            // memory comfortably; the range doubles quickly where the chain is sparse.
+            initial_range: 10,
             max_range: 10_000,
             concurrency: 4,
             reorg_window: 1024,

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use alloy::primitives::{Keccak256, B256};
 use registrar_schemas::LogOffset;
-use rocksdb::{ColumnFamily, ColumnFamilyDescriptor, IteratorMode, Options, DB};
+use rocksdb::{BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, IteratorMode, Options, DB};
 
 use crate::{
     codec::Codec,
@@ -12,6 +12,11 @@ use crate::{
     tables::{Meta, MetaKey, Table, ALL_TABLES},
     StoreError,
 };
+
+/// Memory all memtables of the state may use together.
+const MEMTABLE_BUDGET: usize = 64 << 20;
+/// The block cache shared by all tables.
+const BLOCK_CACHE: usize = 64 << 20;
 
 /// The projected state. Shared by the projector (the only writer) and the API (readers).
 pub struct StateDb {
@@ -24,9 +29,16 @@ impl StateDb {
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        // Memory is bounded across all tables: memtables share one budget, blocks one cache.
+        opts.set_db_write_buffer_size(MEMTABLE_BUDGET);
+        let cache = Cache::new_lru_cache(BLOCK_CACHE);
         let cfs = ALL_TABLES.iter().map(|name| {
             let mut cf = Options::default();
             cf.set_compression_type(rocksdb::DBCompressionType::Lz4);
+            cf.set_write_buffer_size(MEMTABLE_BUDGET / 4);
+            let mut table = BlockBasedOptions::default();
+            table.set_block_cache(&cache);
+            cf.set_block_based_table_factory(&table);
             ColumnFamilyDescriptor::new(*name, cf)
         });
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;

@@ -57,6 +57,7 @@ impl EmbeddedLog {
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        opts.set_write_buffer_size(16 << 20);
         let db = DB::open(&opts, path)?;
         let next = match db.iterator(IteratorMode::End).next() {
             Some(item) => {
