@@ -15,8 +15,10 @@ build: setup
 demo: setup
 	$(CARGO) run --bin registrar -- demo
 
+# Builds every target (benches included), then runs the unit, property and integration tests.
 test: setup
-	$(CARGO) test --workspace --all-targets -- --test-threads=2
+	$(CARGO) build --workspace --all-targets
+	$(CARGO) test --workspace --lib --bins --tests
 
 # Unit and property tests only: no anvil needed.
 test-fast:
