@@ -169,9 +169,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let state = ApiState { db: stores.db.clone(), metrics: metrics.clone(), log: Some(log.clone()), confirmations: 12 };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let mut api_shutdown = shutdown.clone();
+    let (api_stop, api_stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(registrar_api::serve(listener, state, async move {
-        let _ = api_shutdown.wait_for(|s| *s).await;
+        let _ = api_stopped.await;
     }));
     let client = reqwest::Client::new();
     let query = serde_json::json!({
@@ -198,7 +198,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         anyhow::ensure!(page.rows.len() == 100, "expected 100 holders");
     }
     store_latencies.sort();
-    let _ = server;
+    let _ = api_stop.send(());
+    server.await??;
 
     let rss = peak_rss_mib().unwrap_or(f64::NAN);
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

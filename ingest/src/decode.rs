@@ -73,7 +73,8 @@ mod tests {
         let a = Address::repeat_byte(1);
         let b = Address::repeat_byte(2);
         let v = U256::from(12345u64);
-        let cases: Vec<((Vec<B256>, Vec<u8>), TokenEvent)> = vec![
+        type Case = ((Vec<B256>, Vec<u8>), TokenEvent);
+        let cases: Vec<Case> = vec![
             (encode(&abi::Transfer { from: a, to: b, value: v }), TokenEvent::Transfer { from: a, to: b, value: v }),
             (
                 encode(&abi::TokensFrozen { _userAddress: a, _amount: v }),

@@ -106,11 +106,9 @@ impl Registrar {
         let deadline = Instant::now() + Duration::from_secs(120);
         let hash = provider.get_block_by_number(block.into()).await.unwrap().unwrap().header.hash;
         loop {
-            if let Ok(r) = tokio::time::timeout(Duration::from_secs(5), self.try_status()).await {
-                if let Some((indexed, h)) = r {
-                    if indexed == block && h == format!("{hash:#x}") {
-                        return;
-                    }
+            if let Ok(Some((indexed, h))) = tokio::time::timeout(Duration::from_secs(5), self.try_status()).await {
+                if indexed == block && h == format!("{hash:#x}") {
+                    return;
                 }
             }
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
