@@ -58,6 +58,10 @@ impl EmbeddedLog {
         opts.create_if_missing(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         opts.set_write_buffer_size(16 << 20);
+        // The log is read sequentially: a small cache is enough.
+        let mut table = rocksdb::BlockBasedOptions::default();
+        table.set_block_cache(&rocksdb::Cache::new_lru_cache(8 << 20));
+        opts.set_block_based_table_factory(&table);
         let db = DB::open(&opts, path)?;
         let next = match db.iterator(IteratorMode::End).next() {
             Some(item) => {

@@ -7,7 +7,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{atomic::Ordering::Relaxed, Arc},
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering::Relaxed},
+        Arc,
+    },
     time::Duration,
 };
 
@@ -35,10 +38,16 @@ pub struct ApplyOutcome {
     pub last_offset: Option<LogOffset>,
 }
 
+/// Holder-index deletions after which the index is compacted in the background.
+const INDEX_DELETES_BEFORE_COMPACTION: u64 = 20_000;
+
 /// The only writer of the state database.
 pub struct Projector {
     db: Arc<StateDb>,
     metrics: Arc<Metrics>,
+    /// Holder-index deletions since the last compaction.
+    index_deletes: AtomicU64,
+    compacting: Arc<AtomicBool>,
 }
 
 impl Projector {
@@ -47,7 +56,26 @@ impl Projector {
             metrics.indexed_block.store(status.indexed_block, Relaxed);
             metrics.finalized_block.store(status.finalized_block, Relaxed);
         }
-        Projector { db, metrics }
+        Projector { db, metrics, index_deletes: AtomicU64::new(0), compacting: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// Starts a background compaction of the holder index once enough tombstones piled up.
+    fn maybe_compact(&self, deletes: u64) {
+        let total = self.index_deletes.fetch_add(deletes, Relaxed) + deletes;
+        if total < INDEX_DELETES_BEFORE_COMPACTION || self.compacting.swap(true, Relaxed) {
+            return;
+        }
+        self.index_deletes.store(0, Relaxed);
+        let (db, compacting) = (self.db.clone(), self.compacting.clone());
+        let spawned = std::thread::Builder::new().name("compact-index".into()).spawn(move || {
+            db.compact_holder_index();
+            compacting.store(false, Relaxed);
+            debug!(target: "projector", "holder index compacted");
+        });
+        if let Err(e) = spawned {
+            warn!(target: "projector", error = %e, "cannot start index compaction");
+            self.compacting.store(false, Relaxed);
+        }
     }
 
     /// Applies `records`, which must start right after the applied offset and be contiguous:
@@ -84,7 +112,9 @@ impl Projector {
                 }
             }
             let last = records[end - 1].offset;
+            let index_deletes = tx.index_deletes;
             tx.commit(last)?;
+            self.maybe_compact(index_deletes);
             outcome.records += end - start;
             outcome.last_offset = Some(last);
             start = end;
@@ -142,6 +172,8 @@ struct Tx<'a> {
     undo_seq: u64,
     /// The block whose changes are being recorded for undo, `None` when they are final.
     undo_block: Option<u64>,
+    /// Deletions from the holder index, which leave tombstones.
+    index_deletes: u64,
 }
 
 impl<'a> Tx<'a> {
@@ -157,6 +189,7 @@ impl<'a> Tx<'a> {
             status: db.chain_status()?,
             undo_seq,
             undo_block: None,
+            index_deletes: 0,
         })
     }
 
@@ -356,9 +389,10 @@ impl<'a> Tx<'a> {
         }
         if old.is_listed() {
             self.delete::<HoldersByBalance>(&BalanceIndexKey { token, balance: old.balance, holder })?;
+            self.index_deletes += 1;
         }
         if new.is_listed() {
-            self.put::<HoldersByBalance>(&BalanceIndexKey { token, balance: new.balance, holder }, &())?;
+            self.put::<HoldersByBalance>(&BalanceIndexKey { token, balance: new.balance, holder }, &new)?;
         }
         let held = |h: &HolderState| u64::from(!h.balance.is_zero());
         let listed = |h: &HolderState| u64::from(h.is_listed());

@@ -243,7 +243,7 @@ impl StateDb {
         let mut has_next = false;
         let mut end_cursor = None;
         for item in self.db.iterator_cf(self.cf::<HoldersByBalance>(), IteratorMode::From(&start, Direction::Forward)) {
-            let (k, _) = item?;
+            let (k, v) = item?;
             if !k.starts_with(token.as_slice()) {
                 break;
             }
@@ -255,7 +255,7 @@ impl StateDb {
                 break;
             }
             let key = BalanceIndexKey::decode(&k).map_err(corrupt::<HoldersByBalance>)?;
-            let state = self.get::<Holders>(&HolderKey { token, holder: key.holder })?.unwrap_or_default();
+            let state = decode::<HoldersByBalance>(&v)?;
             end_cursor = Some(hex::encode(&k[20..]));
             rows.push(HolderRow { address: key.holder, state });
         }

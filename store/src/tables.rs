@@ -49,8 +49,9 @@ tables! {
     Holders = 4: HolderKey => HolderState;
     /// Holder state after each block that changed it.
     HolderHistory = 5: HolderBlockKey => HolderState;
-    /// The listed holders of each token by descending balance, for the latest block.
-    HoldersByBalance = 6: BalanceIndexKey => ();
+    /// The listed holders of each token by descending balance, for the latest block, with
+    /// their state, so the top of a cap table is one range scan.
+    HoldersByBalance = 6: BalanceIndexKey => HolderState;
     /// Every transfer, by token, block and log index.
     Transfers = 7: EventKey => TransferValue;
     /// Transfers by the account on either side.
