@@ -42,10 +42,10 @@ contracts: setup
 # The end-to-end benchmark (release build) and the criterion benches of hot paths.
 bench: setup
 	$(CARGO) run --release --bin registrar -- bench
-	$(CARGO) bench -p registrar-store --bench projector
+	$(CARGO) bench --workspace --bench projector
 
 bench-criterion:
-	$(CARGO) bench -p registrar-store --bench projector
+	$(CARGO) bench --workspace --bench projector
 
 clean:
 	rm -rf .data
