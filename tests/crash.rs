@@ -1,6 +1,7 @@
 //! kill -9 in the middle of a backfill, then a restart: nothing lost, nothing doubled. The
 //! restarted node's state equals that of a node that indexed the chain in one go.
 
+#[macro_use]
 mod common;
 
 use std::time::{Duration, Instant};
@@ -18,14 +19,7 @@ async fn kill_9_mid_backfill_then_restart() {
     let emitter = TransferEmitter::deploy_builder(provider.clone()).from(sender).deploy().await.unwrap();
     let e = TransferEmitter::new(emitter, provider.clone());
     for i in 0..200u64 {
-        e.mintRange(U160::from(0x10_0000 + i * 50), U256::from(50), U256::from(7))
-            .from(sender)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+        mine!(e.mintRange(U160::from(0x10_0000 + i * 50), U256::from(50), U256::from(7)).from(sender));
     }
     let head = alloy::providers::Provider::get_block_number(&provider).await.unwrap();
 

@@ -2,6 +2,7 @@
 //! different branch. The index reverts to the common ancestor and ends equal to a fresh index
 //! of the final chain.
 
+#[macro_use]
 mod common;
 
 use alloy::{
@@ -24,9 +25,9 @@ async fn reorg_while_following_the_head() {
     let inv = &cast.investors;
     let snapshot: U256 = provider.raw_request("evm_snapshot".into(), ()).await.unwrap();
     // Branch A: three blocks the index follows, including a freeze and a transfer.
-    t.setAddressFrozen(inv[20], true).from(cast.agent).send().await.unwrap().get_receipt().await.unwrap();
-    t.transfer(inv[21], U256::from(3)).from(inv[22]).send().await.unwrap().get_receipt().await.unwrap();
-    t.mint(inv[23], U256::from(1_000_000)).from(cast.agent).send().await.unwrap().get_receipt().await.unwrap();
+    mine!(t.setAddressFrozen(inv[20], true).from(cast.agent));
+    mine!(t.transfer(inv[21], U256::from(3)).from(inv[22]));
+    mine!(t.mint(inv[23], U256::from(1_000_000)).from(cast.agent));
     let tip_a = provider.get_block_number().await.unwrap();
     reg.wait_indexed(&provider, tip_a).await;
     let a = reg
@@ -46,26 +47,10 @@ async fn reorg_while_following_the_head() {
         async move { p.get_transaction_count(a).latest().await.unwrap() }
     };
     let agent_nonce = nonce(cast.agent).await;
-    t.burn(inv[24], U256::from(1))
-        .from(cast.agent)
-        .nonce(agent_nonce)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    mine!(t.burn(inv[24], U256::from(1)).from(cast.agent).nonce(agent_nonce));
     let n = nonce(inv[26]).await;
-    t.transfer(inv[25], U256::from(2)).from(inv[26]).nonce(n).send().await.unwrap().get_receipt().await.unwrap();
-    t.freezePartialTokens(inv[27], U256::from(1))
-        .from(cast.agent)
-        .nonce(agent_nonce + 1)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    mine!(t.transfer(inv[25], U256::from(2)).from(inv[26]).nonce(n));
+    mine!(t.freezePartialTokens(inv[27], U256::from(1)).from(cast.agent).nonce(agent_nonce + 1));
     let _: U64 = provider.raw_request("evm_mine".into(), ()).await.unwrap();
     let tip_b = provider.get_block_number().await.unwrap();
     assert!(tip_b > tip_a);

@@ -5,6 +5,14 @@
 
 pub mod proxy;
 
+/// Sends a contract call and waits for its receipt, failing the test on any error.
+#[allow(unused_macros)]
+macro_rules! mine {
+    ($call:expr) => {
+        $call.send().await.unwrap().get_receipt().await.unwrap()
+    };
+}
+
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
