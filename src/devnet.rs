@@ -40,8 +40,20 @@ pub struct Anvil {
 }
 
 impl Anvil {
-    /// Starts anvil with `extra` arguments and waits until it answers.
+    /// Starts anvil with `extra` arguments and waits until it answers. A port taken between
+    /// picking and binding it is retried on another.
     pub fn spawn(extra: &[&str]) -> anyhow::Result<Anvil> {
+        let mut last_error = None;
+        for _ in 0..5 {
+            match Self::spawn_once(extra) {
+                Ok(anvil) => return Ok(anvil),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(last_error.expect("at least one attempt"))
+    }
+
+    fn spawn_once(extra: &[&str]) -> anyhow::Result<Anvil> {
         let port = free_port()?;
         let binary = anvil_binary();
         let child = Command::new(&binary)
@@ -54,16 +66,23 @@ impl Anvil {
             .with_context(|| format!("cannot start anvil at {} (run `make setup`)", binary.display()))?;
         let mut anvil = Anvil { child, port };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        loop {
             if let Some(status) = anvil.child.try_wait()? {
                 bail!("anvil exited at start: {status}");
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                // The port answers; make sure it is this anvil, not a process that took the port.
+                std::thread::sleep(Duration::from_millis(50));
+                if anvil.child.try_wait()?.is_none() {
+                    return Ok(anvil);
+                }
+                bail!("anvil exited at start: port {port} taken");
             }
             if Instant::now() > deadline {
                 bail!("anvil did not listen on port {port} within 30 s");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Ok(anvil)
     }
 
     pub fn http_url(&self) -> String {

@@ -26,7 +26,7 @@ use alloy::{
 };
 use registrar::{
     contracts::DemoSecurityToken,
-    devnet::{free_port, Anvil},
+    devnet::Anvil,
     scenario::{self, Cast},
 };
 use serde_json::{json, Value};
@@ -59,22 +59,41 @@ impl Registrar {
     /// `registrar run` against `rpc`, with `extra` arguments; stderr goes to `data_dir/*.log`.
     pub fn start(rpc: &str, contracts: &[Address], data_dir: &Path, extra: &[&str]) -> Registrar {
         std::fs::create_dir_all(data_dir).unwrap();
-        let port = free_port().unwrap();
         let contracts: Vec<String> = contracts.iter().map(|c| c.to_string()).collect();
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.with_extension("log")).unwrap();
+        let log_path = data_dir.with_extension("log");
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).unwrap();
+        let log_start = log.metadata().unwrap().len() as usize;
+        // Port 0: the server binds a free port itself and logs it, so parallel tests never race.
         let child = Command::new(BIN)
             .args(["run", "--rpc", rpc, "--contracts", &contracts.join(",")])
             .arg("--data-dir")
             .arg(data_dir)
-            .args(["--listen", &format!("127.0.0.1:{port}"), "--poll-interval-ms", "100"])
+            .args(["--listen", "127.0.0.1:0", "--poll-interval-ms", "100"])
             .args(extra)
             .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .expect("registrar binary starts");
-        Registrar { child: Some(child), url: format!("http://127.0.0.1:{port}"), data_dir: data_dir.to_path_buf() }
+        let mut reg = Registrar { child: Some(child), url: String::new(), data_dir: data_dir.to_path_buf() };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = std::fs::read(&log_path).unwrap_or_default();
+            let new = String::from_utf8_lossy(&text[log_start.min(text.len())..]).into_owned();
+            if let Some(at) = new.find("graphql at http://") {
+                let rest = &new[at + "graphql at ".len()..];
+                let url = rest.split("/graphql").next().unwrap();
+                reg.url = url.to_string();
+                return reg;
+            }
+            if let Some(Ok(Some(status))) = reg.child.as_mut().map(|c| c.try_wait()) {
+                panic!("registrar exited with {status} at start; its log ends:\n{}", reg.log_tail());
+            }
+            assert!(Instant::now() < deadline, "registrar did not start serving; its log ends:\n{}", reg.log_tail());
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -120,15 +139,23 @@ impl Registrar {
                 }
             }
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
-                panic!("registrar exited with {status}; see {}", self.data_dir.with_extension("log").display());
+                panic!("registrar exited with {status}; its log ends:\n{}", self.log_tail());
             }
             assert!(
                 Instant::now() < deadline,
-                "registrar did not index block {block} in time; see {}",
-                self.data_dir.with_extension("log").display()
+                "registrar did not index block {block} in time; its log ends:\n{}",
+                self.log_tail()
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// The last lines of the process's log, for failure messages (the temporary directory
+    /// that holds it is gone after a failed test).
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(self.data_dir.with_extension("log")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
     async fn try_status(&self) -> Option<(u64, String)> {
