@@ -24,15 +24,26 @@ pub struct FaultCounts {
     pub delayed: AtomicU64,
     pub rate_limited: AtomicU64,
     pub server_errors: AtomicU64,
+    pub ranges_refused: AtomicU64,
+}
+
+/// How the proxy misbehaves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Faults {
+    /// Share of requests, in percent, that get a transport fault.
+    pub percent: u64,
+    /// Refuse `eth_getLogs` over more blocks than this, as providers do (-32005).
+    pub max_log_range: Option<u64>,
+    pub seed: u64,
 }
 
 /// Starts the proxy to `upstream`; `fault_percent` of requests get a fault, spread over the
 /// kinds. Returns its address and counters; it runs until the runtime stops.
-pub async fn start(upstream: String, fault_percent: u64, seed: u64) -> (SocketAddr, Arc<FaultCounts>) {
+pub async fn start(upstream: String, faults: Faults) -> (SocketAddr, Arc<FaultCounts>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let counts = Arc::new(FaultCounts::default());
-    let rng = Arc::new(AtomicU64::new(seed.max(1)));
+    let rng = Arc::new(AtomicU64::new(faults.seed.max(1)));
     let client = reqwest::Client::new();
     let c = counts.clone();
     tokio::spawn(async move {
@@ -40,7 +51,7 @@ pub async fn start(upstream: String, fault_percent: u64, seed: u64) -> (SocketAd
             let Ok((socket, _)) = listener.accept().await else { return };
             let (client, upstream, counts, rng) = (client.clone(), upstream.clone(), c.clone(), rng.clone());
             tokio::spawn(async move {
-                let _ = handle(socket, &client, &upstream, fault_percent, &counts, &rng).await;
+                let _ = handle(socket, &client, &upstream, faults, &counts, &rng).await;
             });
         }
     });
@@ -96,13 +107,19 @@ async fn handle(
     mut socket: TcpStream,
     client: &reqwest::Client,
     upstream: &str,
-    fault_percent: u64,
+    faults: Faults,
     counts: &FaultCounts,
     rng: &AtomicU64,
 ) -> std::io::Result<()> {
     let Some(body) = read_request(&mut socket).await? else { return Ok(()) };
+    if let Some(max) = faults.max_log_range {
+        if let Some(refusal) = refuse_wide_range(&body, max) {
+            counts.ranges_refused.fetch_add(1, Relaxed);
+            return respond(&mut socket, "200 OK", refusal.as_bytes()).await;
+        }
+    }
     let roll = next(rng) % 100;
-    if roll < fault_percent {
+    if roll < faults.percent {
         match next(rng) % 4 {
             0 => {
                 counts.dropped.fetch_add(1, Relaxed);
@@ -134,4 +151,25 @@ async fn handle(
         .map_err(std::io::Error::other)?;
     counts.forwarded.fetch_add(1, Relaxed);
     respond(&mut socket, "200 OK", &answer).await
+}
+
+/// A JSON-RPC error for an `eth_getLogs` over more than `max` blocks, as Infura and Alchemy
+/// answer; `None` for any other request.
+fn refuse_wide_range(body: &[u8], max: u64) -> Option<String> {
+    let request: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if request["method"] != "eth_getLogs" {
+        return None;
+    }
+    let block = |key: &str| {
+        let hex = request["params"][0][key].as_str()?;
+        u64::from_str_radix(hex.trim_start_matches("0x"), 16).ok()
+    };
+    let (from, to) = (block("fromBlock")?, block("toBlock")?);
+    if to.saturating_sub(from) < max {
+        return None;
+    }
+    Some(format!(
+        r#"{{"jsonrpc":"2.0","id":{},"error":{{"code":-32005,"message":"query returned more than 10000 results"}}}}"#,
+        request["id"]
+    ))
 }
