@@ -15,7 +15,6 @@ use alloy::{
 use clap::Args;
 use registrar_api::ApiState;
 use registrar_ingest::{AdaptiveRange, IngestConfig, Ingestor, Rpc, RpcConfig};
-use registrar_schemas::LogOffset;
 use registrar_store::{EventLog, Metrics, Projector, StateDb};
 use tracing::info;
 
@@ -51,12 +50,11 @@ pub struct ReplayReport {
 pub fn replay(log: &dyn EventLog, projector: Projector) -> anyhow::Result<ReplayReport> {
     let started = Instant::now();
     let (mut records, mut events) = (0, 0);
-    let mut from = LogOffset(0);
     loop {
-        let batch = log.read(from, PROJECTOR_BATCH)?;
-        let Some(last) = batch.last() else { break };
-        from = last.offset.next();
-        let outcome = projector.apply(&batch)?;
+        let outcome = projector.apply_next(log, PROJECTOR_BATCH)?;
+        if outcome.records == 0 {
+            break;
+        }
         records += outcome.records;
         events += outcome.events;
     }

@@ -24,10 +24,6 @@ impl BlockWindow {
         }
     }
 
-    pub fn get(&self, number: u64) -> Option<B256> {
-        self.blocks.get(&number).copied()
-    }
-
     /// The newest known block.
     pub fn tip(&self) -> Option<(u64, B256)> {
         self.blocks.last_key_value().map(|(n, h)| (*n, *h))

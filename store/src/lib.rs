@@ -32,6 +32,5 @@ pub use metrics::Metrics;
 pub use projector::{run_projector, ApplyOutcome, Projector};
 pub use query::{
     ChainStatus, HolderOrder, HolderRow, HoldersPage, TokenInfo, TokenSnapshot, TransferFilter, TransferRow,
-    UndecodedRow,
 };
 pub use tables::HolderState;

@@ -50,76 +50,70 @@ impl Metrics {
 
     /// The Prometheus text exposition format.
     pub fn render(&self) -> String {
+        let series: [(&str, &str, &str, u64); 13] = [
+            ("registrar_chain_head_block", "gauge", "Chain head seen by ingest.", self.chain_head_block.load(Relaxed)),
+            (
+                "registrar_ingest_block",
+                "gauge",
+                "Highest block appended to the event log.",
+                self.ingest_block.load(Relaxed),
+            ),
+            (
+                "registrar_indexed_block",
+                "gauge",
+                "Highest block applied by the projector.",
+                self.indexed_block.load(Relaxed),
+            ),
+            (
+                "registrar_finalized_block",
+                "gauge",
+                "Highest block with enough confirmations.",
+                self.finalized_block.load(Relaxed),
+            ),
+            ("registrar_lag_blocks", "gauge", "Chain head minus indexed block.", self.lag_blocks()),
+            (
+                "registrar_ingest_range_blocks",
+                "gauge",
+                "Current eth_getLogs range size.",
+                self.backfill_range_blocks.load(Relaxed),
+            ),
+            (
+                "registrar_log_records_appended_total",
+                "counter",
+                "Records appended to the event log.",
+                self.log_records_appended.load(Relaxed),
+            ),
+            (
+                "registrar_events_applied_total",
+                "counter",
+                "Token events applied by the projector.",
+                self.events_applied.load(Relaxed),
+            ),
+            (
+                "registrar_undecoded_logs_total",
+                "counter",
+                "Logs of watched contracts no decoder accepted.",
+                self.undecoded_logs.load(Relaxed),
+            ),
+            (
+                "registrar_dead_letters_total",
+                "counter",
+                "Log records that were not valid records.",
+                self.dead_letters.load(Relaxed),
+            ),
+            ("registrar_reorgs_total", "counter", "Chain reorganisations handled.", self.reorgs.load(Relaxed)),
+            (
+                "registrar_balance_anomalies_total",
+                "counter",
+                "Events that would take a balance below zero.",
+                self.balance_anomalies.load(Relaxed),
+            ),
+            ("registrar_rpc_requests_total", "counter", "JSON-RPC requests sent.", self.rpc_requests.load(Relaxed)),
+        ];
         let mut out = String::new();
-        let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
-        };
-        let counter = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
-        };
-        gauge(
-            &mut out,
-            "registrar_chain_head_block",
-            "Chain head seen by ingest.",
-            self.chain_head_block.load(Relaxed),
-        );
-        gauge(
-            &mut out,
-            "registrar_ingest_block",
-            "Highest block appended to the event log.",
-            self.ingest_block.load(Relaxed),
-        );
-        gauge(
-            &mut out,
-            "registrar_indexed_block",
-            "Highest block applied by the projector.",
-            self.indexed_block.load(Relaxed),
-        );
-        gauge(
-            &mut out,
-            "registrar_finalized_block",
-            "Highest block with enough confirmations.",
-            self.finalized_block.load(Relaxed),
-        );
-        gauge(&mut out, "registrar_lag_blocks", "Chain head minus indexed block.", self.lag_blocks());
-        gauge(
-            &mut out,
-            "registrar_ingest_range_blocks",
-            "Current eth_getLogs range size.",
-            self.backfill_range_blocks.load(Relaxed),
-        );
-        counter(
-            &mut out,
-            "registrar_log_records_appended_total",
-            "Records appended to the event log.",
-            self.log_records_appended.load(Relaxed),
-        );
-        counter(
-            &mut out,
-            "registrar_events_applied_total",
-            "Token events applied by the projector.",
-            self.events_applied.load(Relaxed),
-        );
-        counter(
-            &mut out,
-            "registrar_undecoded_logs_total",
-            "Logs of watched contracts no decoder accepted.",
-            self.undecoded_logs.load(Relaxed),
-        );
-        counter(
-            &mut out,
-            "registrar_dead_letters_total",
-            "Log records that were not valid records.",
-            self.dead_letters.load(Relaxed),
-        );
-        counter(&mut out, "registrar_reorgs_total", "Chain reorganisations handled.", self.reorgs.load(Relaxed));
-        counter(
-            &mut out,
-            "registrar_balance_anomalies_total",
-            "Events that would take a balance below zero.",
-            self.balance_anomalies.load(Relaxed),
-        );
-        counter(&mut out, "registrar_rpc_requests_total", "JSON-RPC requests sent.", self.rpc_requests.load(Relaxed));
+        for (name, kind, help, value) in series {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+        }
         let _ = writeln!(out, "# HELP registrar_rpc_errors_total Failed JSON-RPC requests by kind.\n# TYPE registrar_rpc_errors_total counter");
         for (kind, n) in self.rpc_errors.lock().expect("metrics lock poisoned").iter() {
             let _ = writeln!(out, "registrar_rpc_errors_total{{kind=\"{kind}\"}} {n}");

@@ -128,6 +128,19 @@ impl Projector {
     }
 }
 
+impl Projector {
+    /// Reads up to `batch` records after the applied offset from `log` and applies them; an
+    /// outcome of zero records means the projector has caught up with the log.
+    pub fn apply_next(&self, log: &dyn EventLog, batch: usize) -> Result<ApplyOutcome, StoreError> {
+        let from = self.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
+        let records = log.read(from, batch)?;
+        if records.is_empty() {
+            return Ok(ApplyOutcome::default());
+        }
+        self.apply(&records)
+    }
+}
+
 /// Runs the projector until `shutdown` turns true: reads the log from the applied offset on and
 /// applies it in batches of up to `batch` records, waiting for appends when caught up. Blocking:
 /// run it on a thread of its own.
@@ -145,20 +158,19 @@ pub fn run_projector(
             info!(target: "projector", "projector stopped");
             return Ok(());
         }
-        let from = projector.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
-        let records = log.read(from, batch)?;
-        if records.is_empty() {
+        let outcome = projector.apply_next(log.as_ref(), batch)?;
+        if outcome.records == 0 {
             // Caught up: sleep until the log grows or shutdown, with a timeout as a safety net.
+            let next = projector.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
             rt.block_on(async {
                 tokio::select! {
-                    _ = end.wait_for(|e| *e > from) => {}
+                    _ = end.wait_for(|e| *e > next) => {}
                     _ = shutdown.changed() => {}
                     _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                 }
             });
             continue;
         }
-        let outcome = projector.apply(&records)?;
         debug!(target: "projector", records = outcome.records, events = outcome.events, last = ?outcome.last_offset, "applied batch");
     }
 }

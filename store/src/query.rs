@@ -2,7 +2,7 @@
 //! searched with `seek_for_prev`, so any block since the first event can be asked.
 
 use alloy::primitives::{hex, Address, B256, U256};
-use registrar_schemas::LogRecord;
+use registrar_schemas::{LogRecord, UndecodedLog};
 use rocksdb::{Direction, IteratorMode};
 
 use crate::{
@@ -107,12 +107,6 @@ pub struct TransferRow {
     pub tx_hash: B256,
     pub tx_index: u32,
     pub timestamp: u64,
-}
-
-/// A log no decoder accepted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UndecodedRow {
-    pub record: registrar_schemas::UndecodedLog,
 }
 
 /// Why a cursor was refused.
@@ -363,14 +357,14 @@ impl StateDb {
     }
 
     /// Logs of watched contracts that no decoder accepted, oldest first.
-    pub fn undecoded(&self, first: usize) -> Result<Vec<UndecodedRow>, StoreError> {
+    pub fn undecoded(&self, first: usize) -> Result<Vec<UndecodedLog>, StoreError> {
         let mut out = Vec::new();
         for item in self.db.iterator_cf(self.cf::<Undecoded>(), IteratorMode::Start).take(first) {
             let (_, v) = item?;
             if let LogRecord::Undecoded(record) = LogRecord::decode(&v)
                 .map_err(|_| corrupt::<Undecoded>(CodecError { what: "undecoded log", expected: 0, found: v.len() }))?
             {
-                out.push(UndecodedRow { record });
+                out.push(record);
             }
         }
         Ok(out)

@@ -96,10 +96,6 @@ impl Registrar {
         }
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().unwrap().id()
-    }
-
     /// Runs a GraphQL query; panics on transport failure, returns the whole response.
     pub async fn query(&self, query: &str) -> Value {
         let client = reqwest::Client::new();

@@ -1,5 +1,6 @@
 use async_graphql::{InputObject, SimpleObject};
-use registrar_store::{TransferRow, UndecodedRow};
+use registrar_schemas::UndecodedLog as UndecodedRecord;
+use registrar_store::TransferRow;
 
 use super::{show_address, BigInt, PageInfo};
 
@@ -59,9 +60,8 @@ pub struct UndecodedLog {
     pub reason: String,
 }
 
-impl From<UndecodedRow> for UndecodedLog {
-    fn from(u: UndecodedRow) -> Self {
-        let r = u.record;
+impl From<UndecodedRecord> for UndecodedLog {
+    fn from(r: UndecodedRecord) -> Self {
         UndecodedLog {
             contract: show_address(&r.meta.contract),
             block_number: r.meta.block.number.0,
