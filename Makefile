@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/registrar-target
 CARGO ?= cargo
 
-.PHONY: setup build demo test test-fast lint fmt schema contracts bench bench-criterion clean
+.PHONY: setup build demo test test-fast lint fmt schema contracts bench bench-criterion wasm clean
 
 setup:
 	@bash .ci/setup
@@ -22,7 +22,11 @@ test: setup
 
 # Unit and property tests only: no anvil needed.
 test-fast:
-	$(CARGO) test --workspace --lib --test projector --test wire --test schema
+	$(CARGO) test --workspace --lib --test projector --test wire --test schema --test rfc6962 --test proofs
+
+# The offline proof verifier (registrar-merkle) builds for the browser.
+wasm:
+	$(CARGO) build -p registrar-merkle --lib --target wasm32-unknown-unknown
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -42,10 +46,10 @@ contracts: setup
 # The end-to-end benchmark (release build) and the criterion benches of hot paths.
 bench: setup
 	$(CARGO) run --release --bin registrar -- bench
-	$(CARGO) bench --workspace --bench projector
+	$(CARGO) bench --workspace --bench projector --bench merkle
 
 bench-criterion:
-	$(CARGO) bench --workspace --bench projector
+	$(CARGO) bench --workspace --bench projector --bench merkle
 
 clean:
 	rm -rf .data

@@ -1,0 +1,102 @@
+//! The proof file an auditor keeps: one disclosure's leaf record, its place in the log, the path
+//! to a root, and the anchor of that root on chain. Its JSON Schema is
+//! `schemas/proof.schema.json`; [`ProofFile::verify`] checks everything but the anchor, which
+//! needs a node (`registrar verify proof.json --rpc URL`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    hasher::{Algorithm, Hash, TreeHasher},
+    leaf::{hex32, LeafError, LeafRecord},
+    proof::{verify_inclusion, ProofError},
+    with_hasher, LeafIndex, TreeSize,
+};
+
+pub const PROOF_FILE_VERSION: u32 = 1;
+
+/// A hash in a proof file: lowercase hex without `0x`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HexHash(#[serde(with = "hex32")] pub Hash);
+
+/// Where a root was anchored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchorRef {
+    pub chain_id: u64,
+    /// The `DisclosureAnchor` contract, `0x`-prefixed hex.
+    pub contract: String,
+    pub tx_hash: String,
+    pub block_number: u64,
+    pub block_hash: String,
+}
+
+/// An inclusion proof of one disclosure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofFile {
+    pub version: u32,
+    pub hash_algorithm: Algorithm,
+    pub leaf: LeafRecord,
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    pub path: Vec<HexHash>,
+    pub root: HexHash,
+    /// The anchor of `root` at `tree_size`; absent when the size is not anchored yet.
+    pub anchor: Option<AnchorRef>,
+}
+
+/// Why a proof file does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("malformed proof file: {0}")]
+    Malformed(String),
+    #[error("bad leaf record: {0}")]
+    Leaf(#[from] LeafError),
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+}
+
+impl FileError {
+    /// A malformed file (exit code 2) rather than a proof that fails (exit code 1).
+    pub fn is_malformed(&self) -> bool {
+        match self {
+            FileError::Malformed(_) => true,
+            FileError::Leaf(_) | FileError::Proof(_) => false,
+        }
+    }
+}
+
+impl ProofFile {
+    pub fn from_json(text: &str) -> Result<ProofFile, FileError> {
+        let file: ProofFile = serde_json::from_str(text).map_err(|e| FileError::Malformed(e.to_string()))?;
+        if file.version != PROOF_FILE_VERSION {
+            return Err(FileError::Malformed(format!("unsupported version {}", file.version)));
+        }
+        Ok(file)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a proof file serializes")
+    }
+
+    /// The leaf hash of the record under the file's algorithm.
+    pub fn leaf_hash(&self) -> Result<Hash, FileError> {
+        let bytes = self.leaf.encode()?;
+        Ok(with_hasher!(self.hash_algorithm, H => H::leaf(&bytes)))
+    }
+
+    /// Checks the path from the leaf record to `root` at `tree_size`.
+    pub fn verify(&self) -> Result<(), FileError> {
+        let leaf = self.leaf_hash()?;
+        let path: Vec<Hash> = self.path.iter().map(|h| h.0).collect();
+        let (index, size) = (LeafIndex(self.leaf_index), TreeSize(self.tree_size));
+        with_hasher!(self.hash_algorithm, H => verify_inclusion::<H>(&leaf, index, size, &path, &self.root.0))?;
+        Ok(())
+    }
+}
+
+/// The leaf hash of `data` under `algorithm`.
+pub fn leaf_hash(algorithm: Algorithm, data: &[u8]) -> Hash {
+    with_hasher!(algorithm, H => H::leaf(data))
+}
