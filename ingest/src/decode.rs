@@ -2,7 +2,7 @@
 //! variant in `schemas`, one projection arm in `store`.
 
 use alloy::{primitives::B256, sol_types::SolEvent};
-use registrar_schemas::{abi, TokenEvent};
+use registrar_schemas::{abi, DocumentAction, TokenEvent};
 
 /// What a log turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,12 +37,29 @@ pub fn decode_log(topics: &[B256], data: &[u8]) -> Decoded {
                 investor_onchain_id: e._investorOnchainID,
             })
         }
+        abi::DocumentUpdated::SIGNATURE_HASH => abi::DocumentUpdated::decode_raw_log(topics.iter().copied(), data)
+            .map(|e| document(DocumentAction::Updated, e._name, e._uri, e._documentHash)),
+        abi::DocumentRemoved::SIGNATURE_HASH => abi::DocumentRemoved::decode_raw_log(topics.iter().copied(), data)
+            .map(|e| document(DocumentAction::Removed, e._name, e._uri, e._documentHash)),
+        abi::Document::SIGNATURE_HASH => abi::Document::decode_raw_log(topics.iter().copied(), data)
+            .map(|e| document(DocumentAction::Set, e._name, e._uri, e._documentHash)),
+        abi::RootAnchored::SIGNATURE_HASH => match abi::RootAnchored::decode_raw_log(topics.iter().copied(), data) {
+            Ok(e) => match u64::try_from(e.sequence) {
+                Ok(sequence) => Ok(TokenEvent::RootAnchored { sequence, tree_size: e.treeSize, root: e.root }),
+                Err(_) => return Decoded::Undecodable(format!("RootAnchored: sequence {} overflows", e.sequence)),
+            },
+            Err(e) => Err(e),
+        },
         other => return Decoded::Undecodable(format!("unknown event signature {other}")),
     };
     match result {
         Ok(event) => Decoded::Event(event),
         Err(e) => Decoded::Undecodable(format!("{}: {e}", signature_name(topic0))),
     }
+}
+
+fn document(action: DocumentAction, name: B256, uri: String, document_hash: B256) -> TokenEvent {
+    TokenEvent::Document { action, name, uri, document_hash }
 }
 
 fn signature_name(topic0: &B256) -> &'static str {
@@ -54,6 +71,10 @@ fn signature_name(topic0: &B256) -> &'static str {
         abi::Paused::SIGNATURE_HASH => abi::Paused::SIGNATURE,
         abi::Unpaused::SIGNATURE_HASH => abi::Unpaused::SIGNATURE,
         abi::RecoverySuccess::SIGNATURE_HASH => abi::RecoverySuccess::SIGNATURE,
+        abi::DocumentUpdated::SIGNATURE_HASH => abi::DocumentUpdated::SIGNATURE,
+        abi::DocumentRemoved::SIGNATURE_HASH => abi::DocumentRemoved::SIGNATURE,
+        abi::Document::SIGNATURE_HASH => abi::Document::SIGNATURE,
+        abi::RootAnchored::SIGNATURE_HASH => abi::RootAnchored::SIGNATURE,
         _ => "unknown event",
     }
 }
@@ -73,6 +94,7 @@ mod tests {
         let a = Address::repeat_byte(1);
         let b = Address::repeat_byte(2);
         let v = U256::from(12345u64);
+        let (n, h) = (B256::repeat_byte(3), B256::repeat_byte(4));
         type Case = ((Vec<B256>, Vec<u8>), TokenEvent);
         let cases: Vec<Case> = vec![
             (encode(&abi::Transfer { from: a, to: b, value: v }), TokenEvent::Transfer { from: a, to: b, value: v }),
@@ -93,6 +115,22 @@ mod tests {
             (
                 encode(&abi::RecoverySuccess { _lostWallet: a, _newWallet: b, _investorOnchainID: a }),
                 TokenEvent::RecoverySuccess { lost_wallet: a, new_wallet: b, investor_onchain_id: a },
+            ),
+            (
+                encode(&abi::DocumentUpdated { _name: n, _uri: "ipfs://x".into(), _documentHash: h }),
+                document(DocumentAction::Updated, n, "ipfs://x".into(), h),
+            ),
+            (
+                encode(&abi::DocumentRemoved { _name: n, _uri: "ipfs://x".into(), _documentHash: h }),
+                document(DocumentAction::Removed, n, "ipfs://x".into(), h),
+            ),
+            (
+                encode(&abi::Document { _name: n, _uri: "https://x".into(), _documentHash: h }),
+                document(DocumentAction::Set, n, "https://x".into(), h),
+            ),
+            (
+                encode(&abi::RootAnchored { sequence: U256::from(3), treeSize: 17, root: h }),
+                TokenEvent::RootAnchored { sequence: 3, tree_size: 17, root: h },
             ),
         ];
         for ((topics, data), expected) in cases {

@@ -23,6 +23,32 @@ sol! {
     event Unpaused(address _userAddress);
     #[derive(Debug, PartialEq, Eq)]
     event RecoverySuccess(address indexed _lostWallet, address indexed _newWallet, address indexed _investorOnchainID);
+
+    /// ERC-1643 (document management, part of the ERC-1400 family).
+    #[derive(Debug, PartialEq, Eq)]
+    event DocumentUpdated(bytes32 indexed _name, string _uri, bytes32 _documentHash);
+    #[derive(Debug, PartialEq, Eq)]
+    event DocumentRemoved(bytes32 indexed _name, string _uri, bytes32 _documentHash);
+    /// ERC-1400's own document event, emitted by implementations that predate ERC-1643.
+    #[derive(Debug, PartialEq, Eq)]
+    event Document(bytes32 indexed _name, string _uri, bytes32 _documentHash);
+
+    /// registrar's `DisclosureAnchor` contract (`contracts/src/DisclosureAnchor.sol`).
+    #[derive(Debug, PartialEq, Eq)]
+    event RootAnchored(uint256 indexed sequence, uint64 indexed treeSize, bytes32 root);
+}
+
+sol! {
+    /// The views and the one write of `DisclosureAnchor`.
+    #[sol(rpc)]
+    interface IDisclosureAnchor {
+        function owner() external view returns (address);
+        function latestSize() external view returns (uint64);
+        function latestRoot() external view returns (bytes32);
+        function anchorCount() external view returns (uint256);
+        function rootAt(uint64 treeSize) external view returns (bytes32);
+        function anchor(uint64 treeSize, bytes32 root) external;
+    }
 }
 
 sol! {

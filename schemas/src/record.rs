@@ -67,6 +67,32 @@ pub enum TokenEvent {
     Unpaused { agent: Address },
     /// ERC-3643 `RecoverySuccess`; the balance and freezes move by their own events before it.
     RecoverySuccess { lost_wallet: Address, new_wallet: Address, investor_onchain_id: Address },
+    /// A document event: ERC-1643 `DocumentUpdated`/`DocumentRemoved`, or ERC-1400's `Document`.
+    /// The disclosure archive keeps each one, removals included, once its block is final.
+    Document { action: DocumentAction, name: B256, uri: String, document_hash: B256 },
+    /// `DisclosureAnchor.RootAnchored`: the archive's root at `tree_size` leaves was anchored.
+    RootAnchored { sequence: u64, tree_size: u64, root: B256 },
+}
+
+/// Which document event a contract emitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentAction {
+    /// ERC-1643 `DocumentUpdated`: set or replaced.
+    Updated,
+    /// ERC-1643 `DocumentRemoved`: the document is withdrawn (the archive keeps the fact).
+    Removed,
+    /// ERC-1400 `Document`, emitted by `setDocument` in implementations that predate ERC-1643.
+    Set,
+}
+
+impl DocumentAction {
+    pub fn event_name(self) -> &'static str {
+        match self {
+            DocumentAction::Updated => "DocumentUpdated",
+            DocumentAction::Removed => "DocumentRemoved",
+            DocumentAction::Set => "Document",
+        }
+    }
 }
 
 impl TokenEvent {
@@ -80,6 +106,8 @@ impl TokenEvent {
             TokenEvent::Paused { .. } => "Paused",
             TokenEvent::Unpaused { .. } => "Unpaused",
             TokenEvent::RecoverySuccess { .. } => "RecoverySuccess",
+            TokenEvent::Document { action, .. } => action.event_name(),
+            TokenEvent::RootAnchored { .. } => "RootAnchored",
         }
     }
 }

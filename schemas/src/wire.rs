@@ -5,8 +5,8 @@ use alloy::primitives::{Address, Bytes, B256, U256};
 use prost::Message;
 
 use crate::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted, TokenDiscovered,
-    TokenEvent, UndecodedLog,
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta, LogRecord, Reverted,
+    TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 /// The types generated from `log.proto`.
@@ -128,6 +128,21 @@ impl From<&TokenEvent> for Kind {
                     investor_onchain_id: investor_onchain_id.to_vec(),
                 })
             }
+            TokenEvent::Document { action, name, uri, document_hash } => Kind::Document(proto::Document {
+                action: match action {
+                    DocumentAction::Updated => proto::document::Action::Updated,
+                    DocumentAction::Removed => proto::document::Action::Removed,
+                    DocumentAction::Set => proto::document::Action::Set,
+                } as i32,
+                name: name.to_vec(),
+                uri: uri.clone(),
+                document_hash: document_hash.to_vec(),
+            }),
+            TokenEvent::RootAnchored { sequence, tree_size, root } => Kind::RootAnchored(proto::RootAnchored {
+                sequence: *sequence,
+                tree_size: *tree_size,
+                root: root.to_vec(),
+            }),
         }
     }
 }
@@ -161,6 +176,24 @@ impl TryFrom<Kind> for TokenEvent {
                 lost_wallet: address("recovery_success.lost_wallet", &r.lost_wallet)?,
                 new_wallet: address("recovery_success.new_wallet", &r.new_wallet)?,
                 investor_onchain_id: address("recovery_success.investor_onchain_id", &r.investor_onchain_id)?,
+            },
+            Kind::Document(d) => TokenEvent::Document {
+                action: match proto::document::Action::try_from(d.action) {
+                    Ok(proto::document::Action::Updated) => DocumentAction::Updated,
+                    Ok(proto::document::Action::Removed) => DocumentAction::Removed,
+                    Ok(proto::document::Action::Set) => DocumentAction::Set,
+                    Ok(proto::document::Action::Unspecified) | Err(_) => {
+                        return Err(DecodeError::Range { field: "document.action", value: d.action as u64 })
+                    }
+                },
+                name: hash("document.name", &d.name)?,
+                uri: d.uri,
+                document_hash: hash("document.document_hash", &d.document_hash)?,
+            },
+            Kind::RootAnchored(a) => TokenEvent::RootAnchored {
+                sequence: a.sequence,
+                tree_size: a.tree_size,
+                root: hash("root_anchored.root", &a.root)?,
             },
         })
     }

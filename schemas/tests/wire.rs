@@ -6,8 +6,8 @@ use std::{io::Write, process::Command};
 use alloy::primitives::{Address, Bytes, B256, U256};
 use proptest::prelude::*;
 use registrar_schemas::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted, TokenDiscovered,
-    TokenEvent, UndecodedLog,
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta, LogRecord, Reverted,
+    TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 fn address() -> impl Strategy<Value = Address> {
@@ -51,6 +51,23 @@ fn token_event() -> impl Strategy<Value = TokenEvent> {
             lost_wallet: l,
             new_wallet: n,
             investor_onchain_id: i
+        }),
+        (
+            prop_oneof![Just(DocumentAction::Updated), Just(DocumentAction::Removed), Just(DocumentAction::Set)],
+            hash(),
+            ".{0,40}",
+            hash()
+        )
+            .prop_map(|(action, name, uri, document_hash)| TokenEvent::Document {
+                action,
+                name,
+                uri,
+                document_hash
+            }),
+        (any::<u64>(), any::<u64>(), hash()).prop_map(|(sequence, tree_size, root)| TokenEvent::RootAnchored {
+            sequence,
+            tree_size,
+            root
         }),
     ]
 }

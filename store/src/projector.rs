@@ -372,6 +372,8 @@ impl<'a> Tx<'a> {
             TokenEvent::Unpaused { agent: _ } => self.update_token(token, block, |t| t.paused = false)?,
             // The balance and the freezes moved by the events emitted before it.
             TokenEvent::RecoverySuccess { .. } => {}
+            // The disclosure archive keeps these once they are final; the cap table has no part in them.
+            TokenEvent::Document { .. } | TokenEvent::RootAnchored { .. } => {}
         }
         Ok(())
     }
