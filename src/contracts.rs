@@ -17,3 +17,10 @@ sol!(
     TransferEmitter,
     "contracts/artifacts/TransferEmitter.json"
 );
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DisclosureAnchor,
+    "contracts/artifacts/DisclosureAnchor.json"
+);

@@ -18,6 +18,16 @@ contract DemoSecurityToken {
     event RecoverySuccess(address indexed _lostWallet, address indexed _newWallet, address indexed _investorOnchainID);
     event AgentAdded(address indexed _agent);
     event AgentRemoved(address indexed _agent);
+    // ERC-1643 document management, and ERC-1400's older `Document` event.
+    event DocumentUpdated(bytes32 indexed _name, string _uri, bytes32 _documentHash);
+    event DocumentRemoved(bytes32 indexed _name, string _uri, bytes32 _documentHash);
+    event Document(bytes32 indexed _name, string _uri, bytes32 _documentHash);
+
+    struct Doc {
+        string uri;
+        bytes32 documentHash;
+        uint256 lastModified;
+    }
 
     string public name;
     string public symbol;
@@ -31,6 +41,7 @@ contract DemoSecurityToken {
     mapping(address => bool) public isAgent;
     mapping(address => bool) private _frozen;
     mapping(address => uint256) private _frozenTokens;
+    mapping(bytes32 => Doc) private _documents;
 
     modifier onlyOwner() {
         require(msg.sender == owner, "not owner");
@@ -198,6 +209,30 @@ contract DemoSecurityToken {
         totalSupply += _amount;
         balanceOf[_to] += _amount;
         emit Transfer(address(0), _to, _amount);
+    }
+
+    /// ERC-1643.
+    function setDocument(bytes32 _name, string calldata _uri, bytes32 _documentHash) external onlyAgent {
+        _documents[_name] = Doc(_uri, _documentHash, block.timestamp);
+        emit DocumentUpdated(_name, _uri, _documentHash);
+    }
+
+    function removeDocument(bytes32 _name) external onlyAgent {
+        Doc memory d = _documents[_name];
+        require(d.lastModified != 0, "no such document");
+        delete _documents[_name];
+        emit DocumentRemoved(_name, d.uri, d.documentHash);
+    }
+
+    function getDocument(bytes32 _name) external view returns (string memory, bytes32, uint256) {
+        Doc memory d = _documents[_name];
+        return (d.uri, d.documentHash, d.lastModified);
+    }
+
+    /// The ERC-1400 draft's `setDocument`, as implementations before ERC-1643 emit it.
+    function setDocumentLegacy(bytes32 _name, string calldata _uri, bytes32 _documentHash) external onlyAgent {
+        _documents[_name] = Doc(_uri, _documentHash, block.timestamp);
+        emit Document(_name, _uri, _documentHash);
     }
 
     function _burn(address _from, uint256 _amount) internal {

@@ -14,7 +14,9 @@
 //! - `projector`: applying records to the state, reverts included.
 //! - `query`: the reads the API answers with, as of any block.
 //! - `metrics`: the process's Prometheus series, declared in one place.
+//! - `archive`: the disclosure archive: content store, search index and the Merkle log's nodes.
 
+pub mod archive;
 mod codec;
 mod db;
 mod error;
