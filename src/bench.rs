@@ -173,7 +173,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     info!(events = report.events, seconds = report.seconds, rate = replay_rate as u64, identical = same, "replay");
 
     // 4. Top-100 holders over HTTP GraphQL.
-    let state = ApiState { db: stores.db.clone(), metrics: metrics.clone(), log: Some(log.clone()), confirmations: 12 };
+    let state = ApiState {
+        db: stores.db.clone(),
+        metrics: metrics.clone(),
+        log: Some(log.clone()),
+        confirmations: 12,
+        archive: None,
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (api_stop, api_stopped) = tokio::sync::oneshot::channel::<()>();

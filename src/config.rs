@@ -26,6 +26,52 @@ pub struct Config {
     /// Blocks on top of a block before it is final.
     pub confirmations: u64,
     pub ingest: IngestSettings,
+    pub archive: ArchiveSettings,
+    pub anchor: AnchorSettings,
+}
+
+/// The disclosure archive.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ArchiveSettings {
+    /// `blake3` (default) or `sha256`; fixed when the archive is created.
+    pub hash: String,
+    /// Largest document accepted, in bytes.
+    pub max_content_bytes: u64,
+}
+
+impl Default for ArchiveSettings {
+    fn default() -> Self {
+        ArchiveSettings { hash: "blake3".into(), max_content_bytes: 20 << 20 }
+    }
+}
+
+/// Anchoring the archive's roots on chain. Off unless `contract` is set.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnchorSettings {
+    /// The `DisclosureAnchor` contract.
+    pub contract: Option<String>,
+    /// A file holding the owner's private key (hex). `REGISTRAR_ANCHOR_KEY` may hold it instead.
+    pub key_file: Option<PathBuf>,
+    /// Anchor when this many leaves are not anchored yet...
+    pub every_leaves: u64,
+    /// ...or when the oldest unanchored leaf is this old.
+    pub every_seconds: u64,
+    /// Replace a transaction still pending after this long, with higher fees.
+    pub replace_after_seconds: u64,
+}
+
+impl Default for AnchorSettings {
+    fn default() -> Self {
+        AnchorSettings {
+            contract: None,
+            key_file: None,
+            every_leaves: 100,
+            every_seconds: 60,
+            replace_after_seconds: 60,
+        }
+    }
 }
 
 /// Tuning of the chain reader.
@@ -51,6 +97,8 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             confirmations: 12,
             ingest: IngestSettings::default(),
+            archive: ArchiveSettings::default(),
+            anchor: AnchorSettings::default(),
         }
     }
 }
@@ -98,6 +146,18 @@ pub struct ConfigArgs {
     /// How often to poll for a new head over http, in milliseconds.
     #[arg(long, env = "REGISTRAR_POLL_INTERVAL_MS")]
     pub poll_interval_ms: Option<u64>,
+    /// The `DisclosureAnchor` contract to anchor the archive's roots in.
+    #[arg(long, env = "REGISTRAR_ANCHOR_CONTRACT")]
+    pub anchor_contract: Option<String>,
+    /// File with the anchor contract owner's private key (or set `REGISTRAR_ANCHOR_KEY`).
+    #[arg(long, env = "REGISTRAR_ANCHOR_KEY_FILE")]
+    pub anchor_key_file: Option<PathBuf>,
+    /// Anchor when this many leaves are unanchored.
+    #[arg(long, env = "REGISTRAR_ANCHOR_EVERY_LEAVES")]
+    pub anchor_every_leaves: Option<u64>,
+    /// Anchor when the oldest unanchored leaf is this many seconds old.
+    #[arg(long, env = "REGISTRAR_ANCHOR_EVERY_SECONDS")]
+    pub anchor_every_seconds: Option<u64>,
 }
 
 impl Config {
@@ -135,6 +195,18 @@ impl Config {
         if let Some(v) = args.poll_interval_ms {
             config.ingest.poll_interval_ms = v;
         }
+        if let Some(v) = &args.anchor_contract {
+            config.anchor.contract = Some(v.clone());
+        }
+        if let Some(v) = &args.anchor_key_file {
+            config.anchor.key_file = Some(v.clone());
+        }
+        if let Some(v) = args.anchor_every_leaves {
+            config.anchor.every_leaves = v;
+        }
+        if let Some(v) = args.anchor_every_seconds {
+            config.anchor.every_seconds = v;
+        }
         Ok(config)
     }
 
@@ -149,6 +221,19 @@ impl Config {
             .collect()
     }
 
+    /// The anchor contract, checked; `None` when anchoring is off.
+    pub fn anchor_contract(&self) -> anyhow::Result<Option<Address>> {
+        self.anchor
+            .contract
+            .as_deref()
+            .map(|c| Address::from_str(c.trim()).with_context(|| format!("invalid anchor contract {c:?}")))
+            .transpose()
+    }
+
+    pub fn hash_algorithm(&self) -> anyhow::Result<registrar_merkle::Algorithm> {
+        self.archive.hash.parse().map_err(|e: String| anyhow::anyhow!(e))
+    }
+
     pub fn rpc_config(&self) -> RpcConfig {
         RpcConfig {
             url: self.rpc.clone(),
@@ -159,8 +244,15 @@ impl Config {
     }
 
     pub fn ingest_config(&self) -> anyhow::Result<IngestConfig> {
+        let mut contracts = self.contract_addresses()?;
+        // The anchor contract's events tell the archive which roots are anchored and final.
+        if let Some(anchor) = self.anchor_contract()? {
+            if !contracts.contains(&anchor) {
+                contracts.push(anchor);
+            }
+        }
         Ok(IngestConfig {
-            contracts: self.contract_addresses()?,
+            contracts,
             from_block: self.from_block,
             confirmations: self.confirmations,
             initial_range: self.ingest.initial_range,

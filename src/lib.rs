@@ -2,6 +2,7 @@
 //! demo scenario, and the end-to-end benchmark. Logic that a library crate could own lives there.
 //!
 //! # Layout
+//! - `anchor`: anchors the disclosure archive's roots on chain.
 //! - `config`: settings from the command line, environment and a TOML file.
 //! - `tasks`: named critical tasks and the shutdown signal they share.
 //! - `node`: runs ingest, the projector and the API around the embedded log.
@@ -23,6 +24,7 @@ macro_rules! send {
     }};
 }
 
+pub mod anchor;
 pub mod bench;
 pub mod config;
 pub mod contracts;

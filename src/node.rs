@@ -1,15 +1,22 @@
 //! A node on one machine: ingest appends to the embedded log, the projector applies it to the
 //! state, the API serves the state. Each runs as a named critical task.
 
-use std::{net::SocketAddr, path::Path, sync::Arc};
+use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use registrar_api::ApiState;
 use registrar_ingest::{IngestConfig, Ingestor, Rpc};
-use registrar_store::{run_projector, EmbeddedLog, EventLog, Metrics, Projector, StateDb};
+use registrar_store::{
+    archive::{run_archiver, Archive, ArchiveOptions},
+    run_projector, EmbeddedLog, EventLog, Metrics, Projector, StateDb,
+};
 use tokio::net::TcpListener;
 
-use crate::{config::Config, tasks::Tasks};
+use crate::{
+    anchor::{self, AnchorConfig, AnchorKey},
+    config::Config,
+    tasks::Tasks,
+};
 
 /// Records the projector applies per write batch.
 pub const PROJECTOR_BATCH: usize = 4096;
@@ -35,6 +42,19 @@ pub struct NodeHandle {
     pub db: Arc<StateDb>,
     pub log: Arc<EmbeddedLog>,
     pub metrics: Arc<Metrics>,
+    pub archive: Arc<Archive>,
+}
+
+/// Opens the disclosure archive of a data directory (`archive/`; keys in `api-keys.json`).
+pub fn open_archive(config: &Config, chain_id: u64) -> anyhow::Result<Archive> {
+    let options = ArchiveOptions {
+        algorithm: config.hash_algorithm()?,
+        chain_id,
+        max_content_bytes: config.archive.max_content_bytes,
+        anchor_contract: config.anchor_contract()?,
+    };
+    Archive::open(&config.data_dir.join("archive"), &config.data_dir, options)
+        .context("cannot open the disclosure archive")
 }
 
 /// Opens the stores and starts ingest, the projector and the API on `tasks`.
@@ -50,6 +70,23 @@ pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> 
     });
 
     let rpc = Arc::new(Rpc::connect(config.rpc_config(), metrics.clone()).await?);
+    let chain_id = rpc.chain_id().await?;
+    let archive = Arc::new(open_archive(config, chain_id)?);
+    let (archive_log, archiver, shutdown) = (log.clone(), archive.clone(), tasks.shutdown_signal());
+    tasks.spawn_blocking("archiver", move || run_archiver(archive_log, archiver, shutdown).context("archiver stopped"));
+    if let Some(contract) = config.anchor_contract()? {
+        let anchor = AnchorConfig {
+            rpc: config.rpc.clone(),
+            contract,
+            key: AnchorKey::load(config.anchor.key_file.as_deref())?,
+            every_leaves: config.anchor.every_leaves.max(1),
+            every: Duration::from_secs(config.anchor.every_seconds),
+            replace_after: Duration::from_secs(config.anchor.replace_after_seconds),
+            tick: Duration::from_millis(config.ingest.poll_interval_ms.clamp(100, 5000)),
+        };
+        let (archive, shutdown) = (archive.clone(), tasks.shutdown_signal());
+        tasks.spawn("anchor", async move { anchor::run(anchor, archive, shutdown).await.context("anchoring stopped") });
+    }
     let ingestor = Ingestor::new(rpc, log.clone(), metrics.clone(), ingest);
     let shutdown = tasks.shutdown_signal();
     tasks.spawn("ingest", async move { ingestor.run(shutdown).await.context("ingest stopped") });
@@ -62,6 +99,7 @@ pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> 
         metrics: metrics.clone(),
         log: Some(log),
         confirmations: config.confirmations,
+        archive: Some(archive.clone()),
     };
     let shutdown = tasks.shutdown_future();
     tasks.spawn(
@@ -69,5 +107,5 @@ pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> 
         async move { registrar_api::serve(listener, state, shutdown).await.context("api server stopped") },
     );
 
-    Ok(NodeHandle { addr, db: stores.db, log: stores.log, metrics })
+    Ok(NodeHandle { addr, db: stores.db, log: stores.log, metrics, archive })
 }

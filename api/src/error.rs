@@ -1,4 +1,4 @@
-use registrar_store::StoreError;
+use registrar_store::{archive::ArchiveError, StoreError};
 
 /// Why a request could not be answered. Shown to clients as a GraphQL error message.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +13,14 @@ pub enum ApiError {
     BadCursor,
     #[error("nothing is indexed yet")]
     NotIndexed,
+    #[error("the disclosure archive is not enabled on this server")]
+    NoArchive,
+    #[error("this needs an API key: send `Authorization: Bearer <key>`")]
+    Unauthenticated,
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("{0}")]
+    Archive(#[from] ArchiveError),
     #[error("storage error: {0}")]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]

@@ -3,10 +3,10 @@
 use std::{net::SocketAddr, sync::atomic::Ordering::Relaxed};
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::GraphQL;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::{
-    extract::State,
-    http::{header, StatusCode},
+    extract::{DefaultBodyLimit, State},
+    http::{header, HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
     routing::get,
     Router,
@@ -14,12 +14,16 @@ use axum::{
 use tokio::net::TcpListener;
 use tracing::info;
 
-use crate::{build_schema, ApiState};
+use crate::{build_schema, resolvers::Caller, ApiState, RegistrarSchema};
+
+/// Largest request body: a disclosure of the archive's size limit, base64-encoded, fits.
+const MAX_BODY: usize = 32 << 20;
 
 pub fn router(state: ApiState) -> Router {
     let schema = build_schema(Some(state.clone()));
     Router::new()
-        .route("/graphql", get(graphiql).post_service(GraphQL::new(schema)))
+        .route("/graphql", get(graphiql).post(graphql).layer(axum::Extension(schema)))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
@@ -35,6 +39,28 @@ pub async fn serve(
     let addr: SocketAddr = listener.local_addr()?;
     info!(target: "api", %addr, "graphql at http://{addr}/graphql");
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+/// Runs a GraphQL request, with the caller's API key (if any) in its context.
+async fn graphql(
+    axum::Extension(schema): axum::Extension<RegistrarSchema>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let mut request = request.into_inner();
+    if let Some(key) = api_key(&headers) {
+        request = request.data(Caller(key));
+    }
+    schema.execute(request).await.into()
+}
+
+fn api_key(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+    let key = bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))?;
+    Some(key.trim().to_string()).filter(|k| !k.is_empty())
 }
 
 async fn graphiql() -> Html<String> {

@@ -1,10 +1,13 @@
 //! The schema, with the limits that keep one query from taking the server down.
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 
-use crate::{resolvers::Query, ApiState};
+use crate::{
+    resolvers::{Mutation, Query},
+    ApiState,
+};
 
-pub type RegistrarSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type RegistrarSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 12;
@@ -12,7 +15,7 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 50_000;
 
 pub fn build_schema(state: Option<ApiState>) -> RegistrarSchema {
-    let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    let builder = Schema::build(Query::default(), Mutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     match state {

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use registrar_store::{EventLog, Metrics, StateDb};
+use registrar_store::{archive::Archive, EventLog, Metrics, StateDb};
 
 /// What every handler and resolver can reach.
 #[derive(Clone)]
@@ -11,9 +11,21 @@ pub struct ApiState {
     pub log: Option<Arc<dyn EventLog>>,
     /// Blocks on top of a block before it is final; `/ready` allows this much lag.
     pub confirmations: u64,
+    /// The disclosure archive, when this server keeps one.
+    pub archive: Option<Arc<Archive>>,
 }
 
 impl ApiState {
+    /// Runs an archive operation on the blocking pool: hashing, RocksDB and tantivy block.
+    pub async fn archive<T, F>(&self, f: F) -> Result<T, crate::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Archive) -> Result<T, crate::ApiError> + Send + 'static,
+    {
+        let archive = self.archive.clone().ok_or(crate::ApiError::NoArchive)?;
+        tokio::task::spawn_blocking(move || f(&archive)).await.map_err(|e| crate::ApiError::Internal(e.to_string()))?
+    }
+
     /// Runs a store read on the blocking pool: RocksDB scans must not stall the runtime.
     pub async fn read<T, F>(&self, f: F) -> Result<T, crate::ApiError>
     where

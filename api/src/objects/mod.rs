@@ -1,10 +1,15 @@
 //! API types. Each is built `From` a domain type; none holds logic beyond formatting.
 
+mod disclosure;
 mod scalars;
 mod status;
 mod token;
 mod transfer;
 
+pub use disclosure::{
+    Anchor, AnchorConnection, AnchorRef, ConsistencyProof, Disclosure, DisclosureConnection, DisclosureHit,
+    DisclosureProof,
+};
 pub use scalars::{parse_address, BigInt};
 pub use status::Status;
 pub use token::{BlockHeight, Token, TokenConnection};

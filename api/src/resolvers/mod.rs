@@ -1,6 +1,8 @@
 //! One file per root field. Each parses its arguments, reads the store and builds objects.
 
+mod disclosures;
 mod status;
+mod submit;
 mod token;
 mod tokens;
 mod undecoded;
@@ -11,7 +13,15 @@ use crate::ApiError;
 
 /// The root query type.
 #[derive(MergedObject, Default)]
-pub struct Query(status::StatusQuery, tokens::TokensQuery, token::TokenQuery, undecoded::UndecodedQuery);
+pub struct Query(
+    status::StatusQuery,
+    tokens::TokensQuery,
+    token::TokenQuery,
+    undecoded::UndecodedQuery,
+    disclosures::DisclosuresQuery,
+);
+
+pub use submit::{Caller, Mutation};
 
 /// The largest page a list returns.
 pub const MAX_PAGE: i32 = 1000;

@@ -9,6 +9,7 @@
 //! has to take a leaf back.
 
 mod blobs;
+mod follow;
 mod keys;
 mod search;
 mod text;
@@ -22,6 +23,7 @@ use std::{
 
 use alloy::primitives::Address;
 pub use blobs::{hash_file, BlobRef, BlobStore};
+pub use follow::run_archiver;
 pub use keys::{ApiKey, KeyStore, Role};
 use registrar_merkle::{
     check_kind, leaf_hash, Algorithm, AnchorRef, Blake3, Hash, HexHash, LeafIndex, LeafRecord, NewNode, ProofError,

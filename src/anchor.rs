@@ -1,0 +1,187 @@
+//! Anchors the archive's roots in the `DisclosureAnchor` contract: when enough leaves (or enough
+//! time) are unanchored, sends `anchor(size, root)` signed by the contract's owner.
+//!
+//! The chain is the record of what is anchored: each step reads `latestSize()` there, so a
+//! restart, a dropped transaction or a reorg that removes an anchor all end the same way: the
+//! archive is ahead of the chain, and the next step anchors the current size. A transaction still
+//! pending after `replace_after` is replaced (same nonce, fees up by a quarter). Roots are a
+//! function of the size, and the contract takes a size only once and only growing, so a second
+//! transaction for the same size can only revert, never anchor different content.
+
+use std::{
+    fmt,
+    path::Path,
+    str::FromStr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, B256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    signers::local::PrivateKeySigner,
+};
+use anyhow::Context;
+use registrar_merkle::TreeSize;
+use registrar_store::archive::Archive;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::contracts::DisclosureAnchor;
+
+/// The owner's key. Its `Debug` shows the address only: the key is never logged.
+pub struct AnchorKey(PrivateKeySigner);
+
+impl AnchorKey {
+    pub fn from_hex(hex: &str) -> anyhow::Result<Self> {
+        PrivateKeySigner::from_str(hex.trim())
+            .map(AnchorKey)
+            .map_err(|_| anyhow::anyhow!("the anchor key is not a hex private key"))
+    }
+
+    /// From `file`, or else the `REGISTRAR_ANCHOR_KEY` environment variable.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+                Self::from_hex(&text)
+            }
+            None => match std::env::var("REGISTRAR_ANCHOR_KEY") {
+                Ok(hex) => Self::from_hex(&hex),
+                Err(_) => anyhow::bail!("anchoring needs the owner's key: --anchor-key-file or REGISTRAR_ANCHOR_KEY"),
+            },
+        }
+    }
+
+    pub fn address(&self) -> Address {
+        self.0.address()
+    }
+}
+
+impl fmt::Debug for AnchorKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AnchorKey({})", self.address())
+    }
+}
+
+pub struct AnchorConfig {
+    pub rpc: String,
+    pub contract: Address,
+    pub key: AnchorKey,
+    pub every_leaves: u64,
+    pub every: Duration,
+    pub replace_after: Duration,
+    pub tick: Duration,
+}
+
+struct Pending {
+    size: u64,
+    nonce: u64,
+    sent_at: Instant,
+    max_fee: u128,
+    priority_fee: u128,
+    tx: B256,
+}
+
+/// Runs until `shutdown`. Node errors are logged and retried on the next tick.
+pub async fn run(
+    config: AnchorConfig,
+    archive: Arc<Archive>,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let from = config.key.address();
+    let wallet = EthereumWallet::from(config.key.0.clone());
+    let provider = ProviderBuilder::new().wallet(wallet).connect(&config.rpc).await?.erased();
+    let contract = DisclosureAnchor::new(config.contract, provider.clone());
+    let owner = contract.owner().call().await.context("reading the anchor contract's owner")?;
+    anyhow::ensure!(owner == from, "the anchor key's address {from} is not the owner {owner} of {}", config.contract);
+    info!(target: "anchor", contract = %config.contract, every_leaves = config.every_leaves, "anchoring roots");
+    let mut pending: Option<Pending> = None;
+    let mut unanchored_since: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            _ = shutdown.wait_for(|s| *s) => return Ok(()),
+            _ = tokio::time::sleep(config.tick) => {}
+        }
+        if let Err(e) = step(&config, &archive, &provider, &contract, from, &mut pending, &mut unanchored_since).await {
+            warn!(target: "anchor", error = %format!("{e:#}"), "anchoring step failed; retrying");
+        }
+    }
+}
+
+async fn step(
+    config: &AnchorConfig,
+    archive: &Archive,
+    provider: &DynProvider,
+    contract: &DisclosureAnchor::DisclosureAnchorInstance<DynProvider>,
+    from: Address,
+    pending: &mut Option<Pending>,
+    unanchored_since: &mut Option<Instant>,
+) -> anyhow::Result<()> {
+    let chain_size = contract.latestSize().call().await?;
+    if let Some(p) = pending.as_mut() {
+        if chain_size >= p.size {
+            info!(target: "anchor", tree_size = p.size, tx = %p.tx, "root anchored");
+            *pending = None;
+            return Ok(());
+        }
+        let mined_nonce = provider.get_transaction_count(from).await?;
+        if mined_nonce > p.nonce {
+            warn!(target: "anchor", tree_size = p.size, "the anchor's nonce was used without anchoring it; sending again");
+            *pending = None;
+            return Ok(());
+        }
+        if p.sent_at.elapsed() >= config.replace_after {
+            p.max_fee = p.max_fee + p.max_fee / 4 + 1;
+            p.priority_fee = p.priority_fee + p.priority_fee / 4 + 1;
+            let root = archive.root_at(TreeSize(p.size))?;
+            p.tx = send(contract, p.size, root, p.nonce, p.max_fee, p.priority_fee).await?;
+            p.sent_at = Instant::now();
+            warn!(target: "anchor", tree_size = p.size, tx = %p.tx, max_fee = p.max_fee, "replaced a stuck anchor transaction");
+        }
+        return Ok(());
+    }
+    let size = archive.size().0;
+    if size <= chain_size {
+        *unanchored_since = None;
+        return Ok(());
+    }
+    let since = *unanchored_since.get_or_insert_with(Instant::now);
+    if size - chain_size < config.every_leaves && since.elapsed() < config.every {
+        return Ok(());
+    }
+    let root = archive.root_at(TreeSize(size))?;
+    let nonce = provider.get_transaction_count(from).pending().await?;
+    let fees = provider.estimate_eip1559_fees().await?;
+    let tx = send(contract, size, root, nonce, fees.max_fee_per_gas, fees.max_priority_fee_per_gas).await?;
+    info!(target: "anchor", tree_size = size, root = %hex::encode(root), %tx, nonce, "anchor sent");
+    *pending = Some(Pending {
+        size,
+        nonce,
+        sent_at: Instant::now(),
+        max_fee: fees.max_fee_per_gas,
+        priority_fee: fees.max_priority_fee_per_gas,
+        tx,
+    });
+    *unanchored_since = None;
+    Ok(())
+}
+
+async fn send(
+    contract: &DisclosureAnchor::DisclosureAnchorInstance<DynProvider>,
+    size: u64,
+    root: [u8; 32],
+    nonce: u64,
+    max_fee: u128,
+    priority_fee: u128,
+) -> anyhow::Result<B256> {
+    let call = contract
+        .anchor(size, B256::from(root))
+        .nonce(nonce)
+        .gas(150_000)
+        .max_fee_per_gas(max_fee)
+        .max_priority_fee_per_gas(priority_fee.min(max_fee));
+    let pending = call.send().await.context("sending the anchor transaction")?;
+    Ok(*pending.tx_hash())
+}
