@@ -11,6 +11,7 @@
 //! - `scenario`: the demo's issuance, trading and enforcement activity.
 //! - `demo`: `registrar demo`, the scenario indexed and served.
 //! - `bench`: the end-to-end benchmark.
+//! - `verify`: `registrar verify`, `registrar merkle` and `registrar disclose`.
 
 /// Sends a call from `from` and waits for its receipt; a revert is an error.
 macro_rules! send {
@@ -33,3 +34,4 @@ pub mod devnet;
 pub mod node;
 pub mod scenario;
 pub mod tasks;
+pub mod verify;

@@ -1,16 +1,20 @@
 //! The `registrar` command line.
 
-use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use registrar::{
     bench,
     config::{Config, ConfigArgs},
     demo, node,
     tasks::{termination_signal, Tasks},
+    verify::{self, DiscloseArgs, VerifyCommand},
 };
-use registrar_store::{EventLog, Metrics, Projector, StateDb};
+use registrar_store::{
+    archive::{KeyStore, Role},
+    EventLog, Metrics, Projector, StateDb,
+};
 use tracing_subscriber::EnvFilter;
 
 /// registrar keeps the register of security tokens on EVM chains.
@@ -53,6 +57,82 @@ enum Command {
     },
     /// The end-to-end benchmark: generate a chain on anvil, index it, measure.
     Bench(bench::BenchArgs),
+    /// Verify a proof file (`registrar verify proof.json [--rpc URL]`) or a raw proof. Exit code 0:
+    /// valid, 1: invalid, 2: malformed input.
+    Verify(VerifyArgs),
+    /// Merkle tools for interoperability with other transparency logs.
+    #[command(subcommand)]
+    Merkle(MerkleCommand),
+    /// Publish a disclosure through a running server.
+    Disclose(DiscloseArgs),
+    /// Manage the API keys that may publish disclosures.
+    Keys {
+        #[arg(long, default_value = ".data", env = "REGISTRAR_DATA_DIR")]
+        data_dir: PathBuf,
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Maintain the disclosure archive.
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+struct VerifyArgs {
+    #[command(subcommand)]
+    raw: Option<VerifyCommand>,
+    /// A proof file, as `disclosureProof { json }` returns it.
+    file: Option<PathBuf>,
+    /// A node of the anchor's chain: also check that the root is anchored there.
+    #[arg(long)]
+    rpc: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum MerkleCommand {
+    /// Reads leaves (hex, one per line) on stdin and prints the tree's size and root.
+    Root {
+        #[arg(long, default_value = "blake3")]
+        hash: String,
+        /// Also print the inclusion path of this leaf index.
+        #[arg(long)]
+        proof: Option<u64>,
+        /// Also print the consistency path from this size.
+        #[arg(long)]
+        consistency: Option<u64>,
+        /// The lines are leaf hashes already, not leaf data.
+        #[arg(long)]
+        leaf_hashes: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Create a key; its secret is printed once and stored only as a hash.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// issuer, regulator or admin.
+        #[arg(long, default_value = "issuer")]
+        role: Role,
+        /// Tokens the key may act for, comma separated.
+        #[arg(long, value_delimiter = ',')]
+        tokens: Vec<String>,
+    },
+    List,
+    Revoke {
+        id: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ArchiveCommand {
+    /// Rebuild the search index from the archive (the server must be stopped).
+    Reindex {
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
 }
 
 fn init_tracing(json: bool) {
@@ -66,10 +146,60 @@ fn init_tracing(json: bool) {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     init_tracing(cli.log_json);
     match cli.command {
+        Command::Verify(args) => Ok(match (args.raw, args.file) {
+            (Some(raw), _) => verify::raw(raw).report(),
+            (None, Some(file)) => verify::file(file, args.rpc).await.report(),
+            (None, None) => verify::Verdict::Malformed("give a proof file, or `inclusion` / `consistency`".into()).report(),
+        }),
+        Command::Merkle(MerkleCommand::Root { hash, proof, consistency, leaf_hashes }) => {
+            Ok(verify::merkle_root(&hash, proof, consistency, leaf_hashes))
+        }
+        other => run(other).await.map(|()| ExitCode::SUCCESS),
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Verify(_) | Command::Merkle(_) => unreachable!("handled with their exit codes"),
+        Command::Disclose(args) => {
+            let d = verify::disclose(&args).await?;
+            println!("{}", serde_json::to_string_pretty(&d)?);
+            Ok(())
+        }
+        Command::Keys { data_dir, command } => {
+            let keys = KeyStore::new(&data_dir);
+            match command {
+                KeysCommand::Create { name, role, tokens } => {
+                    for t in &tokens {
+                        registrar_api::parse_token(t)?;
+                    }
+                    let (key, secret) = keys.create(&name, role, tokens)?;
+                    println!("id {}\nsecret {secret}\n(the secret is shown only now)", key.id);
+                }
+                KeysCommand::List => {
+                    for k in keys.list()? {
+                        let state = if k.revoked { "revoked" } else { "active" };
+                        println!("{} {} {:?} {} [{}]", k.id, k.name, k.role, state, k.tokens.join(","));
+                    }
+                }
+                KeysCommand::Revoke { id } => {
+                    keys.revoke(&id)?;
+                    println!("revoked {id}");
+                }
+            }
+            Ok(())
+        }
+        Command::Archive(ArchiveCommand::Reindex { config }) => {
+            let config = Config::load(&config)?;
+            let archive = node::open_archive(&config, 0)?;
+            let n = archive.reindex()?;
+            println!("indexed {n} disclosures");
+            Ok(())
+        }
         Command::Run(args) => {
             let config = Config::load(&args)?;
             let mut tasks = Tasks::new();
