@@ -153,7 +153,9 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Verify(args) => Ok(match (args.raw, args.file) {
             (Some(raw), _) => verify::raw(raw).report(),
             (None, Some(file)) => verify::file(file, args.rpc).await.report(),
-            (None, None) => verify::Verdict::Malformed("give a proof file, or `inclusion` / `consistency`".into()).report(),
+            (None, None) => {
+                verify::Verdict::Malformed("give a proof file, or `inclusion` / `consistency`".into()).report()
+            }
         }),
         Command::Merkle(MerkleCommand::Root { hash, proof, consistency, leaf_hashes }) => {
             Ok(verify::merkle_root(&hash, proof, consistency, leaf_hashes))

@@ -89,24 +89,30 @@ fn algorithm(s: &str) -> Result<Algorithm, String> {
 pub fn raw(command: VerifyCommand) -> Verdict {
     match command {
         VerifyCommand::Inclusion { hash, leaf_hash, index, size, root, path } => {
-            let parsed = (|| Ok::<_, String>((algorithm(&hash)?, parse_hash(&leaf_hash)?, parse_hash(&root)?, parse_path(&path)?)))();
+            let parsed = (|| {
+                Ok::<_, String>((algorithm(&hash)?, parse_hash(&leaf_hash)?, parse_hash(&root)?, parse_path(&path)?))
+            })();
             let (alg, leaf, root, path) = match parsed {
                 Ok(p) => p,
                 Err(e) => return Verdict::Malformed(e),
             };
-            let result = with_hasher!(alg, H => verify_inclusion::<H>(&leaf, LeafIndex(index), TreeSize(size), &path, &root));
+            let result =
+                with_hasher!(alg, H => verify_inclusion::<H>(&leaf, LeafIndex(index), TreeSize(size), &path, &root));
             match result {
                 Ok(()) => Verdict::Valid(format!("leaf {index} is in the tree of {size} leaves")),
                 Err(e) => Verdict::Invalid(e.to_string()),
             }
         }
         VerifyCommand::Consistency { hash, size1, size2, root1, root2, path } => {
-            let parsed = (|| Ok::<_, String>((algorithm(&hash)?, parse_hash(&root1)?, parse_hash(&root2)?, parse_path(&path)?)))();
+            let parsed = (|| {
+                Ok::<_, String>((algorithm(&hash)?, parse_hash(&root1)?, parse_hash(&root2)?, parse_path(&path)?))
+            })();
             let (alg, r1, r2, path) = match parsed {
                 Ok(p) => p,
                 Err(e) => return Verdict::Malformed(e),
             };
-            let result = with_hasher!(alg, H => verify_consistency::<H>(TreeSize(size1), TreeSize(size2), &r1, &r2, &path));
+            let result =
+                with_hasher!(alg, H => verify_consistency::<H>(TreeSize(size1), TreeSize(size2), &r1, &r2, &path));
             match result {
                 Ok(()) => Verdict::Valid(format!("the tree of {size2} leaves extends the tree of {size1}")),
                 Err(e) => Verdict::Invalid(e.to_string()),
@@ -153,7 +159,13 @@ pub async fn file(path: PathBuf, rpc: Option<String>) -> Verdict {
     }
 }
 
-async fn check_anchor(rpc: &str, chain_id: u64, contract: Address, size: u64, root: Hash) -> anyhow::Result<Option<String>> {
+async fn check_anchor(
+    rpc: &str,
+    chain_id: u64,
+    contract: Address,
+    size: u64,
+    root: Hash,
+) -> anyhow::Result<Option<String>> {
     let provider = ProviderBuilder::new().connect(rpc).await?.erased();
     let actual = provider.get_chain_id().await?;
     if actual != chain_id {
@@ -265,8 +277,15 @@ pub async fn disclose(a: &DiscloseArgs) -> anyhow::Result<serde_json::Value> {
         "variables": { "token": token, "kind": kind, "title": title, "date": effective_date, "content": content, "type": content_type },
     });
     let url = format!("{}/graphql", server.trim_end_matches('/'));
-    let response: serde_json::Value =
-        reqwest::Client::new().post(&url).bearer_auth(api_key).json(&body).send().await?.error_for_status()?.json().await?;
+    let response: serde_json::Value = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(api_key)
+        .json(&body)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
     if let Some(errors) = response.get("errors") {
         anyhow::bail!("{}", errors[0]["message"].as_str().unwrap_or("the server refused the disclosure"));
     }

@@ -203,7 +203,7 @@ impl<H: TreeHasher> Tree<H> {
         if n == 0 {
             return H::empty();
         }
-        if n.is_power_of_two() && start % n == 0 {
+        if n.is_power_of_two() && start.is_multiple_of(n) {
             return self.levels[n.trailing_zeros() as usize][(start / n) as usize];
         }
         if end == self.size().0 {

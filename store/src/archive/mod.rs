@@ -168,6 +168,9 @@ pub struct AnchorRecord {
     pub matches: bool,
 }
 
+/// A search result: the disclosure and, for a text search, its highlighted snippet.
+pub type Found = (Disclosure, Option<String>);
+
 /// What an issuer submits besides the content.
 #[derive(Clone, Debug)]
 pub struct Submission {
@@ -449,7 +452,8 @@ impl Archive {
         self.blobs.get(content_hash)
     }
 
-    pub fn search(&self, q: &SearchQuery) -> Result<(Vec<(Disclosure, Option<String>)>, usize), ArchiveError> {
+    /// A page of disclosures with their snippets, and the number of matches.
+    pub fn search(&self, q: &SearchQuery) -> Result<(Vec<Found>, usize), ArchiveError> {
         let page = self.search.search(q)?;
         let mut out = Vec::with_capacity(page.hits.len());
         for hit in page.hits {

@@ -1,0 +1,226 @@
+//! The disclosure archive end to end on anvil: an issuer submits disclosures with an API key,
+//! registrar anchors the roots in `DisclosureAnchor`, an auditor fetches a proof over GraphQL
+//! and verifies it with `registrar verify --rpc` against the chain; an ERC-1643 document event
+//! lands in the archive; kill -9 while anchoring loses no leaf and anchors nothing twice.
+
+#[macro_use]
+mod common;
+
+use std::{
+    process::Command,
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    primitives::{Address, B256},
+    providers::{DynProvider, Provider},
+};
+use common::*;
+use registrar::{
+    contracts::{DemoSecurityToken, DisclosureAnchor},
+    scenario::{self, Cast},
+};
+use registrar_merkle::{parse_hash, verify_consistency, Blake3, TreeSize};
+use serde_json::{json, Value};
+
+/// anvil's first account, the agent of the demo token and the owner of the anchor contract.
+const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+async fn submit(reg: &Registrar, key: &str, token: Address, title: &str, text: &str) -> Value {
+    let query = r#"mutation($token: String!, $title: String!, $text: String!) {
+        submitDisclosure(token: $token, kind: "material-event", title: $title, effectiveDate: "2026-11-23", text: $text) {
+            leafIndex contentHash title
+        }
+    }"#;
+    let body = json!({ "query": query, "variables": { "token": token.to_string(), "title": title, "text": text } });
+    reqwest::Client::new()
+        .post(format!("{}/graphql", reg.url))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn create_key(data_dir: &std::path::Path, token: Address) -> String {
+    std::fs::create_dir_all(data_dir).unwrap();
+    let out = Command::new(BIN)
+        .args(["keys", "--data-dir"])
+        .arg(data_dir)
+        .args(["create", "--name", "issuer", "--tokens", &token.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines().find_map(|l| l.strip_prefix("secret ")).unwrap().to_string()
+}
+
+/// Mines empty blocks until `check` holds, so pending events become final.
+async fn mine_until(
+    provider: &DynProvider,
+    reg: &Registrar,
+    what: &str,
+    check: impl Fn(&Value) -> bool,
+    query: &str,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let r = reg.query(query).await;
+        if r["errors"].is_null() && check(&r["data"]) {
+            return r["data"].clone();
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}: {r}\nlog:\n{}", reg.log_tail());
+        let _: Value = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+fn verify(args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN).arg("verify").args(args).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+const ANCHORS: &str =
+    "{ anchors(first: 100) { nodes { treeSize root matches previousTreeSize consistencyFromPrevious } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disclose_anchor_prove_and_survive_kill9() {
+    let (anvil, provider) = chain().await;
+    let cast = Cast::from_node(&provider, 4).await.unwrap();
+    let token = scenario::deploy_token(&provider, cast.agent, "Disclosed Shares", "DSC", 0).await.unwrap();
+    let anchor = DisclosureAnchor::deploy_builder(provider.clone()).from(cast.agent).deploy().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("node");
+    let key = create_key(&data, token);
+    let key_file = dir.path().join("owner.key");
+    std::fs::write(&key_file, OWNER_KEY).unwrap();
+    let anchor_s = anchor.to_string();
+    let key_file_s = key_file.to_str().unwrap().to_string();
+    let args = [
+        "--confirmations",
+        "2",
+        "--anchor-contract",
+        &anchor_s,
+        "--anchor-key-file",
+        &key_file_s,
+        "--anchor-every-leaves",
+        "2",
+        "--anchor-every-seconds",
+        "1",
+    ];
+    let mut reg = Registrar::start(&anvil.http_url(), &[token], &data, &args);
+
+    // An ERC-1643 document on chain, and submissions over GraphQL.
+    let t = DemoSecurityToken::new(token, provider.clone());
+    let mut name = [0u8; 32];
+    name[..10].copy_from_slice(b"prospectus");
+    mine!(t.setDocument(B256::from(name), "ipfs://bafy-prospectus".into(), B256::repeat_byte(5)).from(cast.agent));
+    for i in 0..3 {
+        let r =
+            submit(&reg, &key, token, &format!("Notice {i}"), &format!("Coupon payment {i} made on schedule")).await;
+        assert!(r["errors"].is_null(), "{r}");
+    }
+    // Refused: no key, a wrong key, a token the key may not publish for. Nothing is archived.
+    let r = reg.query(r#"mutation { submitDisclosure(token: "0x0000000000000000000000000000000000000001", kind: "x", title: "t", text: "x") { leafIndex } }"#).await;
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("API key"), "{r}");
+    let r = submit(&reg, "rk_wrong", token, "t", "x").await;
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("API key"), "{r}");
+    let r = submit(&reg, &key, Address::repeat_byte(1), "t", "x").await;
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("may not publish"), "{r}");
+
+    // The issuer's command line publishes a file.
+    let file = dir.path().join("report.md");
+    std::fs::write(&file, "# Annual report\n\nThe collateral pool holds short-dated treasuries.").unwrap();
+    let out = Command::new(BIN)
+        .args(["disclose", "--server", &reg.url, "--api-key", &key, "--token", &token.to_string()])
+        .args(["--kind", "annual-report", "--title", "Annual report 2026", "--content-type", "text/markdown", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let published: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hash = published["contentHash"].as_str().unwrap().to_string();
+    assert_eq!(hash, blake3::hash(&std::fs::read(&file).unwrap()).to_hex().to_string());
+
+    // The document event becomes final and lands in the archive; roots get anchored.
+    let docs = mine_until(
+        &provider,
+        &reg,
+        "the ERC-1643 document in the archive",
+        |d| d["disclosures"]["totalCount"] == 1,
+        r#"{ disclosures(kind: "erc1643-updated") { totalCount nodes { disclosure { uri documentName chainEvent source } } } }"#,
+    )
+    .await;
+    let doc = &docs["disclosures"]["nodes"][0]["disclosure"];
+    assert_eq!(doc["uri"], "ipfs://bafy-prospectus");
+    assert_eq!(doc["documentName"], "prospectus");
+    assert_eq!(doc["source"], "chain");
+    let found = reg
+        .data(r#"{ disclosures(search: "treasuries") { totalCount nodes { snippet disclosure { title } } } }"#)
+        .await;
+    assert_eq!(found["disclosures"]["totalCount"], 1);
+    assert!(found["disclosures"]["nodes"][0]["snippet"].as_str().unwrap().contains("<b>treasuries</b>"));
+
+    let proof_query =
+        format!(r#"{{ disclosureProof(hash: "{hash}") {{ treeSize root json anchor {{ blockNumber }} }} }}"#);
+    let proof =
+        mine_until(&provider, &reg, "an anchored proof", |d| !d["disclosureProof"].is_null(), &proof_query).await;
+    let proof_file = dir.path().join("proof.json");
+    std::fs::write(&proof_file, proof["disclosureProof"]["json"].as_str().unwrap()).unwrap();
+    let (code, msg) = verify(&[proof_file.to_str().unwrap(), "--rpc", &anvil.http_url()]);
+    assert_eq!(code, 0, "{msg}");
+
+    // A proof with another root, a garbled file, an offline check.
+    let mut bad: Value = serde_json::from_str(proof["disclosureProof"]["json"].as_str().unwrap()).unwrap();
+    bad["leaf"]["kind"] = json!("prospectus");
+    let bad_file = dir.path().join("bad.json");
+    std::fs::write(&bad_file, bad.to_string()).unwrap();
+    assert_eq!(verify(&[bad_file.to_str().unwrap(), "--rpc", &anvil.http_url()]).0, 1);
+    std::fs::write(&bad_file, "{ not json").unwrap();
+    assert_eq!(verify(&[bad_file.to_str().unwrap()]).0, 2);
+    assert_eq!(verify(&[proof_file.to_str().unwrap()]).0, 0);
+
+    // Kill -9 while more disclosures are being anchored, then restart.
+    for i in 0..4 {
+        submit(&reg, &key, token, &format!("Late notice {i}"), "Interest rate reset").await;
+    }
+    let size_before = reg.data("{ disclosures { totalCount } }").await["disclosures"]["totalCount"].as_u64().unwrap();
+    reg.kill9();
+    let mut reg = Registrar::start(&anvil.http_url(), &[token], &data, &args);
+    let size_after = reg.data("{ disclosures { totalCount } }").await["disclosures"]["totalCount"].as_u64().unwrap();
+    assert_eq!(size_after, size_before, "no leaf lost");
+    let anchors = mine_until(
+        &provider,
+        &reg,
+        "every leaf anchored",
+        |d| d["anchors"]["nodes"].as_array().and_then(|a| a.last()).is_some_and(|a| a["treeSize"] == size_after),
+        ANCHORS,
+    )
+    .await;
+    let nodes = anchors["anchors"]["nodes"].as_array().unwrap();
+    let contract = DisclosureAnchor::new(anchor, provider.clone());
+    let mut previous: Option<(u64, [u8; 32])> = None;
+    for a in nodes {
+        assert_eq!(a["matches"], true, "{a}");
+        let size = a["treeSize"].as_u64().unwrap();
+        let root = parse_hash(a["root"].as_str().unwrap()).unwrap();
+        // One root per size on chain, and it is the archive's.
+        assert_eq!(contract.rootAt(size).call().await.unwrap(), B256::from(root));
+        if let Some((s1, r1)) = previous {
+            let path: Vec<[u8; 32]> = a["consistencyFromPrevious"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| parse_hash(h.as_str().unwrap()).unwrap())
+                .collect();
+            verify_consistency::<Blake3>(TreeSize(s1), TreeSize(size), &r1, &root, &path).unwrap();
+        }
+        previous = Some((size, root));
+    }
+    let count: alloy::primitives::U256 = contract.anchorCount().call().await.unwrap();
+    assert_eq!(count.to::<usize>(), nodes.len(), "every anchor on chain is in the archive");
+    reg.stop();
+}
