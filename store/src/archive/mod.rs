@@ -11,7 +11,7 @@
 mod blobs;
 mod follow;
 mod keys;
-mod search;
+pub mod search;
 mod text;
 
 use std::{
@@ -228,7 +228,7 @@ pub struct Archive {
     state: Mutex<State>,
 }
 
-use search::SearchIndex;
+pub use search::SearchIndex;
 
 fn synced() -> WriteOptions {
     let mut w = WriteOptions::default();

@@ -94,13 +94,26 @@ impl SearchIndex {
     }
 
     pub fn add(&self, d: &Disclosure, text: &str) -> Result<(), ArchiveError> {
+        self.add_fields(d.leaf_index, &d.leaf.token, &d.leaf.kind, d.leaf.timestamp, &d.title, text)
+    }
+
+    /// Adds one document by its fields (imports, benchmarks).
+    pub fn add_fields(
+        &self,
+        leaf: u64,
+        token: &[u8; 20],
+        kind: &str,
+        timestamp: u64,
+        title: &str,
+        text: &str,
+    ) -> Result<(), ArchiveError> {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
-        doc.add_u64(f.leaf, d.leaf_index);
-        doc.add_text(f.token, token_term(&d.leaf.token));
-        doc.add_text(f.kind, &d.leaf.kind);
-        doc.add_u64(f.timestamp, d.leaf.timestamp);
-        doc.add_text(f.title, &d.title);
+        doc.add_u64(f.leaf, leaf);
+        doc.add_text(f.token, token_term(token));
+        doc.add_text(f.kind, kind);
+        doc.add_u64(f.timestamp, timestamp);
+        doc.add_text(f.title, title);
         doc.add_text(f.body, text);
         self.writer.lock().expect("index writer lock").add_document(doc)?;
         Ok(())
