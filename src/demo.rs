@@ -4,14 +4,16 @@
 use std::{net::SocketAddr, sync::atomic::Ordering::Relaxed, time::Duration};
 
 use alloy::{
-    primitives::U256,
+    primitives::{B256, U256},
     providers::{Provider, ProviderBuilder},
 };
 use anyhow::Context;
+use registrar_store::archive::{Role, Submission};
 use tracing::{info, warn};
 
 use crate::{
-    config::Config,
+    config::{AnchorSettings, Config},
+    contracts::{DemoSecurityToken, DisclosureAnchor},
     devnet::{free_port, Anvil},
     node,
     scenario::{self, Cast, Rng},
@@ -30,6 +32,24 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     info!(%shares, %notes, "demo tokens deployed");
     let played_shares = scenario::play(&provider, shares, &cast, U256::from(1), 7).await?;
     let played_notes = scenario::play(&provider, notes, &cast, U256::from(1_000_000), 11).await?;
+    // Documents on chain: ERC-1643 on the shares, ERC-1400's older event on the notes.
+    let anchor = DisclosureAnchor::deploy_builder(provider.clone()).from(cast.agent).deploy().await?;
+    let shares_token = DemoSecurityToken::new(shares, provider.clone());
+    send!(
+        shares_token.setDocument(name32("articles"), "ipfs://bafy-acme-articles".into(), B256::repeat_byte(0xa1)),
+        cast.agent,
+        "setDocument"
+    );
+    let notes_token = DemoSecurityToken::new(notes, provider.clone());
+    send!(
+        notes_token.setDocumentLegacy(
+            name32("indenture"),
+            "https://acme.example/indenture.pdf".into(),
+            B256::repeat_byte(0xb2)
+        ),
+        cast.agent,
+        "setDocumentLegacy"
+    );
     info!(
         transactions = played_shares.transactions + played_notes.transactions,
         last_block = played_notes.last_block,
@@ -41,12 +61,22 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
         Ok(_) => listen,
         Err(_) => SocketAddr::from(([127, 0, 0, 1], free_port()?)),
     };
+    // anvil's first account deployed the anchor contract; its well-known dev key signs anchors.
+    let key_file = data_dir.path().join("anchor.key");
+    std::fs::write(&key_file, ANVIL_KEY_0)?;
     let config = Config {
         rpc: anvil.http_url(),
         contracts: vec![shares.to_string(), notes.to_string()],
         data_dir: data_dir.path().to_path_buf(),
         listen,
         confirmations: 2,
+        anchor: AnchorSettings {
+            contract: Some(anchor.to_string()),
+            key_file: Some(key_file),
+            every_leaves: 2,
+            every_seconds: 5,
+            ..AnchorSettings::default()
+        },
         ..Config::default()
     };
     let mut ingest = config.ingest_config()?;
@@ -59,8 +89,30 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     while handle.metrics.indexed_block.load(Relaxed) < head {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // An issuer's key and three disclosures, as `registrar disclose` would send them.
+    let (issuer, secret) =
+        handle.archive.keys().create("acme-ir", Role::Issuer, vec![format!("{shares:#x}"), format!("{notes:#x}")])?;
+    let archive = handle.archive.clone();
+    let first_hash = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
+        let mut first = None;
+        for (token, kind, title, text) in DISCLOSURES {
+            let s = Submission {
+                token: if token == 0 { shares } else { notes },
+                kind: kind.into(),
+                title: title.into(),
+                effective_date: Some("2026-11-23".into()),
+                content_type: Some("text/markdown".into()),
+                key: issuer.clone(),
+            };
+            let d = archive.submit(s, text.as_bytes())?;
+            first.get_or_insert(hex::encode(d.leaf.content_hash));
+        }
+        Ok(first.unwrap_or_default())
+    })
+    .await??;
     let middle = (played_shares.first_block + played_shares.last_block) / 2;
     println!("{}", banner(handle.addr, &shares.to_string(), middle));
+    println!("{}", archive_banner(handle.addr, &shares.to_string(), &secret, &first_hash, &anvil.http_url()));
 
     // Live activity: a transfer now and then, so the index follows the head.
     let mut shutdown = tasks.shutdown_signal();
@@ -82,6 +134,42 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     let result = tasks.run_until(termination_signal(), Duration::from_secs(10)).await;
     drop(anvil);
     result.context("demo stopped")
+}
+
+/// anvil's first dev account's key: public knowledge, for the local chain only.
+const ANVIL_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// The demo's disclosures: (0 = shares, 1 = notes), kind, title, Markdown.
+const DISCLOSURES: [(u8, &str, &str, &str); 3] = [
+    (0, "annual-report", "Acme Holdings annual report 2026", "# Annual report 2026\n\nRevenue grew 14%. The board proposes a dividend of 0.42 per Class A share and a buyback of up to 2% of the float."),
+    (1, "material-event", "Coupon paid on the 2030 notes", "The semi-annual 5% coupon on the Secured Notes 2030 was paid in full on schedule. The collateral pool holds short-dated treasuries."),
+    (1, "prospectus", "Secured Notes 2030 prospectus supplement", "Supplement: collateral substitution rules, redemption at par on maturity, and events of default."),
+];
+
+fn name32(name: &str) -> B256 {
+    let mut n = [0u8; 32];
+    n[..name.len()].copy_from_slice(name.as_bytes());
+    B256::from(n)
+}
+
+fn archive_banner(addr: SocketAddr, token: &str, secret: &str, hash: &str, rpc: &str) -> String {
+    format!(
+        r#"
+The disclosure archive (documents from ERC-1643 events and issuers, anchored on chain):
+
+{{
+  disclosures(search: "collateral", first: 5) {{ totalCount nodes {{ snippet disclosure {{ title kind token contentHash source }} }} }}
+  anchors {{ nodes {{ treeSize root blockNumber previousTreeSize consistencyFromPrevious }} }}
+  disclosureProof(hash: "{hash}") {{ treeSize root path anchor {{ txHash blockNumber }} json }}
+}}
+
+Publish one (the issuer key below may publish for both demo tokens):
+  registrar disclose --server http://{addr} --api-key {secret} --token {token} \
+    --kind material-event --title "Board resolution" --file README.md --content-type text/markdown
+Verify a proof: save disclosureProof's `json` to proof.json, then
+  registrar verify proof.json --rpc {rpc}
+"#
+    )
 }
 
 fn banner(addr: SocketAddr, token: &str, block: u64) -> String {
