@@ -4,7 +4,8 @@
 //! The chain is the record of what is anchored: each step reads `latestSize()` there, so a
 //! restart, a dropped transaction or a reorg that removes an anchor all end the same way: the
 //! archive is ahead of the chain, and the next step anchors the current size. A transaction still
-//! pending after `replace_after` is replaced (same nonce, fees up by a quarter). Roots are a
+//! pending after `replace_after` is replaced (same nonce, fees up by a quarter); one the node no
+//! longer knows (dropped from its pool, or in a block a reorg abandoned) is sent again at once. Roots are a
 //! function of the size, and the contract takes a size only once and only growing, so a second
 //! transaction for the same size can only revert, never anchor different content.
 
@@ -130,6 +131,14 @@ async fn step(
         if mined_nonce > p.nonce {
             warn!(target: "anchor", tree_size = p.size, "the anchor's nonce was used without anchoring it; sending again");
             *pending = None;
+            return Ok(());
+        }
+        if provider.get_transaction_by_hash(p.tx).await?.is_none() {
+            // Gone from the node: dropped from its pool, or mined in a block a reorg abandoned.
+            let root = archive.root_at(TreeSize(p.size))?;
+            p.tx = send(contract, p.size, root, p.nonce, p.max_fee, p.priority_fee).await?;
+            p.sent_at = Instant::now();
+            warn!(target: "anchor", tree_size = p.size, tx = %p.tx, "the anchor transaction was dropped; sent again");
             return Ok(());
         }
         if p.sent_at.elapsed() >= config.replace_after {

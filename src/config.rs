@@ -158,6 +158,9 @@ pub struct ConfigArgs {
     /// Anchor when the oldest unanchored leaf is this many seconds old.
     #[arg(long, env = "REGISTRAR_ANCHOR_EVERY_SECONDS")]
     pub anchor_every_seconds: Option<u64>,
+    /// Replace an anchor transaction still pending after this many seconds, with higher fees.
+    #[arg(long, env = "REGISTRAR_ANCHOR_REPLACE_AFTER_SECONDS")]
+    pub anchor_replace_after_seconds: Option<u64>,
 }
 
 impl Config {
@@ -206,6 +209,9 @@ impl Config {
         }
         if let Some(v) = args.anchor_every_seconds {
             config.anchor.every_seconds = v;
+        }
+        if let Some(v) = args.anchor_replace_after_seconds {
+            config.anchor.replace_after_seconds = v;
         }
         Ok(config)
     }

@@ -224,3 +224,107 @@ async fn disclose_anchor_prove_and_survive_kill9() {
     assert_eq!(count.to::<usize>(), nodes.len(), "every anchor on chain is in the archive");
     reg.stop();
 }
+
+/// Starts a node that anchors every leaf at once, and returns it with its issuer key.
+async fn anchoring_node(
+    anvil: &registrar::devnet::Anvil,
+    provider: &DynProvider,
+    dir: &std::path::Path,
+    extra: &[&str],
+) -> (Registrar, String, Address, Address, Cast) {
+    let cast = Cast::from_node(provider, 4).await.unwrap();
+    let token = scenario::deploy_token(provider, cast.agent, "Anchored Notes", "ANC", 0).await.unwrap();
+    let anchor = DisclosureAnchor::deploy_builder(provider.clone()).from(cast.agent).deploy().await.unwrap();
+    let data = dir.join("node");
+    let key = create_key(&data, token);
+    let key_file = dir.join("owner.key");
+    std::fs::write(&key_file, OWNER_KEY).unwrap();
+    let mut args: Vec<String> = [
+        "--confirmations",
+        "2",
+        "--anchor-contract",
+        &anchor.to_string(),
+        "--anchor-key-file",
+        key_file.to_str().unwrap(),
+        "--anchor-every-leaves",
+        "1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let reg = Registrar::start(&anvil.http_url(), &[token], &data, &args);
+    (reg, key, token, anchor, cast)
+}
+
+async fn latest_size(provider: &DynProvider, anchor: Address) -> u64 {
+    DisclosureAnchor::new(anchor, provider.clone()).latestSize().call().await.unwrap()
+}
+
+async fn wait_chain_size(provider: &DynProvider, reg: &Registrar, anchor: Address, size: u64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while latest_size(provider, anchor).await < size {
+        assert!(Instant::now() < deadline, "anchor of size {size} never landed; log:\n{}", reg.log_tail());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A reorg drops the block with the anchor transaction: registrar sees the chain behind the
+/// archive and anchors again; the archive records only the anchor that became final.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reorg_that_drops_the_anchor_is_anchored_again() {
+    let (anvil, provider) = chain().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut reg, key, token, anchor, _) = anchoring_node(&anvil, &provider, dir.path(), &[]).await;
+    let r = submit(&reg, &key, token, "First", "first notice").await;
+    assert!(r["errors"].is_null(), "{r}");
+    wait_chain_size(&provider, &reg, anchor, 1).await;
+
+    let snapshot: alloy::primitives::U256 = provider.raw_request("evm_snapshot".into(), ()).await.unwrap();
+    submit(&reg, &key, token, "Second", "second notice").await;
+    wait_chain_size(&provider, &reg, anchor, 2).await;
+    // The block holding the anchor of size 2 is abandoned.
+    let reverted: bool = provider.raw_request("evm_revert".into(), (snapshot,)).await.unwrap();
+    assert!(reverted);
+    assert_eq!(latest_size(&provider, anchor).await, 1);
+    // Another block on the new branch, so the node's chain is longer than the abandoned one.
+    let _: Value = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+    wait_chain_size(&provider, &reg, anchor, 2).await;
+    let anchors = mine_until(
+        &provider,
+        &reg,
+        "the re-sent anchor final",
+        |d| d["anchors"]["nodes"].as_array().is_some_and(|a| a.len() == 2),
+        ANCHORS,
+    )
+    .await;
+    for a in anchors["anchors"]["nodes"].as_array().unwrap() {
+        assert_eq!(a["matches"], true, "{a}");
+    }
+    reg.stop();
+}
+
+/// A transaction that the chain does not mine is replaced with higher fees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stuck_anchor_transaction_is_replaced() {
+    let (anvil, provider) = chain().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut reg, key, token, anchor, _) =
+        anchoring_node(&anvil, &provider, dir.path(), &["--anchor-replace-after-seconds", "1"]).await;
+    let _: Value = provider.raw_request("evm_setAutomine".into(), (false,)).await.unwrap();
+    let r = submit(&reg, &key, token, "Stuck", "a notice whose anchor waits").await;
+    assert!(r["errors"].is_null(), "{r}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !reg.log_tail().contains("replaced a stuck anchor transaction") {
+        assert!(Instant::now() < deadline, "no replacement; log:\n{}", reg.log_tail());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _: Value = provider.raw_request("evm_setAutomine".into(), (true,)).await.unwrap();
+    let _: Value = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+    wait_chain_size(&provider, &reg, anchor, 1).await;
+    let count: alloy::primitives::U256 =
+        DisclosureAnchor::new(anchor, provider.clone()).anchorCount().call().await.unwrap();
+    assert_eq!(count.to::<u64>(), 1, "the replaced transaction and its replacement anchor once");
+    reg.stop();
+}
