@@ -289,5 +289,14 @@ pub async fn disclose(a: &DiscloseArgs) -> anyhow::Result<serde_json::Value> {
     if let Some(errors) = response.get("errors") {
         anyhow::bail!("{}", errors[0]["message"].as_str().unwrap_or("the server refused the disclosure"));
     }
-    Ok(response["data"]["submitDisclosure"].clone())
+    let d = response["data"]["submitDisclosure"].clone();
+    let (local, _) = registrar_store::archive::hash_file(file)?;
+    let local = hex::encode(local);
+    anyhow::ensure!(
+        d["contentHash"].as_str() == Some(local.as_str()),
+        "the server archived content with hash {}, but {} hashes to {local}",
+        d["contentHash"],
+        file.display()
+    );
+    Ok(d)
 }

@@ -22,7 +22,7 @@ use std::{
 };
 
 use alloy::primitives::Address;
-pub use blobs::{hash_file, BlobRef, BlobStore};
+pub use blobs::{hash_file, hash_file_streaming, BlobRef, BlobStore};
 pub use follow::run_archiver;
 pub use keys::{ApiKey, KeyStore, Role};
 use registrar_merkle::{
