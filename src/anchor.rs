@@ -13,7 +13,7 @@ use std::{
     fmt,
     path::Path,
     str::FromStr,
-    sync::Arc,
+    sync::{atomic::Ordering::Relaxed, Arc},
     time::{Duration, Instant},
 };
 
@@ -25,7 +25,7 @@ use alloy::{
 };
 use anyhow::Context;
 use registrar_merkle::TreeSize;
-use registrar_store::archive::Archive;
+use registrar_store::{archive::Archive, Metrics};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
@@ -89,6 +89,7 @@ struct Pending {
 pub async fn run(
     config: AnchorConfig,
     archive: Arc<Archive>,
+    metrics: Arc<Metrics>,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let from = config.key.address();
@@ -105,15 +106,19 @@ pub async fn run(
             _ = shutdown.wait_for(|s| *s) => return Ok(()),
             _ = tokio::time::sleep(config.tick) => {}
         }
-        if let Err(e) = step(&config, &archive, &provider, &contract, from, &mut pending, &mut unanchored_since).await {
+        let result =
+            step(&config, &archive, &metrics, &provider, &contract, from, &mut pending, &mut unanchored_since).await;
+        if let Err(e) = result {
             warn!(target: "anchor", error = %format!("{e:#}"), "anchoring step failed; retrying");
         }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn step(
     config: &AnchorConfig,
     archive: &Archive,
+    metrics: &Metrics,
     provider: &DynProvider,
     contract: &DisclosureAnchor::DisclosureAnchorInstance<DynProvider>,
     from: Address,
@@ -138,6 +143,8 @@ async fn step(
             let root = archive.root_at(TreeSize(p.size))?;
             p.tx = send(contract, p.size, root, p.nonce, p.max_fee, p.priority_fee).await?;
             p.sent_at = Instant::now();
+            metrics.anchor_transactions.fetch_add(1, Relaxed);
+            metrics.anchor_replacements.fetch_add(1, Relaxed);
             warn!(target: "anchor", tree_size = p.size, tx = %p.tx, "the anchor transaction was dropped; sent again");
             return Ok(());
         }
@@ -147,6 +154,8 @@ async fn step(
             let root = archive.root_at(TreeSize(p.size))?;
             p.tx = send(contract, p.size, root, p.nonce, p.max_fee, p.priority_fee).await?;
             p.sent_at = Instant::now();
+            metrics.anchor_transactions.fetch_add(1, Relaxed);
+            metrics.anchor_replacements.fetch_add(1, Relaxed);
             warn!(target: "anchor", tree_size = p.size, tx = %p.tx, max_fee = p.max_fee, "replaced a stuck anchor transaction");
         }
         return Ok(());
@@ -164,6 +173,7 @@ async fn step(
     let nonce = provider.get_transaction_count(from).pending().await?;
     let fees = provider.estimate_eip1559_fees().await?;
     let tx = send(contract, size, root, nonce, fees.max_fee_per_gas, fees.max_priority_fee_per_gas).await?;
+    metrics.anchor_transactions.fetch_add(1, Relaxed);
     info!(target: "anchor", tree_size = size, root = %hex::encode(root), %tx, nonce, "anchor sent");
     *pending = Some(Pending {
         size,

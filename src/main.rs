@@ -197,7 +197,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Archive(ArchiveCommand::Reindex { config }) => {
             let config = Config::load(&config)?;
-            let archive = node::open_archive(&config, 0)?;
+            let archive = node::open_archive(&config, 0, Arc::new(Metrics::default()))?;
             let n = archive.reindex()?;
             println!("indexed {n} disclosures");
             Ok(())

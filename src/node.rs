@@ -46,12 +46,13 @@ pub struct NodeHandle {
 }
 
 /// Opens the disclosure archive of a data directory (`archive/`; keys in `api-keys.json`).
-pub fn open_archive(config: &Config, chain_id: u64) -> anyhow::Result<Archive> {
+pub fn open_archive(config: &Config, chain_id: u64, metrics: Arc<Metrics>) -> anyhow::Result<Archive> {
     let options = ArchiveOptions {
         algorithm: config.hash_algorithm()?,
         chain_id,
         max_content_bytes: config.archive.max_content_bytes,
         anchor_contract: config.anchor_contract()?,
+        metrics,
     };
     Archive::open(&config.data_dir.join("archive"), &config.data_dir, options)
         .context("cannot open the disclosure archive")
@@ -71,7 +72,7 @@ pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> 
 
     let rpc = Arc::new(Rpc::connect(config.rpc_config(), metrics.clone()).await?);
     let chain_id = rpc.chain_id().await?;
-    let archive = Arc::new(open_archive(config, chain_id)?);
+    let archive = Arc::new(open_archive(config, chain_id, metrics.clone())?);
     let (archive_log, archiver, shutdown) = (log.clone(), archive.clone(), tasks.shutdown_signal());
     tasks.spawn_blocking("archiver", move || run_archiver(archive_log, archiver, shutdown).context("archiver stopped"));
     if let Some(contract) = config.anchor_contract()? {
@@ -84,8 +85,10 @@ pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> 
             replace_after: Duration::from_secs(config.anchor.replace_after_seconds),
             tick: Duration::from_millis(config.ingest.poll_interval_ms.clamp(100, 5000)),
         };
-        let (archive, shutdown) = (archive.clone(), tasks.shutdown_signal());
-        tasks.spawn("anchor", async move { anchor::run(anchor, archive, shutdown).await.context("anchoring stopped") });
+        let (archive, shutdown, metrics) = (archive.clone(), tasks.shutdown_signal(), metrics.clone());
+        tasks.spawn("anchor", async move {
+            anchor::run(anchor, archive, metrics, shutdown).await.context("anchoring stopped")
+        });
     }
     let ingestor = Ingestor::new(rpc, log.clone(), metrics.clone(), ingest);
     let shutdown = tasks.shutdown_signal();

@@ -192,6 +192,7 @@ async fn disclose_anchor_prove_and_survive_kill9() {
     let mut reg = Registrar::start(&anvil.http_url(), &[token], &data, &args);
     let size_after = reg.data("{ disclosures { totalCount } }").await["disclosures"]["totalCount"].as_u64().unwrap();
     assert_eq!(size_after, size_before, "no leaf lost");
+    assert_eq!(reg.metric("registrar_archive_leaves").await, Some(size_after));
     let anchors = mine_until(
         &provider,
         &reg,
@@ -320,6 +321,7 @@ async fn stuck_anchor_transaction_is_replaced() {
         assert!(Instant::now() < deadline, "no replacement; log:\n{}", reg.log_tail());
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    assert!(reg.metric("registrar_anchor_replacements_total").await.unwrap() >= 1);
     let _: Value = provider.raw_request("evm_setAutomine".into(), (true,)).await.unwrap();
     let _: Value = provider.raw_request("evm_mine".into(), ()).await.unwrap();
     wait_chain_size(&provider, &reg, anchor, 1).await;

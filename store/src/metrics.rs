@@ -30,6 +30,13 @@ pub struct Metrics {
     pub balance_anomalies: AtomicU64,
     pub rpc_requests: AtomicU64,
     pub backfill_range_blocks: AtomicU64,
+    /// Leaves of the disclosure log.
+    pub archive_leaves: AtomicU64,
+    /// The largest tree size anchored on chain and final.
+    pub archive_anchored_size: AtomicU64,
+    pub anchor_transactions: AtomicU64,
+    pub anchor_replacements: AtomicU64,
+    pub anchor_root_mismatches: AtomicU64,
     rpc_errors: Mutex<BTreeMap<&'static str, u64>>,
 }
 
@@ -50,7 +57,7 @@ impl Metrics {
 
     /// The Prometheus text exposition format.
     pub fn render(&self) -> String {
-        let series: [(&str, &str, &str, u64); 13] = [
+        let series: [(&str, &str, &str, u64); 18] = [
             ("registrar_chain_head_block", "gauge", "Chain head seen by ingest.", self.chain_head_block.load(Relaxed)),
             (
                 "registrar_ingest_block",
@@ -109,6 +116,31 @@ impl Metrics {
                 self.balance_anomalies.load(Relaxed),
             ),
             ("registrar_rpc_requests_total", "counter", "JSON-RPC requests sent.", self.rpc_requests.load(Relaxed)),
+            ("registrar_archive_leaves", "gauge", "Leaves of the disclosure log.", self.archive_leaves.load(Relaxed)),
+            (
+                "registrar_archive_anchored_size",
+                "gauge",
+                "Largest tree size anchored on chain and final.",
+                self.archive_anchored_size.load(Relaxed),
+            ),
+            (
+                "registrar_anchor_transactions_total",
+                "counter",
+                "Anchor transactions sent, replacements included.",
+                self.anchor_transactions.load(Relaxed),
+            ),
+            (
+                "registrar_anchor_replacements_total",
+                "counter",
+                "Anchor transactions replaced or re-sent.",
+                self.anchor_replacements.load(Relaxed),
+            ),
+            (
+                "registrar_anchor_root_mismatches_total",
+                "counter",
+                "Anchored roots that are not the archive's root at that size.",
+                self.anchor_root_mismatches.load(Relaxed),
+            ),
         ];
         let mut out = String::new();
         for (name, kind, help, value) in series {

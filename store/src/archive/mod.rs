@@ -17,7 +17,7 @@ mod text;
 use std::{
     collections::VecDeque,
     path::Path,
-    sync::Mutex,
+    sync::{atomic::Ordering::Relaxed, Arc, Mutex},
     time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -35,6 +35,8 @@ pub use search::{Hit, SearchPage, SearchQuery};
 use serde::{Deserialize, Serialize};
 pub use text::SUBMITTABLE;
 use tracing::{error, info, warn};
+
+use crate::Metrics;
 
 const DISCLOSURES: &str = "disclosures";
 const BY_HASH: &str = "by_hash";
@@ -189,11 +191,18 @@ pub struct ArchiveOptions {
     pub max_content_bytes: u64,
     /// The `DisclosureAnchor` contract whose `RootAnchored` events are this archive's anchors.
     pub anchor_contract: Option<Address>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Default for ArchiveOptions {
     fn default() -> Self {
-        ArchiveOptions { algorithm: Algorithm::Blake3, chain_id: 0, max_content_bytes: 20 << 20, anchor_contract: None }
+        ArchiveOptions {
+            algorithm: Algorithm::Blake3,
+            chain_id: 0,
+            max_content_bytes: 20 << 20,
+            anchor_contract: None,
+            metrics: Arc::default(),
+        }
     }
 }
 
@@ -313,6 +322,11 @@ impl Archive {
             state: Mutex::new(State { tree, poisoned: false, pending: VecDeque::new(), archived_through }),
         };
         archive.catch_up_index()?;
+        let size = archive.size().0;
+        archive.options.metrics.archive_leaves.store(size, Relaxed);
+        if let Some(a) = archive.latest_anchor()? {
+            archive.options.metrics.archive_anchored_size.store(a.tree_size, Relaxed);
+        }
         info!(target: "archive", size = archive.size().0, "disclosure archive open");
         Ok(archive)
     }
@@ -432,6 +446,7 @@ impl Archive {
         if cursor.is_some() {
             state.archived_through = cursor;
         }
+        self.options.metrics.archive_leaves.store(leaf_index + 1, Relaxed);
         Ok(d)
     }
 
@@ -631,7 +646,10 @@ impl Archive {
             TokenEvent::RootAnchored { sequence, tree_size, root } => {
                 let ours = self.root_at(TreeSize(*tree_size)).ok();
                 let matches = ours == Some(root.0);
-                if !matches {
+                if matches {
+                    self.options.metrics.archive_anchored_size.fetch_max(*tree_size, Relaxed);
+                } else {
+                    self.options.metrics.anchor_root_mismatches.fetch_add(1, Relaxed);
                     error!(target: "archive", tree_size, anchored = %root, "an anchored root is not this archive's root at that size");
                 }
                 let a = AnchorRecord {

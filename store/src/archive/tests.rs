@@ -74,14 +74,21 @@ fn search_filters_and_snippets() {
     assert_eq!(page(None, Some("prospectus")).1, 1);
     assert_eq!(page(None, None).1, 2);
     assert_eq!(page(None, None).0[0].0.leaf_index, 1, "newest first");
+    assert_eq!(page(None, Some("annual-report")).1, 1);
     assert_eq!(page(Some("coupon"), Some("prospectus")).1, 0);
     assert!(matches!(
         archive.search(&SearchQuery { text: Some("title:(".into()), limit: 1, ..Default::default() }),
         Err(ArchiveError::BadSearch(_))
     ));
 
+    // A PDF's text is searchable.
+    let pdf = super::text::tests::pdf("Redemption at par on maturity");
+    let d = archive.submit(Submission { kind: "prospectus".into(), ..submission(&key, "Terms") }, &pdf).unwrap();
+    assert_eq!(d.content_type, "application/pdf");
+    assert_eq!(page(Some("redemption"), None).0[0].0.title, "Terms");
+
     // The index is derived: rebuilt from the archive, it answers the same.
-    assert_eq!(archive.reindex().unwrap(), 2);
+    assert_eq!(archive.reindex().unwrap(), 3);
     assert_eq!(page(Some("treasuries"), None).1, 1);
 }
 
