@@ -300,6 +300,9 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_addresses_are_errors() {
         assert!(Config::from_toml("rpcc = \"x\"").is_err());
+        assert!(Config::from_toml("[anchor]\nevery = 3").is_err());
+        let c = Config::from_toml("[archive]\nhash = \"md5\"").unwrap();
+        assert!(c.hash_algorithm().is_err());
         let c = Config { contracts: vec!["0x12".into()], ..Config::default() };
         assert!(c.contract_addresses().unwrap_err().to_string().contains("invalid contract address"));
         assert!(Config::default().contract_addresses().is_err());
@@ -311,5 +314,9 @@ mod tests {
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/registrar.example.toml")).unwrap();
         let c = Config::from_toml(&text).unwrap();
         assert!(!c.contract_addresses().unwrap().is_empty());
+        assert!(c.anchor_contract().unwrap().is_some());
+        assert_eq!(c.hash_algorithm().unwrap(), registrar_merkle::Algorithm::Blake3);
+        // The anchor contract is watched too: its events tell the archive what is anchored.
+        assert!(c.ingest_config().unwrap().contracts.contains(&c.anchor_contract().unwrap().unwrap()));
     }
 }
