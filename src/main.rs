@@ -87,6 +87,9 @@ struct VerifyArgs {
     /// A node of the anchor's chain: also check that the root is anchored there.
     #[arg(long)]
     rpc: Option<String>,
+    /// The document: also check that it is the content the leaf commits to (its BLAKE3 hash).
+    #[arg(long)]
+    content: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -152,7 +155,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Verify(args) => Ok(match (args.raw, args.file) {
             (Some(raw), _) => verify::raw(raw).report(),
-            (None, Some(file)) => verify::file(file, args.rpc).await.report(),
+            (None, Some(file)) => verify::file(file, args.content, args.rpc).await.report(),
             (None, None) => {
                 verify::Verdict::Malformed("give a proof file, or `inclusion` / `consistency`".into()).report()
             }

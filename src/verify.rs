@@ -121,8 +121,9 @@ pub fn raw(command: VerifyCommand) -> Verdict {
     }
 }
 
-/// Checks a proof file; with `rpc`, also that its root is anchored at its size on chain.
-pub async fn file(path: PathBuf, rpc: Option<String>) -> Verdict {
+/// Checks a proof file; with `content`, that the document is the one the leaf commits to; with
+/// `rpc`, that its root is anchored at its size on chain.
+pub async fn file(path: PathBuf, content: Option<PathBuf>, rpc: Option<String>) -> Verdict {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => return Verdict::Malformed(format!("cannot read {}: {e}", path.display())),
@@ -133,6 +134,20 @@ pub async fn file(path: PathBuf, rpc: Option<String>) -> Verdict {
     };
     if let Err(e) = proof.verify() {
         return if e.is_malformed() { Verdict::Malformed(e.to_string()) } else { Verdict::Invalid(e.to_string()) };
+    }
+    if let Some(content) = content {
+        match registrar_store::archive::hash_file(&content) {
+            Ok((hash, _)) if hash == proof.leaf.content_hash => {}
+            Ok((hash, _)) => {
+                return Verdict::Invalid(format!(
+                    "{} hashes to {}, the leaf commits to {}",
+                    content.display(),
+                    hex::encode(hash),
+                    hex::encode(proof.leaf.content_hash)
+                ))
+            }
+            Err(e) => return Verdict::Malformed(format!("cannot read {}: {e}", content.display())),
+        }
     }
     let Some(rpc) = rpc else {
         return Verdict::Valid(format!(

@@ -170,8 +170,17 @@ async fn disclose_anchor_prove_and_survive_kill9() {
         mine_until(&provider, &reg, "an anchored proof", |d| !d["disclosureProof"].is_null(), &proof_query).await;
     let proof_file = dir.path().join("proof.json");
     std::fs::write(&proof_file, proof["disclosureProof"]["json"].as_str().unwrap()).unwrap();
-    let (code, msg) = verify(&[proof_file.to_str().unwrap(), "--rpc", &anvil.http_url()]);
+    // The auditor downloads the document and checks it, the path and the anchor.
+    let downloaded = reqwest::get(format!("{}/content/{hash}", reg.url)).await.unwrap();
+    assert_eq!(downloaded.headers()["content-type"], "text/markdown");
+    let doc_file = dir.path().join("downloaded.md");
+    std::fs::write(&doc_file, downloaded.bytes().await.unwrap()).unwrap();
+    let (code, msg) =
+        verify(&[proof_file.to_str().unwrap(), "--content", doc_file.to_str().unwrap(), "--rpc", &anvil.http_url()]);
     assert_eq!(code, 0, "{msg}");
+    std::fs::write(&doc_file, "# Annual report\n\nThe collateral pool holds long-dated junk.").unwrap();
+    assert_eq!(verify(&[proof_file.to_str().unwrap(), "--content", doc_file.to_str().unwrap()]).0, 1);
+    assert_eq!(reqwest::get(format!("{}/content/{}", reg.url, "00".repeat(32))).await.unwrap().status(), 404);
 
     // A proof with another root, a garbled file, an offline check.
     let mut bad: Value = serde_json::from_str(proof["disclosureProof"]["json"].as_str().unwrap()).unwrap();

@@ -24,6 +24,7 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql).layer(axum::Extension(schema)))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .route("/content/{hash}", get(content))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
@@ -61,6 +62,24 @@ fn api_key(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
     let key = bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))?;
     Some(key.trim().to_string()).filter(|k| !k.is_empty())
+}
+
+/// A disclosure's content by its BLAKE3 hash, with the content type it was accepted as.
+async fn content(State(state): State<ApiState>, axum::extract::Path(hash): axum::extract::Path<String>) -> Response {
+    let Ok(hash) = registrar_merkle::parse_hash(&hash) else {
+        return (StatusCode::BAD_REQUEST, "expected a BLAKE3 hash: 64 hex digits").into_response();
+    };
+    let found = state
+        .archive(move |a| match a.disclosure_by_hash(&hash)? {
+            Some(d) => Ok(Some((d.content_type, a.content(&hash)?))),
+            None => Ok(None),
+        })
+        .await;
+    match found {
+        Ok(Some((content_type, bytes))) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no disclosure has this content").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+    }
 }
 
 async fn graphiql() -> Html<String> {
