@@ -214,4 +214,21 @@ fn chain_documents_wait_for_finality_and_reorgs_drop_them() {
     let proof = archive.proof(0, true).unwrap().unwrap();
     assert_eq!(proof.anchor.as_ref().unwrap().block_number, 10);
     proof.verify().unwrap();
+
+    // A removal is one more fact, never a deletion; ERC-1400's `Document` is archived too.
+    archive
+        .apply_log(&[
+            (9, event(13, 0, doc(DocumentAction::Removed, "prospectus"), TOKEN)),
+            (10, event(13, 1, doc(DocumentAction::Set, "terms"), TOKEN)),
+            (11, committed(15, 13)),
+        ])
+        .unwrap();
+    assert_eq!(archive.size().0, 3);
+    assert_eq!(archive.disclosure(0).unwrap().unwrap().leaf.kind, "erc1643-updated");
+    assert_eq!(archive.disclosure(1).unwrap().unwrap().leaf.kind, "erc1643-removed");
+    assert_eq!(archive.disclosure(2).unwrap().unwrap().leaf.kind, "erc1400-document");
+    // The first anchor still proves leaf 0 at its size, consistent with the grown log.
+    let (r1, r3, path) = archive.consistency(TreeSize(1), TreeSize(3)).unwrap();
+    assert_eq!(r1, root);
+    registrar_merkle::verify_consistency::<Blake3>(TreeSize(1), TreeSize(3), &r1, &r3, &path).unwrap();
 }
