@@ -41,6 +41,14 @@ async fn bad_queries_are_errors() {
         (r#"{ tokens(first: -1) { nodes { address } } }"#, "`first` must be between 0 and 1000"),
         (r#"{ tokens(first: 5000) { nodes { address } } }"#, "`first` must be between 0 and 1000"),
         (r#"{ tokens(after: "zz") { nodes { address } } }"#, "cursor"),
+        (r#"{ disclosure(hash: "0x12") { title } }"#, "a hash is 32 bytes"),
+        (r#"{ disclosures(from: "yesterday") { totalCount } }"#, "is not a date"),
+        (r#"{ disclosures(token: "0x12") { totalCount } }"#, "invalid address"),
+        (r#"{ disclosures { totalCount } }"#, "archive is not enabled"),
+        (
+            r#"mutation { submitDisclosure(token: "0x5fbdb2315678afecb367f032d93f642f64180aa3", kind: "x", title: "t", text: "x") { leafIndex } }"#,
+            "needs an API key",
+        ),
     ];
     for (query, expected) in cases {
         let errors = errors_of(query).await;
