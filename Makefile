@@ -20,7 +20,7 @@ test: setup
 	$(CARGO) build --workspace --all-targets
 	$(CARGO) test --workspace --lib --bins --tests
 
-# Unit and property tests only: no anvil needed.
+# Unit and property tests only: no anvil or broker needed.
 test-fast:
 	$(CARGO) test --workspace --lib --test projector --test wire --test schema --test rfc6962 --test proofs
 

@@ -14,12 +14,14 @@
 //! - `projector`: applying records to the state, reverts included.
 //! - `query`: the reads the API answers with, as of any block.
 //! - `metrics`: the process's Prometheus series, declared in one place.
+//! - `kafka`: the event log on a Kafka topic (partitioned by token, chain records broadcast).
 //! - `archive`: the disclosure archive: content store, search index and the Merkle log's nodes.
 
 pub mod archive;
 mod codec;
 mod db;
 mod error;
+pub mod kafka;
 mod log;
 pub mod metrics;
 mod projector;
