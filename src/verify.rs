@@ -196,7 +196,8 @@ async fn check_anchor(
     Ok(None)
 }
 
-/// `registrar merkle root`: leaves (hex, one per line) on stdin; prints the root, and with
+/// `registrar merkle root`: leaves (hex, one per line, an empty line being the empty leaf) on
+/// stdin; prints the root, and with
 /// `proof` the inclusion path of that index, with `consistency` the path from that size.
 pub fn merkle_root(hash: &str, proof: Option<u64>, consistency: Option<u64>, leaves_are_hashes: bool) -> ExitCode {
     let alg = match algorithm(hash) {
@@ -208,7 +209,10 @@ pub fn merkle_root(hash: &str, proof: Option<u64>, consistency: Option<u64>, lea
         return Verdict::Malformed(format!("cannot read stdin: {e}")).report();
     }
     let mut leaves = Vec::new();
-    for (n, line) in input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    // One leaf per line; an empty line is the empty leaf (RFC 6962's test tree starts with one).
+    let body = input.strip_suffix('\n').unwrap_or(&input);
+    let lines: Vec<&str> = if body.is_empty() && input.is_empty() { Vec::new() } else { body.split('\n').collect() };
+    for (n, line) in lines.into_iter().enumerate() {
         let l = line.trim();
         match hex::decode(l.strip_prefix("0x").unwrap_or(l)) {
             Ok(b) => leaves.push(b),
