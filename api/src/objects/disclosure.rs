@@ -112,6 +112,33 @@ pub struct DisclosureProof {
     pub json: String,
 }
 
+impl From<registrar_merkle::AnchorRef> for AnchorRef {
+    fn from(a: registrar_merkle::AnchorRef) -> Self {
+        AnchorRef {
+            chain_id: a.chain_id,
+            contract: a.contract,
+            tx_hash: a.tx_hash,
+            block_number: a.block_number,
+            block_hash: a.block_hash,
+        }
+    }
+}
+
+impl From<registrar_merkle::ProofFile> for DisclosureProof {
+    fn from(p: registrar_merkle::ProofFile) -> Self {
+        DisclosureProof {
+            hash_algorithm: p.hash_algorithm.to_string(),
+            leaf_index: p.leaf_index,
+            tree_size: p.tree_size,
+            path: p.path.iter().map(|h| hex::encode(h.0)).collect(),
+            root: hex::encode(p.root.0),
+            leaf: hex::encode(p.leaf.encode().unwrap_or_default()),
+            json: p.to_json(),
+            anchor: p.anchor.map(AnchorRef::from),
+        }
+    }
+}
+
 /// A root anchored on chain, final.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Anchor {

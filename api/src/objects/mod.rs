@@ -7,8 +7,7 @@ mod token;
 mod transfer;
 
 pub use disclosure::{
-    Anchor, AnchorConnection, AnchorRef, ConsistencyProof, Disclosure, DisclosureConnection, DisclosureHit,
-    DisclosureProof,
+    Anchor, AnchorConnection, ConsistencyProof, Disclosure, DisclosureConnection, DisclosureHit, DisclosureProof,
 };
 pub use scalars::{parse_address, BigInt};
 pub use status::Status;

@@ -5,8 +5,8 @@ use registrar_store::archive::SearchQuery;
 use super::page_size;
 use crate::{
     objects::{
-        parse_address, Anchor, AnchorConnection, AnchorRef, ConsistencyProof, Disclosure, DisclosureConnection,
-        DisclosureHit, DisclosureProof, PageInfo,
+        parse_address, Anchor, AnchorConnection, ConsistencyProof, Disclosure, DisclosureConnection, DisclosureHit,
+        DisclosureProof, PageInfo,
     },
     ApiError, ApiState,
 };
@@ -81,22 +81,7 @@ impl DisclosuresQuery {
                 Ok(a.proof(d.leaf_index, anchored_only)?)
             })
             .await?;
-        Ok(proof.map(|p| DisclosureProof {
-            hash_algorithm: p.hash_algorithm.to_string(),
-            leaf_index: p.leaf_index,
-            tree_size: p.tree_size,
-            path: p.path.iter().map(|h| hex::encode(h.0)).collect(),
-            root: hex::encode(p.root.0),
-            leaf: hex::encode(p.leaf.encode().unwrap_or_default()),
-            anchor: p.anchor.clone().map(|a| AnchorRef {
-                chain_id: a.chain_id,
-                contract: a.contract,
-                tx_hash: a.tx_hash,
-                block_number: a.block_number,
-                block_hash: a.block_hash,
-            }),
-            json: p.to_json(),
-        }))
+        Ok(proof.map(DisclosureProof::from))
     }
 
     /// Final anchors of the log by tree size, each with the consistency proof from the one before.
