@@ -12,7 +12,8 @@ setup:
 build: setup
 	$(CARGO) build --workspace --all-targets
 
-demo: setup
+demo:
+	@bash .ci/setup --demo
 	$(CARGO) run --bin registrar -- demo
 
 # Builds every target (benches included), then runs the unit, property and integration tests.
