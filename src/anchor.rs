@@ -78,6 +78,8 @@ pub struct AnchorConfig {
 
 struct Pending {
     size: u64,
+    /// The archive's root at `size`, sent again with any replacement.
+    root: [u8; 32],
     nonce: u64,
     sent_at: Instant,
     max_fee: u128,
@@ -140,8 +142,7 @@ async fn step(
         }
         if provider.get_transaction_by_hash(p.tx).await?.is_none() {
             // Gone from the node: dropped from its pool, or mined in a block a reorg abandoned.
-            let root = archive.root_at(TreeSize(p.size))?;
-            p.tx = send(contract, p.size, root, p.nonce, p.max_fee, p.priority_fee).await?;
+            p.tx = send(contract, p.size, p.root, p.nonce, p.max_fee, p.priority_fee).await?;
             p.sent_at = Instant::now();
             metrics.anchor_transactions.fetch_add(1, Relaxed);
             metrics.anchor_replacements.fetch_add(1, Relaxed);
@@ -151,8 +152,7 @@ async fn step(
         if p.sent_at.elapsed() >= config.replace_after {
             p.max_fee = p.max_fee + p.max_fee / 4 + 1;
             p.priority_fee = p.priority_fee + p.priority_fee / 4 + 1;
-            let root = archive.root_at(TreeSize(p.size))?;
-            p.tx = send(contract, p.size, root, p.nonce, p.max_fee, p.priority_fee).await?;
+            p.tx = send(contract, p.size, p.root, p.nonce, p.max_fee, p.priority_fee).await?;
             p.sent_at = Instant::now();
             metrics.anchor_transactions.fetch_add(1, Relaxed);
             metrics.anchor_replacements.fetch_add(1, Relaxed);
@@ -177,6 +177,7 @@ async fn step(
     info!(target: "anchor", tree_size = size, root = %hex::encode(root), %tx, nonce, "anchor sent");
     *pending = Some(Pending {
         size,
+        root,
         nonce,
         sent_at: Instant::now(),
         max_fee: fees.max_fee_per_gas,

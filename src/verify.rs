@@ -285,6 +285,7 @@ pub async fn disclose(a: &DiscloseArgs) -> anyhow::Result<serde_json::Value> {
     let (server, api_key, token, kind, title, effective_date, file, content_type) =
         (&a.server, &a.api_key, &a.token, &a.kind, &a.title, &a.effective_date, &a.file, &a.content_type);
     let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let local = blake3::hash(&bytes).to_hex().to_string();
     let content = base64::engine::general_purpose::STANDARD.encode(bytes);
     let query = "mutation($token: String!, $kind: String!, $title: String!, $date: String, $content: String, $type: String) {
         submitDisclosure(token: $token, kind: $kind, title: $title, effectiveDate: $date, content: $content, contentType: $type) {
@@ -309,8 +310,6 @@ pub async fn disclose(a: &DiscloseArgs) -> anyhow::Result<serde_json::Value> {
         anyhow::bail!("{}", errors[0]["message"].as_str().unwrap_or("the server refused the disclosure"));
     }
     let d = response["data"]["submitDisclosure"].clone();
-    let (local, _) = registrar_store::archive::hash_file(file)?;
-    let local = hex::encode(local);
     anyhow::ensure!(
         d["contentHash"].as_str() == Some(local.as_str()),
         "the server archived content with hash {}, but {} hashes to {local}",

@@ -44,6 +44,23 @@ pub trait EventLog: Send + Sync {
     fn subscribe(&self) -> watch::Receiver<LogOffset>;
 }
 
+/// Blocks the calling reader thread until the log ends past `next`, `shutdown` changes, or half a
+/// second passes (a safety net against a missed wake-up). `rt` is the reader's own small runtime.
+pub(crate) fn wait_for_records(
+    rt: &tokio::runtime::Runtime,
+    end: &mut watch::Receiver<LogOffset>,
+    next: LogOffset,
+    shutdown: &mut watch::Receiver<bool>,
+) {
+    rt.block_on(async {
+        tokio::select! {
+            _ = end.wait_for(|e| *e > next) => {}
+            _ = shutdown.changed() => {}
+            _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+        }
+    });
+}
+
 /// The log in its own RocksDB: key = offset (8 bytes, big-endian), value = the record.
 pub struct EmbeddedLog {
     db: DB,

@@ -11,7 +11,6 @@ use std::{
         atomic::{AtomicBool, AtomicU64, Ordering::Relaxed},
         Arc,
     },
-    time::Duration,
 };
 
 use alloy::primitives::{Address, U256};
@@ -25,6 +24,7 @@ use tracing::{debug, info, warn};
 use crate::{
     codec::{put_bytes, Codec},
     db::decode,
+    log::wait_for_records,
     query::ChainStatus,
     tables::*,
     EventLog, Metrics, RawRecord, StateDb, StoreError,
@@ -162,13 +162,7 @@ pub fn run_projector(
         if outcome.records == 0 {
             // Caught up: sleep until the log grows or shutdown, with a timeout as a safety net.
             let next = projector.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
-            rt.block_on(async {
-                tokio::select! {
-                    _ = end.wait_for(|e| *e > next) => {}
-                    _ = shutdown.changed() => {}
-                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                }
-            });
+            wait_for_records(&rt, &mut end, next, &mut shutdown);
             continue;
         }
         debug!(target: "projector", records = outcome.records, events = outcome.events, last = ?outcome.last_offset, "applied batch");

@@ -94,9 +94,13 @@ impl DisclosuresQuery {
                 let mut records = a.anchors(after, limit + 1)?;
                 let more = records.len() > limit;
                 records.truncate(limit);
-                let mut out = Vec::with_capacity(records.len());
+                let mut out: Vec<Anchor> = Vec::with_capacity(records.len());
                 for r in records {
-                    let previous = a.previous_anchor(r.tree_size)?.map(|p| p.tree_size);
+                    // Anchors come by size: the one before is the previous page entry, or a lookup.
+                    let previous = match out.last() {
+                        Some(p) => Some(p.tree_size),
+                        None => a.previous_anchor(r.tree_size)?.map(|p| p.tree_size),
+                    };
                     let path = match previous {
                         Some(p) => a.consistency(TreeSize(p), TreeSize(r.tree_size))?.2,
                         None => Vec::new(),

@@ -1,14 +1,14 @@
 //! The archive's reader of the event log: document and anchor events reach the archive in log
 //! order, and the position it resumes from is kept in the archive itself.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use registrar_schemas::LogOffset;
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
 use super::{Archive, ArchiveError};
-use crate::EventLog;
+use crate::{log::wait_for_records, EventLog};
 
 /// Records read per step.
 const BATCH: usize = 4096;
@@ -27,15 +27,9 @@ pub fn run_archiver(
         if *shutdown.borrow() {
             return Ok(());
         }
-        let raw = log.read(LogOffset(next), BATCH).map_err(|e| ArchiveError::Search(format!("event log: {e}")))?;
+        let raw = log.read(LogOffset(next), BATCH)?;
         if raw.is_empty() {
-            rt.block_on(async {
-                tokio::select! {
-                    _ = end.wait_for(|e| e.0 > next) => {}
-                    _ = shutdown.changed() => {}
-                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                }
-            });
+            wait_for_records(&rt, &mut end, LogOffset(next), &mut shutdown);
             continue;
         }
         let mut records = Vec::with_capacity(raw.len());

@@ -79,6 +79,8 @@ pub enum ArchiveError {
     Corrupt(String),
     #[error("search index: {0}")]
     Search(String),
+    #[error("event log: {0}")]
+    Log(#[from] crate::StoreError),
     #[error("rocksdb: {0}")]
     Rocks(#[from] rocksdb::Error),
     #[error("io: {0}")]
@@ -108,6 +110,7 @@ impl ArchiveError {
             | ArchiveError::Keys(_)
             | ArchiveError::Corrupt(_)
             | ArchiveError::Search(_)
+            | ArchiveError::Log(_)
             | ArchiveError::Rocks(_)
             | ArchiveError::Io(_) => false,
         }
@@ -161,11 +164,9 @@ pub struct AnchorRecord {
     pub sequence: u64,
     pub tree_size: u64,
     pub root: HexHash,
-    pub chain_id: u64,
-    pub contract: String,
-    pub tx_hash: String,
-    pub block_number: u64,
-    pub block_hash: String,
+    /// Where it was anchored, as a proof file names it.
+    #[serde(flatten)]
+    pub at: AnchorRef,
     /// Whether the anchored root is this archive's root at that size.
     pub matches: bool,
 }
@@ -494,6 +495,19 @@ impl Archive {
         Ok(out)
     }
 
+    /// The first final anchor with the archive's root whose tree contains leaf `leaf_index`.
+    fn first_anchor_covering(&self, leaf_index: u64) -> Result<Option<AnchorRecord>, ArchiveError> {
+        let start = be(leaf_index + 1);
+        for item in self.db.iterator_cf(self.cf(ANCHORS), IteratorMode::From(&start, Direction::Forward)) {
+            let (_, v) = item?;
+            let a: AnchorRecord = from_json("anchor", &v)?;
+            if a.matches {
+                return Ok(Some(a));
+            }
+        }
+        Ok(None)
+    }
+
     /// The anchor just below `size`, for the consistency proof published with an anchor.
     pub fn previous_anchor(&self, size: u64) -> Result<Option<AnchorRecord>, ArchiveError> {
         let mut it = self.db.iterator_cf(self.cf(ANCHORS), IteratorMode::From(&be(size), Direction::Reverse));
@@ -514,7 +528,7 @@ impl Archive {
     /// `anchored_only`, at the current size when none does yet.
     pub fn proof(&self, leaf_index: u64, anchored_only: bool) -> Result<Option<ProofFile>, ArchiveError> {
         let Some(d) = self.disclosure(leaf_index)? else { return Ok(None) };
-        let anchor = self.anchors(Some(leaf_index), usize::MAX)?.into_iter().find(|a| a.matches);
+        let anchor = self.first_anchor_covering(leaf_index)?;
         if anchor.is_none() && anchored_only {
             return Err(ArchiveError::NotAnchored(leaf_index));
         }
@@ -531,13 +545,7 @@ impl Archive {
             tree_size: size.0,
             path: path.into_iter().map(HexHash).collect(),
             root: HexHash(root),
-            anchor: anchor.map(|a| AnchorRef {
-                chain_id: a.chain_id,
-                contract: a.contract,
-                tx_hash: a.tx_hash,
-                block_number: a.block_number,
-                block_hash: a.block_hash,
-            }),
+            anchor: anchor.map(|a| a.at),
         }))
     }
 
@@ -582,13 +590,16 @@ impl Archive {
                     let next = {
                         let mut state = self.state.lock().expect("archive lock");
                         match state.pending.front() {
-                            Some((_, e)) if e.meta.block.number <= c.finalized => state.pending.pop_front(),
+                            Some((_, e)) if e.meta.block.number <= c.finalized => {
+                                let archived = state.archived_through;
+                                state.pending.pop_front().map(|(offset, e)| (offset, e, archived))
+                            }
                             _ => None,
                         }
                     };
-                    let Some((offset, event)) = next else { break };
-                    let done = self.state.lock().expect("archive lock").archived_through.is_some_and(|a| a >= offset);
-                    if !done {
+                    let Some((offset, event, archived)) = next else { break };
+                    // Archived before a restart: the resumed read passes over it again.
+                    if archived.is_none_or(|a| a < offset) {
                         self.archive_final(offset, &event)?;
                     }
                 },
@@ -637,7 +648,7 @@ impl Archive {
                     salt: rand::random(),
                 };
                 let title = format!("{} {}", doc.event, name_text.as_deref().unwrap_or(&doc.name));
-                let text = format!("{title} {uri}");
+                let text = chain_text(&title, uri);
                 let d = self.append(leaf, title, None, text::JSON, blob.size, Source::Chain(doc), Some(offset))?;
                 self.search.add(&d, &text)?;
                 self.search.commit(d.leaf_index + 1)?;
@@ -656,11 +667,13 @@ impl Archive {
                     sequence: *sequence,
                     tree_size: *tree_size,
                     root: HexHash(root.0),
-                    chain_id: e.meta.chain_id.0,
-                    contract: show(&e.meta.contract),
-                    tx_hash: format!("{:#x}", e.meta.tx_hash),
-                    block_number: e.meta.block.number.0,
-                    block_hash: format!("{:#x}", e.meta.block.hash),
+                    at: AnchorRef {
+                        chain_id: e.meta.chain_id.0,
+                        contract: show(&e.meta.contract),
+                        tx_hash: format!("{:#x}", e.meta.tx_hash),
+                        block_number: e.meta.block.number.0,
+                        block_hash: format!("{:#x}", e.meta.block.hash),
+                    },
                     matches,
                 };
                 let mut batch = WriteBatch::default();
@@ -668,7 +681,7 @@ impl Archive {
                 batch.put_cf(self.cf(META), META_ARCHIVED_THROUGH, be(offset));
                 self.db.write_opt(batch, &synced())?;
                 self.state.lock().expect("archive lock").archived_through = Some(offset);
-                info!(target: "archive", tree_size, block = a.block_number, "anchor final");
+                info!(target: "archive", tree_size, block = a.at.block_number, "anchor final");
             }
             other => warn!(target: "archive", event = other.name(), "not an archive event"),
         }
@@ -693,10 +706,9 @@ impl Archive {
     }
 
     fn text_of(&self, d: &Disclosure) -> Result<String, ArchiveError> {
-        let bytes = self.blobs.get(&d.leaf.content_hash)?;
         match &d.source {
-            Source::Chain(doc) => Ok(format!("{} {}", d.title, doc.uri)),
-            Source::Submitted { .. } => text::extract(&d.content_type, &bytes),
+            Source::Chain(doc) => Ok(chain_text(&d.title, &doc.uri)),
+            Source::Submitted { .. } => text::extract(&d.content_type, &self.blobs.get(&d.leaf.content_hash)?),
         }
     }
 
@@ -714,6 +726,11 @@ impl Archive {
         }
         self.search.commit(docs.last().map_or(0, |(d, _)| d.leaf_index + 1))
     }
+}
+
+/// What the search index sees of an on-chain document: its title and URI.
+fn chain_text(title: &str, uri: &str) -> String {
+    format!("{title} {uri}")
 }
 
 fn check_date(d: &str) -> Result<(), ArchiveError> {
