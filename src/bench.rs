@@ -37,6 +37,69 @@ pub struct BenchArgs {
     /// Where to keep the data (default: a temporary directory).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// Skip the sync through Kafka (a tansu broker on loopback, started by the bench).
+    #[arg(long)]
+    pub no_kafka: bool,
+    /// Partitions of the bench's Kafka topic.
+    #[arg(long, default_value_t = 2)]
+    pub kafka_partitions: usize,
+}
+
+/// What a sync through Kafka did.
+struct KafkaSync {
+    events: u64,
+    seconds: f64,
+    identical: bool,
+    duplicates: u64,
+}
+
+/// Ingest and project the same chain through a tansu broker on loopback into a new state; the
+/// state must equal the embedded sync's.
+async fn kafka_sync(
+    args: &BenchArgs,
+    data_dir: &std::path::Path,
+    rpc_url: &str,
+    ingest_config: IngestConfig,
+    expected: alloy::primitives::B256,
+) -> anyhow::Result<KafkaSync> {
+    let broker_dir = data_dir.join("tansu");
+    std::fs::create_dir_all(&broker_dir)?;
+    let broker = crate::devnet::Tansu::spawn(&broker_dir, None)?;
+    let settings = registrar_store::kafka::KafkaSettings {
+        brokers: broker.brokers(),
+        partitions: args.kafka_partitions.max(1),
+        group: "registrar-bench".into(),
+        ..Default::default()
+    };
+    let log: Arc<dyn EventLog> = Arc::new(registrar_store::kafka::KafkaLog::connect(settings).await?);
+    let db = Arc::new(StateDb::open(&data_dir.join("kafka-state"))?);
+    let metrics = Arc::new(Metrics::default());
+    let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+    let projector = Projector::new(db.clone(), metrics.clone());
+    let (projector_log, projector_shutdown) = (log.clone(), shutdown.clone());
+    let started = Instant::now();
+    let projector_thread = std::thread::spawn(move || {
+        registrar_store::run_projector(projector_log, projector, PROJECTOR_BATCH, projector_shutdown)
+    });
+    let rpc = Arc::new(Rpc::connect(RpcConfig { url: rpc_url.into(), ..RpcConfig::default() }, metrics.clone()).await?);
+    Ingestor::new(rpc, log.clone(), metrics.clone(), ingest_config).run(shutdown.clone()).await?;
+    loop {
+        let (log, db) = (log.clone(), db.clone());
+        if tokio::task::spawn_blocking(move || registrar_store::records_behind(log.as_ref(), &db)).await?? == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    shutdown_tx.send_replace(true);
+    projector_thread.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
+    drop(broker);
+    Ok(KafkaSync {
+        events: metrics.events_applied.load(Relaxed),
+        seconds,
+        identical: db.state_digest()? == expected,
+        duplicates: metrics.duplicates_dropped.load(Relaxed),
+    })
 }
 
 /// What a projector-only replay did.
@@ -46,17 +109,20 @@ pub struct ReplayReport {
     pub seconds: f64,
 }
 
-/// Applies the whole log with `projector`, in batches, and times it.
+/// Applies the whole log with `projector`, in batches, partition after partition, and times it.
 pub fn replay(log: &dyn EventLog, projector: Projector) -> anyhow::Result<ReplayReport> {
     let started = Instant::now();
     let (mut records, mut events) = (0, 0);
-    loop {
-        let outcome = projector.apply_next(log, PROJECTOR_BATCH)?;
-        if outcome.records == 0 {
-            break;
+    let projector = projector.with_partitions(log.partitions());
+    for partition in 0..log.partitions() {
+        loop {
+            let outcome = projector.apply_next(log, partition, PROJECTOR_BATCH)?;
+            if outcome.records == 0 {
+                break;
+            }
+            records += outcome.records;
+            events += outcome.events;
         }
-        records += outcome.records;
-        events += outcome.events;
     }
     Ok(ReplayReport { records, events, seconds: started.elapsed().as_secs_f64() })
 }
@@ -149,9 +215,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     });
     let rpc =
         Arc::new(Rpc::connect(RpcConfig { url: anvil.http_url(), ..RpcConfig::default() }, metrics.clone()).await?);
-    Ingestor::new(rpc, log.clone(), metrics.clone(), ingest_config).run(shutdown.clone()).await?;
-    let end = log.end();
-    while stores.db.applied_offset()?.map_or(0, |o| o.0 + 1) < end.0 {
+    Ingestor::new(rpc, log.clone(), metrics.clone(), ingest_config.clone()).run(shutdown.clone()).await?;
+    while registrar_store::records_behind(log.as_ref(), &stores.db)? > 0 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let sync_seconds = started.elapsed().as_secs_f64();
@@ -162,6 +227,22 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     info!(events = applied, seconds = sync_seconds, rate = sync_rate as u64, "end-to-end sync");
 
     let sync_rss = peak_rss_mib().unwrap_or(f64::NAN);
+
+    // 2b. The same sync through Kafka.
+    let kafka = if args.no_kafka {
+        None
+    } else {
+        let expected = stores.db.state_digest()?;
+        let k = kafka_sync(&args, &data_dir, &anvil.http_url(), ingest_config.clone(), expected).await?;
+        info!(
+            events = k.events,
+            seconds = k.seconds,
+            rate = (k.events as f64 / k.seconds) as u64,
+            identical = k.identical,
+            "kafka sync"
+        );
+        Some(k)
+    };
 
     // 3. Projector-only replay of the same log into an empty state.
     reset_peak_rss();
@@ -227,6 +308,18 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "| end-to-end sync | {sync_rate:.0} events/s ({applied} events in {sync_seconds:.2} s), {:.0}% of raw |",
         100.0 * sync_rate / raw_rate
     );
+    if let Some(k) = &kafka {
+        let rate = k.events as f64 / k.seconds;
+        println!(
+            "| end-to-end sync through Kafka (tansu on loopback, {} partitions) | {rate:.0} events/s ({} events in {:.2} s), {:.0}% of embedded; state identical to embedded: {}; copies dropped: {} |",
+            args.kafka_partitions,
+            k.events,
+            k.seconds,
+            100.0 * rate / sync_rate,
+            k.identical,
+            k.duplicates
+        );
+    }
     println!(
         "| projector-only replay | {replay_rate:.0} events/s ({} events in {:.2} s), state identical: {same} |",
         report.events, report.seconds

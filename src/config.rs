@@ -28,6 +28,38 @@ pub struct Config {
     pub ingest: IngestSettings,
     pub archive: ArchiveSettings,
     pub anchor: AnchorSettings,
+    pub kafka: KafkaConfig,
+}
+
+/// The event log on Kafka. Off (the log is embedded in the data dir) unless `brokers` is set.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct KafkaConfig {
+    /// `host:port,host:port`.
+    pub brokers: Option<String>,
+    pub topic: String,
+    /// Partitions of the topic when registrar creates it; an existing topic must have as many.
+    pub partitions: usize,
+    pub replication: i32,
+    /// The consumer group serve replicas commit their positions to (for lag monitoring only;
+    /// each replica reads every partition). Default: derived from the data dir.
+    pub group: Option<String>,
+    /// How long an append waits for the broker before ingest pauses and resumes from the log.
+    pub timeout_ms: u64,
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        let d = registrar_store::kafka::KafkaSettings::default();
+        KafkaConfig {
+            brokers: None,
+            topic: d.topic,
+            partitions: d.partitions,
+            replication: d.replication,
+            group: None,
+            timeout_ms: d.timeout.as_millis() as u64,
+        }
+    }
 }
 
 /// The disclosure archive.
@@ -99,6 +131,7 @@ impl Default for Config {
             ingest: IngestSettings::default(),
             archive: ArchiveSettings::default(),
             anchor: AnchorSettings::default(),
+            kafka: KafkaConfig::default(),
         }
     }
 }
@@ -161,6 +194,18 @@ pub struct ConfigArgs {
     /// Replace an anchor transaction still pending after this many seconds, with higher fees.
     #[arg(long, env = "REGISTRAR_ANCHOR_REPLACE_AFTER_SECONDS")]
     pub anchor_replace_after_seconds: Option<u64>,
+    /// Keep the event log on Kafka at these brokers (`host:port,…`) instead of the data dir.
+    #[arg(long, env = "REGISTRAR_KAFKA_BROKERS")]
+    pub kafka_brokers: Option<String>,
+    /// The Kafka topic of the event log.
+    #[arg(long, env = "REGISTRAR_TOPIC")]
+    pub topic: Option<String>,
+    /// Partitions of the topic (when registrar creates it).
+    #[arg(long, env = "REGISTRAR_PARTITIONS")]
+    pub partitions: Option<usize>,
+    /// The consumer group to report positions to (default: derived from the data dir).
+    #[arg(long, env = "REGISTRAR_GROUP")]
+    pub group: Option<String>,
 }
 
 impl Config {
@@ -213,7 +258,39 @@ impl Config {
         if let Some(v) = args.anchor_replace_after_seconds {
             config.anchor.replace_after_seconds = v;
         }
+        if let Some(v) = &args.kafka_brokers {
+            config.kafka.brokers = Some(v.clone());
+        }
+        if let Some(v) = &args.topic {
+            config.kafka.topic = v.clone();
+        }
+        if let Some(v) = args.partitions {
+            config.kafka.partitions = v;
+        }
+        if let Some(v) = &args.group {
+            config.kafka.group = Some(v.clone());
+        }
         Ok(config)
+    }
+
+    /// The Kafka log's settings, `None` when the log is embedded.
+    pub fn kafka_settings(&self) -> anyhow::Result<Option<registrar_store::kafka::KafkaSettings>> {
+        let Some(brokers) = self.kafka.brokers.clone().filter(|b| !b.trim().is_empty()) else { return Ok(None) };
+        if self.kafka.partitions == 0 {
+            bail!("kafka.partitions must be at least 1");
+        }
+        let group = match &self.kafka.group {
+            Some(g) => g.clone(),
+            None => default_group(&self.data_dir),
+        };
+        Ok(Some(registrar_store::kafka::KafkaSettings {
+            brokers,
+            topic: self.kafka.topic.clone(),
+            partitions: self.kafka.partitions,
+            replication: self.kafka.replication,
+            group,
+            timeout: Duration::from_millis(self.kafka.timeout_ms),
+        }))
     }
 
     /// The contract addresses, checked.
@@ -272,6 +349,18 @@ impl Config {
     }
 }
 
+/// A consumer group per data dir: `registrar-<dir name>-<hash of its absolute path>`, so two
+/// replicas on one machine report their lag apart and a restarted one keeps its group.
+fn default_group(data_dir: &std::path::Path) -> String {
+    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    let hash = blake3::hash(absolute.to_string_lossy().as_bytes()).to_hex();
+    let name: String = absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect())
+        .unwrap_or_default();
+    format!("registrar-{name}-{}", &hash[..8])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +395,24 @@ mod tests {
         let c = Config { contracts: vec!["0x12".into()], ..Config::default() };
         assert!(c.contract_addresses().unwrap_err().to_string().contains("invalid contract address"));
         assert!(Config::default().contract_addresses().is_err());
+    }
+
+    #[test]
+    fn kafka_settings_from_arguments() {
+        let args = ConfigArgs {
+            kafka_brokers: Some("127.0.0.1:9092".into()),
+            partitions: Some(4),
+            data_dir: Some("/var/lib/registrar/replica-0".into()),
+            ..Default::default()
+        };
+        let k = Config::load(&args).unwrap().kafka_settings().unwrap().unwrap();
+        assert_eq!((k.brokers.as_str(), k.topic.as_str(), k.partitions), ("127.0.0.1:9092", "registrar.events", 4));
+        assert!(k.group.starts_with("registrar-replica-0-"), "{}", k.group);
+        let other = ConfigArgs { data_dir: Some("/var/lib/registrar/replica-1".into()), ..args.clone() };
+        assert_ne!(Config::load(&other).unwrap().kafka_settings().unwrap().unwrap().group, k.group);
+        let named = ConfigArgs { group: Some("ops".into()), ..args };
+        assert_eq!(Config::load(&named).unwrap().kafka_settings().unwrap().unwrap().group, "ops");
+        assert!(Config::default().kafka_settings().unwrap().is_none());
     }
 
     #[test]

@@ -90,9 +90,9 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // An issuer's key and three disclosures, as `registrar disclose` would send them.
+    let archive = handle.archive.clone().context("the demo's embedded node has an archive")?;
     let (issuer, secret) =
-        handle.archive.keys().create("acme-ir", Role::Issuer, vec![format!("{shares:#x}"), format!("{notes:#x}")])?;
-    let archive = handle.archive.clone();
+        archive.keys().create("acme-ir", Role::Issuer, vec![format!("{shares:#x}"), format!("{notes:#x}")])?;
     let first_hash = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
         let mut first = None;
         for (token, kind, title, text) in DISCLOSURES {

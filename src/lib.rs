@@ -5,7 +5,8 @@
 //! - `anchor`: anchors the disclosure archive's roots on chain.
 //! - `config`: settings from the command line, environment and a TOML file.
 //! - `tasks`: named critical tasks and the shutdown signal they share.
-//! - `node`: runs ingest, the projector and the API around the embedded log.
+//! - `node`: runs ingest, the projector and the API around the event log, together or as roles.
+//! - `dlq`: `registrar dlq list|replay`, the dead letters of the Kafka log.
 //! - `devnet`: starts and stops a local anvil.
 //! - `contracts`: bindings of the demo contracts in `contracts/artifacts`.
 //! - `scenario`: the demo's issuance, trading and enforcement activity.
@@ -31,6 +32,7 @@ pub mod config;
 pub mod contracts;
 pub mod demo;
 pub mod devnet;
+pub mod dlq;
 pub mod node;
 pub mod scenario;
 pub mod tasks;

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use registrar::{
     bench,
     config::{Config, ConfigArgs},
-    demo, node,
+    demo, dlq, node,
     tasks::{termination_signal, Tasks},
     verify::{self, DiscloseArgs, VerifyCommand},
 };
@@ -30,8 +30,22 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Index token contracts and serve GraphQL, with the event log embedded in the data dir.
+    /// Index token contracts and serve GraphQL: ingest, projector and API in one process, with
+    /// the event log in the data dir (or on Kafka with --kafka-brokers).
     Run(ConfigArgs),
+    /// The ingest role alone: read the chain and append to the Kafka log (--kafka-brokers).
+    /// Serves /metrics and /health on --listen.
+    Ingest(ConfigArgs),
+    /// The serve role: project the Kafka log into the data dir's state and serve GraphQL. Every
+    /// replica reads every partition and holds the whole state.
+    Serve(ConfigArgs),
+    /// The dead-letter topic of the Kafka log: records no reader could decode.
+    Dlq {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[command(subcommand)]
+        command: DlqCommand,
+    },
     /// Start a local chain with demo security tokens and activity, index it and serve GraphQL.
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -130,6 +144,16 @@ enum KeysCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum DlqCommand {
+    /// List the dead letters: where each was found, why, and whether it was replayed.
+    List,
+    /// Decode each dead letter not replayed yet with this version of registrar; append those
+    /// that decode now to the log (their token's partition) and mark them replayed. Chain
+    /// markers (commits, reverts) are never replayed: they would be stale.
+    Replay,
+}
+
+#[derive(Subcommand, Debug)]
 enum ArchiveCommand {
     /// Rebuild the search index from the archive (the server must be stopped).
     Reindex {
@@ -211,6 +235,32 @@ async fn run(command: Command) -> anyhow::Result<()> {
             node::start(&config, config.ingest_config()?, &mut tasks).await?;
             tasks.run_until(termination_signal(), Duration::from_secs(10)).await
         }
+        Command::Ingest(args) => {
+            let config = Config::load(&args)?;
+            let mut tasks = Tasks::new();
+            node::start_ingest(&config, config.ingest_config()?, &mut tasks).await?;
+            tasks.run_until(termination_signal(), Duration::from_secs(10)).await
+        }
+        Command::Serve(args) => {
+            let config = Config::load(&args)?;
+            anyhow::ensure!(
+                config.kafka_settings()?.is_some(),
+                "`registrar serve` reads the Kafka log: give --kafka-brokers (or use `registrar run`)"
+            );
+            let mut tasks = Tasks::new();
+            node::start_serve(&config, &mut tasks).await?;
+            tasks.run_until(termination_signal(), Duration::from_secs(10)).await
+        }
+        Command::Dlq { config, command } => {
+            let config = Config::load(&config)?;
+            let settings =
+                config.kafka_settings()?.context("the dead-letter topic is on Kafka: give --kafka-brokers")?;
+            let log = registrar_store::kafka::KafkaLog::connect(settings).await?;
+            match command {
+                DlqCommand::List => dlq::list(&log).await,
+                DlqCommand::Replay => dlq::replay(&log).await,
+            }
+        }
         Command::Demo { listen, activity_every } => demo::run(listen, Duration::from_secs(activity_every)).await,
         Command::Schema => {
             print!("{}", registrar_api::sdl());
@@ -218,13 +268,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Digest { data_dir } => {
             let db = StateDb::open(&data_dir.join("state")).context("cannot open the state")?;
-            let applied = db.applied_offset()?;
-            println!(
-                "digest={} state={} applied_offset={}",
-                db.digest()?,
-                db.state_digest()?,
-                applied.map_or(-1, |o| o.0 as i64)
-            );
+            let applied: Vec<String> = db.applied_offsets()?.iter().map(|(p, o)| format!("{p}:{}", o.0)).collect();
+            println!("digest={} state={} applied_offsets={}", db.digest()?, db.state_digest()?, applied.join(","));
             Ok(())
         }
         Command::Replay { data_dir, into } => {

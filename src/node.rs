@@ -1,5 +1,7 @@
-//! A node on one machine: ingest appends to the embedded log, the projector applies it to the
-//! state, the API serves the state. Each runs as a named critical task.
+//! A node: ingest appends to the event log, the projector applies it to the state, the API
+//! serves the state. Each runs as a named critical task. On one machine (`registrar run`) the
+//! log is embedded in the data dir; with Kafka the same roles run together or apart
+//! (`registrar ingest`, `registrar serve`).
 
 use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
@@ -8,9 +10,11 @@ use registrar_api::ApiState;
 use registrar_ingest::{IngestConfig, Ingestor, Rpc};
 use registrar_store::{
     archive::{run_archiver, Archive, ArchiveOptions},
+    kafka::KafkaLog,
     run_projector, EmbeddedLog, EventLog, Metrics, Projector, StateDb,
 };
 use tokio::net::TcpListener;
+use tracing::{info, warn};
 
 use crate::{
     anchor::{self, AnchorConfig, AnchorKey},
@@ -40,9 +44,50 @@ impl Stores {
 pub struct NodeHandle {
     pub addr: SocketAddr,
     pub db: Arc<StateDb>,
-    pub log: Arc<EmbeddedLog>,
+    pub log: Arc<dyn EventLog>,
     pub metrics: Arc<Metrics>,
-    pub archive: Arc<Archive>,
+    /// The disclosure archive; it follows the embedded log only.
+    pub archive: Option<Arc<Archive>>,
+}
+
+/// The event log the settings name: Kafka when brokers are given, else `data_dir/log`.
+pub async fn open_log(config: &Config) -> anyhow::Result<Arc<dyn EventLog>> {
+    match config.kafka_settings()? {
+        Some(settings) => {
+            info!(
+                brokers = settings.brokers,
+                topic = settings.topic,
+                partitions = settings.partitions,
+                group = settings.group,
+                "event log on kafka"
+            );
+            let log = KafkaLog::connect(settings).await.context("cannot open the event log on kafka")?;
+            Ok(Arc::new(log))
+        }
+        None => {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+            let log = EmbeddedLog::open(&config.data_dir.join("log")).context("cannot open the event log")?;
+            Ok(Arc::new(log))
+        }
+    }
+}
+
+fn open_state(config: &Config) -> anyhow::Result<Arc<StateDb>> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    Ok(Arc::new(StateDb::open(&config.data_dir.join("state")).context("cannot open the state database")?))
+}
+
+/// Which roles a process runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Roles {
+    /// Ingest, projector and API (`registrar run`).
+    All,
+    /// Ingest only (`registrar ingest`).
+    Ingest,
+    /// Projector and API (`registrar serve`).
+    Serve,
 }
 
 /// Opens the disclosure archive of a data directory (`archive/`; keys in `api-keys.json`).
@@ -60,22 +105,70 @@ pub fn open_archive(config: &Config, chain_id: u64, metrics: Arc<Metrics>) -> an
 
 /// Opens the stores and starts ingest, the projector and the API on `tasks`.
 pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> anyhow::Result<NodeHandle> {
-    let stores = Stores::open(&config.data_dir)?;
-    let metrics = Arc::new(Metrics::default());
-    let log: Arc<dyn EventLog> = stores.log.clone();
+    start_roles(config, Some(ingest), Roles::All, tasks).await
+}
 
-    let projector = Projector::new(stores.db.clone(), metrics.clone());
+/// Starts ingest alone: it needs the Kafka log (an embedded log has no other reader). Serves
+/// `/metrics` and `/health` on the listen address.
+pub async fn start_ingest(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> anyhow::Result<SocketAddr> {
+    anyhow::ensure!(
+        config.kafka_settings()?.is_some(),
+        "`registrar ingest` appends to Kafka: give --kafka-brokers (or use `registrar run`)"
+    );
+    let log = open_log(config).await?;
+    let metrics = Arc::new(Metrics::default());
+    let rpc = Arc::new(Rpc::connect(config.rpc_config(), metrics.clone()).await?);
+    let ingestor = Ingestor::new(rpc, log, metrics.clone(), ingest);
+    let shutdown = tasks.shutdown_signal();
+    tasks.spawn("ingest", async move { ingestor.run(shutdown).await.context("ingest stopped") });
+    let listener =
+        TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let shutdown = tasks.shutdown_future();
+    tasks.spawn("metrics", async move {
+        registrar_api::serve_metrics(listener, metrics, shutdown).await.context("metrics server stopped")
+    });
+    Ok(addr)
+}
+
+/// Starts the projector and the API on the log (`registrar serve`).
+pub async fn start_serve(config: &Config, tasks: &mut Tasks) -> anyhow::Result<NodeHandle> {
+    start_roles(config, None, Roles::Serve, tasks).await
+}
+
+async fn start_roles(
+    config: &Config,
+    ingest: Option<IngestConfig>,
+    roles: Roles,
+    tasks: &mut Tasks,
+) -> anyhow::Result<NodeHandle> {
+    let log = open_log(config).await?;
+    let db = open_state(config)?;
+    let metrics = Arc::new(Metrics::default());
+
+    let projector = Projector::new(db.clone(), metrics.clone());
     let (projector_log, shutdown) = (log.clone(), tasks.shutdown_signal());
     tasks.spawn_blocking("projector", move || {
         run_projector(projector_log, projector, PROJECTOR_BATCH, shutdown).context("projector stopped")
     });
 
     let rpc = Arc::new(Rpc::connect(config.rpc_config(), metrics.clone()).await?);
-    let chain_id = rpc.chain_id().await?;
-    let archive = Arc::new(open_archive(config, chain_id, metrics.clone())?);
-    let (archive_log, archiver, shutdown) = (log.clone(), archive.clone(), tasks.shutdown_signal());
-    tasks.spawn_blocking("archiver", move || run_archiver(archive_log, archiver, shutdown).context("archiver stopped"));
-    if let Some(contract) = config.anchor_contract()? {
+    // The archive follows a single-partition log: on Kafka it is off (see deploy/SHARDING.md).
+    let archive = if log.partitions() == 1 && config.kafka_settings()?.is_none() {
+        let chain_id = rpc.chain_id().await?;
+        let archive = Arc::new(open_archive(config, chain_id, metrics.clone())?);
+        let (archive_log, archiver, shutdown) = (log.clone(), archive.clone(), tasks.shutdown_signal());
+        tasks.spawn_blocking("archiver", move || {
+            run_archiver(archive_log, archiver, shutdown).context("archiver stopped")
+        });
+        Some(archive)
+    } else {
+        if config.anchor.contract.is_some() {
+            warn!("the disclosure archive runs with the embedded log only; anchoring is off on kafka");
+        }
+        None
+    };
+    if let (Some(archive), Some(contract)) = (&archive, config.anchor_contract()?) {
         let anchor = AnchorConfig {
             rpc: config.rpc.clone(),
             contract,
@@ -90,19 +183,21 @@ pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> 
             anchor::run(anchor, archive, metrics, shutdown).await.context("anchoring stopped")
         });
     }
-    let ingestor = Ingestor::new(rpc, log.clone(), metrics.clone(), ingest);
-    let shutdown = tasks.shutdown_signal();
-    tasks.spawn("ingest", async move { ingestor.run(shutdown).await.context("ingest stopped") });
+    if let Some(ingest) = ingest.filter(|_| roles == Roles::All) {
+        let ingestor = Ingestor::new(rpc, log.clone(), metrics.clone(), ingest);
+        let shutdown = tasks.shutdown_signal();
+        tasks.spawn("ingest", async move { ingestor.run(shutdown).await.context("ingest stopped") });
+    }
 
     let listener =
         TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let state = ApiState {
-        db: stores.db.clone(),
+        db: db.clone(),
         metrics: metrics.clone(),
-        log: Some(log),
+        log: Some(log.clone()),
         confirmations: config.confirmations,
-        archive: Some(archive.clone()),
+        archive: archive.clone(),
     };
     let shutdown = tasks.shutdown_future();
     tasks.spawn(
@@ -110,5 +205,5 @@ pub async fn start(config: &Config, ingest: IngestConfig, tasks: &mut Tasks) -> 
         async move { registrar_api::serve(listener, state, shutdown).await.context("api server stopped") },
     );
 
-    Ok(NodeHandle { addr, db: stores.db, log: stores.log, metrics, archive })
+    Ok(NodeHandle { addr, db, log, metrics, archive })
 }

@@ -42,6 +42,26 @@ pub async fn serve(
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }
 
+/// `/metrics` and `/health` alone, for a process without state (`registrar ingest`).
+pub async fn serve_metrics(
+    listener: TcpListener,
+    metrics: std::sync::Arc<registrar_store::Metrics>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let addr: SocketAddr = listener.local_addr()?;
+    info!(target: "api", %addr, "metrics at http://{addr}/metrics");
+    let router = Router::new()
+        .route("/health", get(health))
+        .route(
+            "/metrics",
+            get(|State(m): State<std::sync::Arc<registrar_store::Metrics>>| async move {
+                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], m.render())
+            }),
+        )
+        .with_state(metrics);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
 /// Runs a GraphQL request, with the caller's API key (if any) in its context.
 async fn graphql(
     axum::Extension(schema): axum::Extension<RegistrarSchema>,
@@ -93,19 +113,37 @@ async fn health() -> &'static str {
 /// Ready when the projector has applied the whole log and the indexed block is within
 /// `confirmations` of the chain head.
 async fn ready(State(state): State<ApiState>) -> Response {
-    let status = match state.read(|db| Ok((db.chain_status()?, db.applied_offset()?))).await {
+    let chain = match state.read(|db| db.chain_status()).await {
         Ok(s) => s,
         Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     };
-    let (chain, applied) = status;
     let Some(chain) = chain else {
         return (StatusCode::SERVICE_UNAVAILABLE, "nothing indexed yet").into_response();
     };
-    let log_end = state.log.as_ref().map(|l| l.end().0);
-    let applied_end = applied.map_or(0, |o| o.0 + 1);
-    if log_end.is_some_and(|end| applied_end < end) {
-        let msg = format!("projector behind the log: applied {applied_end} of {} records", log_end.unwrap_or(0));
-        return (StatusCode::SERVICE_UNAVAILABLE, msg).into_response();
+    if let Some(log) = state.log.clone() {
+        let db = state.db.clone();
+        // Records of each partition not applied yet (asking Kafka blocks).
+        let behind = tokio::task::spawn_blocking(move || {
+            let mut behind = Vec::new();
+            for p in 0..log.partitions() {
+                let end = log.end(p)?.0;
+                let applied = db.applied_offset(p)?.map_or(0, |o| o.0 + 1);
+                if applied < end {
+                    behind.push(format!("partition {p}: applied {applied} of {end} records"));
+                }
+            }
+            Ok::<_, registrar_store::StoreError>(behind)
+        })
+        .await;
+        match behind {
+            Ok(Ok(behind)) if behind.is_empty() => {}
+            Ok(Ok(behind)) => {
+                let msg = format!("projector behind the log: {}", behind.join("; "));
+                return (StatusCode::SERVICE_UNAVAILABLE, msg).into_response();
+            }
+            Ok(Err(e)) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+            Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+        }
     }
     let head = chain.head_block.max(state.metrics.chain_head_block.load(Relaxed));
     if chain.indexed_block + state.confirmations < head {

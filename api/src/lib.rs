@@ -19,7 +19,7 @@ mod schema;
 mod state;
 
 pub use error::ApiError;
-pub use http::{router, serve};
+pub use http::{router, serve, serve_metrics};
 pub use objects::parse_address as parse_token;
 pub use schema::{build_schema, sdl, RegistrarSchema};
 pub use state::ApiState;

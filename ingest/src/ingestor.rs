@@ -2,6 +2,18 @@
 //! follow the head. Before each append it checks that the node's chain still contains the last
 //! appended block; when it does not, it appends a revert to the last common block and goes on
 //! from there.
+//!
+//! # Restarts on a partitioned log
+//! An append to several partitions is not atomic: a crash can leave one partition with a range's
+//! records and its commit and another with a prefix of its share. A restarted ingest reads the
+//! tail of every partition; it starts again after the least advanced partition's last commit,
+//! and remembers for each partition the position (block, log index) of the last record it
+//! holds. Records at or below a partition's position are not sent to it again, so no record is
+//! ever in the log twice. This is sound because the positions are checked against the node
+//! first: the highest block any partition holds must still be on the node's chain (its hash
+//! commits to every block below it); if it is not, or the partitions disagree about a block's
+//! hash (a crash in the middle of appending a revert), a revert to the last block the node
+//! still has goes to every partition, and positions above it are forgotten.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -17,7 +29,7 @@ use registrar_schemas::{
     BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted, TokenDiscovered,
     UndecodedLog,
 };
-use registrar_store::{EventLog, Metrics};
+use registrar_store::{EventLog, Metrics, Partition};
 use tokio::sync::watch;
 use tracing::{error, info, info_span, warn, Instrument};
 
@@ -88,6 +100,25 @@ pub struct Ingestor {
     finalized: u64,
     /// Metadata records waiting for the next append.
     discoveries: Vec<LogRecord>,
+    /// Per partition, the position of the last record it holds, found at start: records at or
+    /// below it are there already and are not sent again.
+    sent: Vec<Option<Position>>,
+    /// The partitions' tails disagree: append a revert before anything else.
+    force_revert: bool,
+}
+
+/// Where a record sits in the chain: block, then log index; a block's commit comes after its
+/// logs.
+type Position = (u64, u32);
+
+/// The position of a record, `None` for records that have none (token metadata, reverts).
+fn position(record: &LogRecord) -> Option<Position> {
+    match record {
+        LogRecord::Event(e) => Some((e.meta.block.number.0, e.meta.log_index)),
+        LogRecord::Undecoded(u) => Some((u.meta.block.number.0, u.meta.log_index)),
+        LogRecord::Committed(c) => Some((c.block.0, u32::MAX)),
+        LogRecord::TokenDiscovered(_) | LogRecord::Reverted(_) => None,
+    }
 }
 
 impl Ingestor {
@@ -105,13 +136,17 @@ impl Ingestor {
             chain_id: 0,
             finalized: 0,
             discoveries: Vec::new(),
+            sent: Vec::new(),
+            force_revert: false,
         }
     }
 
     /// Runs until `shutdown` turns true, `stop_at` is reached, or an error that retrying cannot
     /// fix. An append in progress always completes: what is acknowledged is in the log.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> Result<(), IngestError> {
-        self.resume_from_log()?;
+        let (log, window) = (self.log.clone(), self.config.reorg_window);
+        let tails = tokio::task::spawn_blocking(move || read_tails(log.as_ref(), window)).await??;
+        self.resume_from(tails);
         let chain_id = self.rpc.chain_id().await?;
         if self.chain_id != 0 && self.chain_id != chain_id {
             return Err(IngestError::ChainChanged { expected: self.chain_id, found: chain_id });
@@ -120,6 +155,7 @@ impl Ingestor {
         self.discover_tokens().await?;
         info!(target: "ingest", chain_id, next_block = self.next_block, contracts = self.config.contracts.len(), "ingest started");
         let mut heads = if self.rpc.is_pubsub() { Some(self.rpc.subscribe_heads().await?) } else { None };
+        let mut log_failures = 0u32;
         loop {
             if *shutdown.borrow() {
                 info!(target: "ingest", next_block = self.next_block, "ingest stopped");
@@ -137,6 +173,27 @@ impl Ingestor {
                 }
                 Err(e @ IngestError::Inconsistent(_)) => {
                     warn!(target: "ingest", error = %e, "chain changed while reading, starting over from the last appended block");
+                }
+                Err(IngestError::Store(e)) if e.is_retryable() => {
+                    // The log is away (a broker outage). Part of an append may have landed:
+                    // find out from the log itself, as after a restart, once it is back.
+                    log_failures += 1;
+                    let pause = Duration::from_millis(500 * u64::from(log_failures.min(20)));
+                    warn!(target: "ingest", error = %e, ?pause, "cannot append to the event log, pausing");
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                    let log = self.log.clone();
+                    let window = self.config.reorg_window;
+                    match tokio::task::spawn_blocking(move || read_tails(log.as_ref(), window)).await? {
+                        Ok(tails) => {
+                            self.resume_from(tails);
+                            log_failures = 0;
+                        }
+                        Err(e) => warn!(target: "ingest", error = %e, "event log still away"),
+                    }
+                    continue;
                 }
                 Err(e) => {
                     error!(target: "ingest", error = %e, retryable = e.is_retryable(), "ingest failed");
@@ -162,39 +219,69 @@ impl Ingestor {
         }
     }
 
-    /// Rebuilds the position, the finalized block and the recent hash chain from the log tail.
-    fn resume_from_log(&mut self) -> Result<(), IngestError> {
-        let tail: Vec<LogRecord> = self
-            .log
-            .tail(self.config.reorg_window.max(64) * 8)?
-            .iter()
-            .map(|r| r.decode())
-            .collect::<Result<_, _>>()?;
-        let positioned = tail.iter().any(|r| matches!(r, LogRecord::Committed(_) | LogRecord::Reverted(_)));
-        if !tail.is_empty() && !positioned {
-            return Err(IngestError::LostPosition { records: self.log.end().0 });
-        }
-        for record in tail {
-            match record {
-                LogRecord::Event(e) => self.window.insert(e.meta.block.number.0, e.meta.block.hash),
-                LogRecord::Undecoded(u) => self.window.insert(u.meta.block.number.0, u.meta.block.hash),
-                LogRecord::TokenDiscovered(_) => {}
-                LogRecord::Committed(c) => {
-                    self.window.insert(c.block.0, c.block_hash);
-                    self.next_block = c.block.0 + 1;
-                    self.finalized = self.finalized.max(c.finalized.0);
-                    self.chain_id = c.chain_id.0;
+    /// Rebuilds the position, the finalized block, the recent hash chain and what each partition
+    /// holds from the partitions' tails.
+    fn resume_from(&mut self, tails: Vec<Vec<LogRecord>>) {
+        self.window = BlockWindow::new(self.config.reorg_window);
+        self.sent = vec![None; tails.len()];
+        let mut next: Option<u64> = None;
+        let mut hashes: BTreeMap<u64, alloy::primitives::B256> = BTreeMap::new();
+        let mut conflict: Option<u64> = None;
+        for (partition, tail) in tails.into_iter().enumerate() {
+            if tail.is_empty() {
+                next = Some(self.config.from_block);
+                continue;
+            }
+            // What this partition holds after its last revert.
+            let mut seen: Vec<(u64, alloy::primitives::B256)> = Vec::new();
+            let mut commit_next = None;
+            for record in &tail {
+                match record {
+                    LogRecord::Event(e) => seen.push((e.meta.block.number.0, e.meta.block.hash)),
+                    LogRecord::Undecoded(u) => seen.push((u.meta.block.number.0, u.meta.block.hash)),
+                    LogRecord::TokenDiscovered(_) => {}
+                    LogRecord::Committed(c) => {
+                        seen.push((c.block.0, c.block_hash));
+                        commit_next = Some(c.block.0 + 1);
+                        self.finalized = self.finalized.max(c.finalized.0);
+                        self.chain_id = c.chain_id.0;
+                    }
+                    LogRecord::Reverted(r) => {
+                        seen.retain(|(n, _)| *n <= r.common_ancestor.0);
+                        seen.push((r.common_ancestor.0, r.common_ancestor_hash));
+                        commit_next = Some(r.common_ancestor.0 + 1);
+                        self.sent[partition] = Some((r.common_ancestor.0, u32::MAX));
+                    }
                 }
-                LogRecord::Reverted(r) => {
-                    self.window.truncate_above(r.common_ancestor.0);
-                    self.next_block = r.common_ancestor.0 + 1;
+                if let Some(p) = position(record) {
+                    self.sent[partition] = Some(p);
                 }
             }
+            for (n, h) in seen {
+                match hashes.insert(n, h) {
+                    Some(other) if other != h => conflict = Some(conflict.map_or(n, |c| c.min(n))),
+                    _ => {}
+                }
+            }
+            let commit_next = commit_next.unwrap_or(self.config.from_block);
+            next = Some(next.map_or(commit_next, |n| n.min(commit_next)));
+        }
+        if let Some(c) = conflict {
+            // A revert reached some partitions only: send one again to all, below the
+            // disagreement.
+            warn!(target: "ingest", block = c, "partitions disagree about a block, reverting below it");
+            hashes.split_off(&c);
+            self.force_revert = true;
+        }
+        for (n, h) in hashes {
+            self.window.insert(n, h);
+        }
+        if let Some(next) = next {
+            self.next_block = next.min(self.window.tip().map_or(u64::MAX, |(t, _)| t + 1));
         }
         if let Some((tip, _)) = self.window.tip() {
             self.metrics.ingest_block.store(tip, Relaxed);
         }
-        Ok(())
     }
 
     /// Reads metadata of every watched contract; the records go out with the next append.
@@ -279,7 +366,7 @@ impl Ingestor {
     /// to the newest block both share.
     async fn check_reorg(&mut self) -> Result<(), IngestError> {
         let Some((tip, tip_hash)) = self.window.tip() else { return Ok(()) };
-        if self.rpc.block_hash(tip).await.ok() == Some(tip_hash) {
+        if !self.force_revert && self.rpc.block_hash(tip).await.ok() == Some(tip_hash) {
             return Ok(());
         }
         let span = info_span!(target: "ingest", "reorg", tip);
@@ -309,8 +396,12 @@ impl Ingestor {
                 abandoned_tip: BlockNumber(tip),
             });
             self.append(vec![revert]).await?;
+            self.force_revert = false;
             self.window.truncate_above(number);
             self.next_block = number + 1;
+            for sent in self.sent.iter_mut().flatten() {
+                *sent = (*sent).min((number, u32::MAX));
+            }
             Ok(())
         }
         .instrument(span)
@@ -378,10 +469,21 @@ impl Ingestor {
         Ok(())
     }
 
+    /// Appends `records`, leaving out of each partition what it already holds.
     async fn append(&self, records: Vec<LogRecord>) -> Result<(), IngestError> {
         let log = self.log.clone();
         let n = records.len() as u64;
-        tokio::task::spawn_blocking(move || log.append(&records)).await??;
+        let sent = self.sent.clone();
+        tokio::task::spawn_blocking(move || {
+            log.append_where(&records, &|partition: Partition, record: &LogRecord| match (
+                position(record),
+                sent.get(partition as usize).copied().flatten(),
+            ) {
+                (Some(p), Some(held)) => p > held,
+                _ => true,
+            })
+        })
+        .await??;
         self.metrics.log_records_appended.fetch_add(n, Relaxed);
         Ok(())
     }
@@ -419,4 +521,29 @@ async fn fetch_range(
     }
     let end = *blocks.get(&to).ok_or(IngestError::MissingBlock(to))?;
     Ok(RangeData { from, to, logs, blocks, end })
+}
+
+/// The decoded tails of every partition, oldest record first (on a blocking thread: the Kafka
+/// log waits for the broker). A partition whose tail holds
+/// records but no commit or revert cannot say where it stands: that is an error.
+fn read_tails(log: &dyn EventLog, reorg_window: usize) -> Result<Vec<Vec<LogRecord>>, IngestError> {
+    let mut tails = Vec::new();
+    for partition in 0..log.partitions() {
+        let mut tail = Vec::new();
+        for raw in log.tail(partition, reorg_window.max(64) * 8)? {
+            match raw.decode() {
+                Ok(record) => tail.push(record),
+                // Not ingest's: someone else wrote it; the projector sets it aside.
+                Err(e) => {
+                    warn!(target: "ingest", partition, offset = raw.offset.0, error = %e, "skipping a record that is not a valid record")
+                }
+            }
+        }
+        let positioned = tail.iter().any(|r| matches!(r, LogRecord::Committed(_) | LogRecord::Reverted(_)));
+        if !tail.is_empty() && !positioned {
+            return Err(IngestError::LostPosition { records: log.end(partition)?.0 });
+        }
+        tails.push(tail);
+    }
+    Ok(tails)
 }

@@ -19,7 +19,7 @@ fn records(n: u64, holders: u64, from_offset: u64) -> Vec<RawRecord> {
     let mut out = Vec::new();
     let mut offset = from_offset;
     let mut push = |r: LogRecord, out: &mut Vec<RawRecord>| {
-        out.push(RawRecord { offset: LogOffset(offset), bytes: r.encode() });
+        out.push(RawRecord::new(0, LogOffset(offset), r.encode()));
         offset += 1;
     };
     let holder = |i: u64| Address::from(U160::from(0x1000 + i % holders));

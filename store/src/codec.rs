@@ -130,3 +130,17 @@ impl Codec for () {
         Reader::new("unit", bytes).finish()
     }
 }
+
+/// A position in the chain: block number, then log index.
+impl Codec for (u64, u32) {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0.to_be_bytes());
+        out.extend_from_slice(&self.1.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("position", bytes);
+        let v = (r.u64()?, r.u32()?);
+        r.finish()?;
+        Ok(v)
+    }
+}

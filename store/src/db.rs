@@ -67,19 +67,42 @@ impl StateDb {
         }
     }
 
-    /// The offset of the last log record applied, `None` before the first.
-    pub fn applied_offset(&self) -> Result<Option<LogOffset>, StoreError> {
+    /// The offset of the last record applied from `partition`, `None` before the first.
+    pub fn applied_offset(&self, partition: u32) -> Result<Option<LogOffset>, StoreError> {
         Ok(self
-            .get::<Meta>(&MetaKey::AppliedOffset)?
+            .get::<Meta>(&MetaKey::Applied(partition))?
             .map(|b| u64::decode(&b))
             .transpose()
             .map_err(corrupt::<Meta>)?
             .map(LogOffset))
     }
 
-    /// Where the projected chain stands, `None` before the first committed block.
+    /// The applied offset of every partition applied from, by partition.
+    pub fn applied_offsets(&self) -> Result<Vec<(u32, LogOffset)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf::<Meta>(), IteratorMode::Start) {
+            let (k, v) = item?;
+            if let Ok(MetaKey::Applied(p)) = MetaKey::decode(&k) {
+                out.push((p, LogOffset(u64::decode(&v).map_err(corrupt::<Meta>)?)));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Where the projected chain stands, `None` before the first committed block. With several
+    /// partitions, the view of the least advanced one: every answer is complete up to it.
     pub fn chain_status(&self) -> Result<Option<ChainStatus>, StoreError> {
-        self.get::<Meta>(&MetaKey::Chain)?.map(|b| ChainStatus::decode(&b)).transpose().map_err(corrupt::<Meta>)
+        self.status_at(MetaKey::Chain)
+    }
+
+    /// Where one partition of `partitions` says the chain stands.
+    pub(crate) fn partition_status(&self, partition: u32, partitions: u32) -> Result<Option<ChainStatus>, StoreError> {
+        self.status_at(if partitions == 1 { MetaKey::Chain } else { MetaKey::PartitionChain(partition) })
+    }
+
+    fn status_at(&self, key: MetaKey) -> Result<Option<ChainStatus>, StoreError> {
+        self.get::<Meta>(&key)?.map(|b| ChainStatus::decode(&b)).transpose().map_err(corrupt::<Meta>)
     }
 
     /// Compacts the holder index, dropping the tombstones that balance changes leave at the

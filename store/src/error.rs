@@ -9,10 +9,12 @@ pub enum StoreError {
     Rocks(#[from] rocksdb::Error),
     #[error("corrupt value in table {table}: {source}")]
     Corrupt { table: &'static str, source: CodecError },
-    #[error("log record at offset {offset} is not a valid record: {source}")]
-    BadRecord { offset: LogOffset, source: DecodeError },
-    #[error("checkpoint would move backwards or skip: applied {applied:?}, next record {next}")]
-    CheckpointGap { applied: Option<LogOffset>, next: LogOffset },
+    #[error("log record at partition {partition} offset {offset} is not a valid record: {source}")]
+    BadRecord { partition: u32, offset: LogOffset, source: DecodeError },
+    #[error("checkpoint of partition {partition} would move backwards: applied {applied:?}, next record {next}")]
+    CheckpointGap { partition: u32, applied: Option<LogOffset>, next: LogOffset },
+    #[error(transparent)]
+    Kafka(#[from] crate::kafka::KafkaLogError),
     #[error("revert to block {target} is below the finalized block {finalized}: its changes were not kept")]
     RevertBelowFinalized { target: u64, finalized: u64 },
     #[error("invalid {0}")]
@@ -31,6 +33,7 @@ impl StoreError {
                 rocksdb::ErrorKind::Busy | rocksdb::ErrorKind::TryAgain | rocksdb::ErrorKind::TimedOut
             ),
             StoreError::Io(_) => true,
+            StoreError::Kafka(e) => e.is_retryable(),
             StoreError::Corrupt { .. }
             | StoreError::BadRecord { .. }
             | StoreError::CheckpointGap { .. }

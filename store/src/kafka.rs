@@ -10,24 +10,36 @@
 //! The topic is the source of truth. It is created on first use with the configured partitions
 //! and `retention.ms = -1`; an existing topic with another partition count is refused.
 //!
-//! This is the log itself; running ingest and the projector on it (per-partition checkpoints,
-//! duplicate suppression after an ingest crash, per-partition reverts) is the next step.
+//! Readers assign partitions by hand (every serve replica reads all of them) and keep their
+//! positions in their own state; offsets committed to the consumer group (`group`) are only
+//! informative, for lag monitoring. A record that cannot be decoded is copied to the dead-letter
+//! topic `<topic>.dlq` with its origin before the reader moves past it.
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 use rdkafka::{
     admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication},
     client::DefaultClientContext,
     config::ClientConfig,
-    consumer::{BaseConsumer, Consumer},
+    consumer::{BaseConsumer, CommitMode, Consumer},
     error::{KafkaError, RDKafkaErrorCode},
-    message::Message,
+    message::{Header, Headers, Message, OwnedHeaders},
     producer::{FutureProducer, FutureRecord, Producer},
     util::Timeout,
     Offset, TopicPartitionList,
 };
-use registrar_schemas::LogRecord;
-use tracing::warn;
+use registrar_schemas::{LogOffset, LogRecord};
+use tokio::sync::watch;
+use tracing::{debug, warn};
+
+use crate::{
+    log::{EventLog, Partition, RawRecord},
+    StoreError,
+};
 
 /// Why the Kafka log failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +54,8 @@ pub enum KafkaLogError {
     NoTopic(String),
     #[error("topic {topic} deletes records (retention.ms = {retention_ms}); the event log must keep them: set retention.ms=-1")]
     Retention { topic: String, retention_ms: String },
+    #[error("partition {partition} of {topic}: {what} did not arrive within {timeout:?}")]
+    Timeout { topic: String, partition: i32, what: &'static str, timeout: Duration },
 }
 
 impl KafkaLogError {
@@ -56,6 +70,7 @@ impl KafkaLogError {
             | KafkaLogError::CreateTopic { .. }
             | KafkaLogError::NoTopic(_)
             | KafkaLogError::Retention { .. } => false,
+            KafkaLogError::Timeout { .. } => true,
         }
     }
 }
@@ -68,8 +83,18 @@ pub struct KafkaSettings {
     pub topic: String,
     pub partitions: usize,
     pub replication: i32,
-    /// How long an append may wait for the broker before it fails.
+    /// The consumer group readers commit their positions to, for lag monitoring only.
+    pub group: String,
+    /// How long an append may wait for the broker before it fails; the producer retries inside
+    /// it, so a shorter broker outage only pauses appends.
     pub timeout: Duration,
+}
+
+impl KafkaSettings {
+    /// The topic dead letters go to.
+    pub fn dead_letter_topic(&self) -> String {
+        format!("{}.dlq", self.topic)
+    }
 }
 
 impl Default for KafkaSettings {
@@ -79,7 +104,8 @@ impl Default for KafkaSettings {
             topic: "registrar.events".into(),
             partitions: 2,
             replication: 1,
-            timeout: Duration::from_secs(30),
+            group: "registrar".into(),
+            timeout: Duration::from_secs(120),
         }
     }
 }
@@ -91,6 +117,8 @@ pub struct KafkaRecord {
     pub offset: i64,
     pub key: Option<Vec<u8>>,
     pub bytes: Vec<u8>,
+    /// Put back by `registrar dlq replay` (it carries the [`DLQ_REPLAYED`] header).
+    pub replayed: bool,
 }
 
 /// The partitions a record goes to.
@@ -168,7 +196,20 @@ fn murmur2(data: &[u8]) -> u32 {
 /// The log on a Kafka topic.
 pub struct KafkaLog {
     settings: KafkaSettings,
-    producer: FutureProducer,
+    /// Replaced after a failed append: its state (producer id, sequence numbers) is unknown then,
+    /// and a broker that lost it (tansu after a restart) refuses it for good.
+    producer: Mutex<FutureProducer>,
+    /// Commits the group's offsets (informative): on a client of its own, so that a broker
+    /// failing commits cannot break the readers' connections.
+    committer: Mutex<Option<BaseConsumer>>,
+    /// One consumer per partition read, kept between reads, with the offset it will return next.
+    readers: Mutex<HashMap<Partition, Reader>>,
+    appends: watch::Sender<u64>,
+}
+
+struct Reader {
+    consumer: BaseConsumer,
+    next: i64,
 }
 
 fn client_config(brokers: &str) -> ClientConfig {
@@ -177,43 +218,86 @@ fn client_config(brokers: &str) -> ClientConfig {
     c
 }
 
+/// Headers of a dead letter, naming where it was found.
+pub const DLQ_HEADERS: [&str; 4] = ["origin.topic", "origin.partition", "origin.offset", "error"];
+
+/// A message of the dead-letter topic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadLetter {
+    /// Its own offset in the dead-letter topic.
+    pub offset: i64,
+    pub topic: String,
+    pub partition: i32,
+    pub origin_offset: i64,
+    pub error: String,
+    pub key: Option<Vec<u8>>,
+    pub bytes: Vec<u8>,
+    /// For a marker written by `registrar dlq replay`: the offset of the dead letter it replayed.
+    pub replayed: Option<i64>,
+}
+
+/// The header of a replay marker.
+pub const DLQ_REPLAYED: &str = "replayed.dlq_offset";
+
 impl KafkaLog {
-    /// Connects, creating the topic if it does not exist and checking it if it does.
+    /// Connects, creating the topics if they do not exist and checking them if they do.
     pub async fn connect(settings: KafkaSettings) -> Result<KafkaLog, KafkaLogError> {
         ensure_topic(&settings).await?;
-        let producer: FutureProducer = client_config(&settings.brokers)
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("max.in.flight.requests.per.connection", "5")
-            .set("message.timeout.ms", settings.timeout.as_millis().to_string())
-            .set("queue.buffering.max.kbytes", "65536")
-            .create()?;
-        Ok(KafkaLog { settings, producer })
+        let dlq = KafkaSettings { topic: settings.dead_letter_topic(), partitions: 1, ..settings.clone() };
+        ensure_topic(&dlq).await?;
+        let producer = new_producer(&settings)?;
+        let (appends, _) = watch::channel(0);
+        Ok(KafkaLog {
+            settings,
+            producer: Mutex::new(producer),
+            committer: Mutex::new(None),
+            readers: Mutex::new(HashMap::new()),
+            appends,
+        })
+    }
+
+    fn producer(&self) -> FutureProducer {
+        self.producer.lock().expect("producer lock poisoned").clone()
+    }
+
+    /// Starts over with a new producer (a new producer id), after an append failed.
+    fn replace_producer(&self) -> Result<(), KafkaLogError> {
+        let fresh = new_producer(&self.settings)?;
+        *self.producer.lock().expect("producer lock poisoned") = fresh;
+        Ok(())
     }
 
     pub fn settings(&self) -> &KafkaSettings {
         &self.settings
     }
 
-    /// Appends `records` in order and waits until the broker has them all; returns the
-    /// (partition, offset) of each copy written.
-    pub async fn append(&self, records: &[LogRecord]) -> Result<Vec<(i32, i64)>, KafkaLogError> {
+    /// Appends `records` in order, each to its partition(s) where `keep` says so, and waits until
+    /// the broker has them all; returns the (partition, offset) of each copy written.
+    pub async fn produce(
+        &self,
+        records: &[LogRecord],
+        keep: &(dyn Fn(Partition, &LogRecord) -> bool + Sync),
+    ) -> Result<Vec<(i32, i64)>, KafkaLogError> {
         let topic = self.settings.topic.as_str();
         let partitions = self.settings.partitions;
         let mut deliveries = Vec::with_capacity(records.len());
         for record in records {
-            let bytes = record.encode();
             let (key, targets): (Option<[u8; 28]>, Vec<i32>) = match route(record) {
                 Route::Key(k) => (Some(k), vec![partition_of(&k, partitions)]),
                 Route::All => (None, (0..partitions as i32).collect()),
             };
+            let targets: Vec<i32> = targets.into_iter().filter(|p| keep(*p as Partition, record)).collect();
+            if targets.is_empty() {
+                continue;
+            }
+            let bytes = record.encode();
             for partition in targets {
                 let mut r = FutureRecord::<[u8], [u8]>::to(topic).payload(&bytes[..]).partition(partition);
                 if let Some(k) = &key {
                     r = r.key(&k[..]);
                 }
                 // Queued in order; the idempotent producer keeps each partition's order on retries.
-                deliveries.push(self.producer.send_result(r).map_err(|(e, _)| e)?);
+                deliveries.push(self.enqueue(r)?);
             }
         }
         let mut written = Vec::with_capacity(deliveries.len());
@@ -224,60 +308,350 @@ impl KafkaLog {
                 Err(_canceled) => return Err(KafkaError::Canceled.into()),
             }
         }
+        if !written.is_empty() {
+            self.appends.send_modify(|n| *n += 1);
+        }
         Ok(written)
     }
 
+    /// Queues one message, waiting while the producer's queue is full: a slow broker slows the
+    /// writer down instead of growing its memory.
+    /// (Blocks the thread while it waits; appends run on blocking threads.)
+    fn enqueue<'a>(
+        &self,
+        mut record: FutureRecord<'a, [u8], [u8]>,
+    ) -> Result<rdkafka::producer::DeliveryFuture, KafkaLogError> {
+        let producer = self.producer();
+        loop {
+            match producer.send_result(record) {
+                Ok(delivery) => return Ok(delivery),
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
+                    record = r;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err((e, _)) => return Err(e.into()),
+            }
+        }
+    }
+
     /// Up to `max` records of `partition` from `from` on, waiting up to `wait` for the first.
-    pub fn read(
+    pub fn read_partition(
         &self,
         partition: i32,
         from: i64,
         max: usize,
         wait: Duration,
     ) -> Result<Vec<KafkaRecord>, KafkaLogError> {
-        let consumer: BaseConsumer = client_config(&self.settings.brokers)
-            .set("group.id", "registrar-reader")
-            .set("enable.auto.commit", "false")
-            .set("enable.partition.eof", "true")
-            .create()?;
-        let mut tpl = TopicPartitionList::new();
-        tpl.add_partition_offset(&self.settings.topic, partition, Offset::Offset(from))?;
-        consumer.assign(&tpl)?;
-        let deadline = std::time::Instant::now() + wait;
+        let mut readers = self.readers.lock().expect("kafka readers lock poisoned");
+        let reader = match readers.entry(partition as Partition) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let consumer: BaseConsumer = client_config(&self.settings.brokers)
+                    .set("group.id", &self.settings.group)
+                    .set("enable.auto.commit", "false")
+                    .set("enable.auto.offset.store", "false")
+                    .set("enable.partition.eof", "true")
+                    .set("auto.offset.reset", "earliest")
+                    .create()?;
+                v.insert(Reader { consumer, next: -1 })
+            }
+        };
+        if reader.next != from {
+            let mut tpl = TopicPartitionList::new();
+            tpl.add_partition_offset(&self.settings.topic, partition, Offset::Offset(from))?;
+            reader.consumer.assign(&tpl)?;
+            reader.next = from;
+        }
+        let deadline = Instant::now() + wait;
         let mut out = Vec::new();
         while out.len() < max {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match consumer.poll(Timeout::After(left.max(Duration::from_millis(1)))) {
-                None if left.is_zero() => break,
-                None => continue,
+            // Wait for the first record only; then take what has already arrived.
+            let left = if out.is_empty() { deadline.saturating_duration_since(Instant::now()) } else { Duration::ZERO };
+            match reader.consumer.poll(Timeout::After(left)) {
+                None => break,
                 Some(Err(KafkaError::PartitionEOF(_))) => break,
-                Some(Err(e)) => return Err(e.into()),
-                Some(Ok(m)) => out.push(KafkaRecord {
-                    partition: m.partition(),
-                    offset: m.offset(),
-                    key: m.key().map(<[u8]>::to_vec),
-                    bytes: m.payload().unwrap_or_default().to_vec(),
-                }),
+                Some(Err(e)) => {
+                    // The consumer's position is unknown now: assign again on the next read.
+                    reader.next = -1;
+                    return Err(e.into());
+                }
+                Some(Ok(m)) => {
+                    if m.offset() < reader.next {
+                        continue;
+                    }
+                    reader.next = m.offset() + 1;
+                    out.push(KafkaRecord {
+                        partition: m.partition(),
+                        offset: m.offset(),
+                        key: m.key().map(<[u8]>::to_vec),
+                        bytes: m.payload().unwrap_or_default().to_vec(),
+                        replayed: m.headers().is_some_and(|h| h.iter().any(|h| h.key == DLQ_REPLAYED)),
+                    });
+                }
             }
         }
         Ok(out)
     }
 
+    /// Every record of `partition` in `[from, to)`, waiting up to the configured timeout.
+    fn read_until(&self, partition: i32, from: i64, to: i64) -> Result<Vec<KafkaRecord>, KafkaLogError> {
+        let deadline = Instant::now() + self.settings.timeout;
+        let mut out: Vec<KafkaRecord> = Vec::new();
+        let mut next = from;
+        while next < to {
+            if Instant::now() > deadline {
+                return Err(KafkaLogError::Timeout {
+                    topic: self.settings.topic.clone(),
+                    partition,
+                    what: "records below the high watermark",
+                    timeout: self.settings.timeout,
+                });
+            }
+            let batch = self.read_partition(partition, next, (to - next) as usize, Duration::from_millis(200))?;
+            for r in batch {
+                if r.offset < to {
+                    next = r.offset + 1;
+                    out.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The (low, high) watermarks of `partition`.
+    fn watermarks(&self, partition: i32) -> Result<(i64, i64), KafkaLogError> {
+        Ok(self.producer().client().fetch_watermarks(&self.settings.topic, partition, self.settings.timeout)?)
+    }
+
     /// The offset the next record of each partition will get.
     pub fn ends(&self) -> Result<Vec<i64>, KafkaLogError> {
-        (0..self.settings.partitions as i32)
-            .map(|p| {
-                let (_, high) =
-                    self.producer.client().fetch_watermarks(&self.settings.topic, p, self.settings.timeout)?;
-                Ok(high)
-            })
-            .collect()
+        (0..self.settings.partitions as i32).map(|p| Ok(self.watermarks(p)?.1)).collect()
     }
 
     /// Waits until everything queued is delivered.
     pub fn flush(&self) -> Result<(), KafkaLogError> {
-        Ok(self.producer.flush(self.settings.timeout)?)
+        Ok(self.producer().flush(self.settings.timeout)?)
     }
+
+    /// Every message of the dead-letter topic, oldest first.
+    pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, KafkaLogError> {
+        let topic = self.settings.dead_letter_topic();
+        let consumer: BaseConsumer = client_config(&self.settings.brokers)
+            .set("group.id", format!("{}.dlq-reader", self.settings.group))
+            .set("enable.auto.commit", "false")
+            .create()?;
+        let (low, high) = consumer.fetch_watermarks(&topic, 0, self.settings.timeout)?;
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(&topic, 0, Offset::Offset(low))?;
+        consumer.assign(&tpl)?;
+        let deadline = Instant::now() + self.settings.timeout;
+        let mut out = Vec::new();
+        let mut next = low;
+        while next < high {
+            if Instant::now() > deadline {
+                return Err(KafkaLogError::Timeout {
+                    topic,
+                    partition: 0,
+                    what: "dead letters",
+                    timeout: self.settings.timeout,
+                });
+            }
+            let Some(m) = consumer.poll(Timeout::After(Duration::from_millis(200))) else { continue };
+            let m = m?;
+            next = m.offset() + 1;
+            let header = |name: &str| -> String {
+                m.headers()
+                    .and_then(|h| h.iter().find(|h| h.key == name).and_then(|h| h.value))
+                    .map(|v| String::from_utf8_lossy(v).into_owned())
+                    .unwrap_or_default()
+            };
+            out.push(DeadLetter {
+                offset: m.offset(),
+                topic: header(DLQ_HEADERS[0]),
+                partition: header(DLQ_HEADERS[1]).parse().unwrap_or(-1),
+                origin_offset: header(DLQ_HEADERS[2]).parse().unwrap_or(-1),
+                error: header(DLQ_HEADERS[3]),
+                key: m.key().map(<[u8]>::to_vec),
+                bytes: m.payload().unwrap_or_default().to_vec(),
+                replayed: header(DLQ_REPLAYED).parse().ok(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records in the dead-letter topic that `letter` was put back into the log.
+    pub async fn mark_replayed(&self, letter: &DeadLetter) -> Result<(), KafkaLogError> {
+        let topic = self.settings.dead_letter_topic();
+        let offset = letter.offset.to_string();
+        let headers = OwnedHeaders::new().insert(Header { key: DLQ_REPLAYED, value: Some(offset.as_bytes()) });
+        let mut r = FutureRecord::<[u8], [u8]>::to(&topic).payload(&[][..]).partition(0).headers(headers);
+        if let Some(k) = &letter.key {
+            r = r.key(&k[..]);
+        }
+        match self.enqueue(r)?.await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err((e, _))) => Err(e.into()),
+            Err(_) => Err(KafkaError::Canceled.into()),
+        }
+    }
+
+    /// Writes the raw bytes of a message to `partition` of the log topic as they are: how
+    /// `registrar dlq replay` puts back the dead letter at `replay_of` (its offset in the
+    /// dead-letter topic), and how tests inject a poison message.
+    pub async fn produce_raw(
+        &self,
+        partition: i32,
+        key: Option<&[u8]>,
+        bytes: &[u8],
+        replay_of: Option<i64>,
+    ) -> Result<(i32, i64), KafkaLogError> {
+        let mut r = FutureRecord::<[u8], [u8]>::to(&self.settings.topic).payload(bytes).partition(partition);
+        if let Some(k) = key {
+            r = r.key(k);
+        }
+        let replay_of = replay_of.map(|o| o.to_string());
+        if let Some(o) = &replay_of {
+            r = r.headers(OwnedHeaders::new().insert(Header { key: DLQ_REPLAYED, value: Some(o.as_bytes()) }));
+        }
+        let delivery = self.enqueue(r)?;
+        let (p, o) = match delivery.await {
+            Ok(Ok(d)) => (d.partition, d.offset),
+            Ok(Err((e, _))) => return Err(e.into()),
+            Err(_) => return Err(KafkaError::Canceled.into()),
+        };
+        self.appends.send_modify(|n| *n += 1);
+        Ok((p, o))
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}
+
+impl EventLog for KafkaLog {
+    fn partitions(&self) -> u32 {
+        self.settings.partitions as u32
+    }
+
+    fn partition_of(&self, record: &LogRecord) -> Option<Partition> {
+        match route(record) {
+            Route::Key(k) => Some(partition_of(&k, self.settings.partitions) as Partition),
+            Route::All => None,
+        }
+    }
+
+    fn append_where(
+        &self,
+        records: &[LogRecord],
+        keep: &(dyn Fn(Partition, &LogRecord) -> bool + Sync),
+    ) -> Result<(), StoreError> {
+        if let Err(e) = block_on(self.produce(records, keep)) {
+            // What landed is unknown: the writer finds out from the log. This producer's state
+            // is unknown too; a new one starts clean.
+            if let Err(replace) = self.replace_producer() {
+                warn!(target: "kafka", error = %replace, "cannot create a new producer");
+            }
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    fn read(&self, partition: Partition, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, StoreError> {
+        let records = self.read_partition(partition as i32, from.0 as i64, max, Duration::from_millis(20))?;
+        Ok(records
+            .into_iter()
+            .map(|r| RawRecord {
+                replayed: r.replayed,
+                ..RawRecord::new(partition, LogOffset(r.offset as u64), r.bytes)
+            })
+            .collect())
+    }
+
+    fn tail(&self, partition: Partition, max: usize) -> Result<Vec<RawRecord>, StoreError> {
+        let (low, high) = self.watermarks(partition as i32)?;
+        let from = low.max(high - max as i64);
+        let records = self.read_until(partition as i32, from, high)?;
+        Ok(records.into_iter().map(|r| RawRecord::new(partition, LogOffset(r.offset as u64), r.bytes)).collect())
+    }
+
+    fn end(&self, partition: Partition) -> Result<LogOffset, StoreError> {
+        Ok(LogOffset(self.watermarks(partition as i32)?.1.max(0) as u64))
+    }
+
+    fn subscribe(&self) -> watch::Receiver<u64> {
+        self.appends.subscribe()
+    }
+
+    fn idle_wait(&self) -> Duration {
+        // Other processes append: poll the broker often (reads return at once when empty).
+        Duration::from_millis(50)
+    }
+
+    fn acknowledge(&self, partition: Partition, offset: LogOffset) {
+        let mut committer = self.committer.lock().expect("kafka committer lock poisoned");
+        if committer.is_none() {
+            let created = client_config(&self.settings.brokers)
+                .set("group.id", &self.settings.group)
+                .set("enable.auto.commit", "false")
+                .create::<BaseConsumer>();
+            match created {
+                Ok(c) => *committer = Some(c),
+                Err(e) => {
+                    debug!(target: "kafka", error = %e, "cannot create the offset committer (informative only)");
+                    return;
+                }
+            }
+        }
+        let Some(consumer) = committer.as_ref() else { return };
+        // Serve the client's callbacks so commit results do not pile up.
+        let _ = consumer.poll(Duration::ZERO);
+        let mut tpl = TopicPartitionList::new();
+        // Kafka's committed offset is the next one to read.
+        if tpl.add_partition_offset(&self.settings.topic, partition as i32, Offset::Offset(offset.0 as i64 + 1)).is_ok()
+        {
+            if let Err(e) = consumer.commit(&tpl, CommitMode::Async) {
+                debug!(target: "kafka", partition, error = %e, "cannot commit the group offset (informative only)");
+            }
+        }
+    }
+
+    fn dead_letter(&self, record: &RawRecord, error: &str) -> Result<(), StoreError> {
+        let topic = self.settings.dead_letter_topic();
+        let origin_partition = record.partition.to_string();
+        let origin_offset = record.offset.0.to_string();
+        let headers = OwnedHeaders::new()
+            .insert(Header { key: DLQ_HEADERS[0], value: Some(self.settings.topic.as_bytes()) })
+            .insert(Header { key: DLQ_HEADERS[1], value: Some(origin_partition.as_bytes()) })
+            .insert(Header { key: DLQ_HEADERS[2], value: Some(origin_offset.as_bytes()) })
+            .insert(Header { key: DLQ_HEADERS[3], value: Some(error.as_bytes()) });
+        let key = format!("{}/{}/{}", self.settings.topic, record.partition, record.offset.0);
+        let r = FutureRecord::<[u8], [u8]>::to(&topic)
+            .payload(&record.bytes[..])
+            .key(key.as_bytes())
+            .partition(0)
+            .headers(headers);
+        block_on(async {
+            let delivery = self.enqueue(r)?;
+            match delivery.await {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err((e, _))) => Err(KafkaLogError::from(e)),
+                Err(_) => Err(KafkaError::Canceled.into()),
+            }
+        })?;
+        Ok(())
+    }
+}
+
+fn new_producer(settings: &KafkaSettings) -> Result<FutureProducer, KafkaLogError> {
+    Ok(client_config(&settings.brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("max.in.flight.requests.per.connection", "5")
+        .set("message.timeout.ms", settings.timeout.as_millis().to_string())
+        .set("linger.ms", "5")
+        // Back-pressure: at most this much waits in the producer; `produce` then waits.
+        .set("queue.buffering.max.kbytes", "65536")
+        .create()?)
 }
 
 /// Creates the topic with `retention.ms = -1` if it is missing; refuses one with another

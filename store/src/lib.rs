@@ -31,9 +31,9 @@ mod tables;
 pub use codec::{Codec, CodecError};
 pub use db::StateDb;
 pub use error::StoreError;
-pub use log::{EmbeddedLog, EventLog, RawRecord};
+pub use log::{EmbeddedLog, EventLog, Partition, RawRecord};
 pub use metrics::Metrics;
-pub use projector::{run_projector, ApplyOutcome, Projector};
+pub use projector::{records_behind, run_projector, ApplyOutcome, Projector};
 pub use query::{
     ChainStatus, HolderOrder, HolderRow, HoldersPage, TokenInfo, TokenSnapshot, TransferFilter, TransferRow,
 };

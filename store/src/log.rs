@@ -11,52 +11,108 @@ use tokio::sync::watch;
 
 use crate::StoreError;
 
+/// A partition of the log. The embedded log has one, partition 0.
+pub type Partition = u32;
+
 /// A record as stored: decoding is the reader's business, so a malformed record can be set
 /// aside with its offset instead of stopping the reader.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawRecord {
+    pub partition: Partition,
     pub offset: LogOffset,
     pub bytes: Vec<u8>,
+    /// Put back into the log by `registrar dlq replay`: it is out of order by nature, so the
+    /// projector applies it even below the partition's position.
+    pub replayed: bool,
 }
 
 impl RawRecord {
+    pub fn new(partition: Partition, offset: LogOffset, bytes: Vec<u8>) -> Self {
+        RawRecord { partition, offset, bytes, replayed: false }
+    }
+
     pub fn decode(&self) -> Result<LogRecord, StoreError> {
-        LogRecord::decode(&self.bytes).map_err(|source| StoreError::BadRecord { offset: self.offset, source })
+        LogRecord::decode(&self.bytes).map_err(|source| StoreError::BadRecord {
+            partition: self.partition,
+            offset: self.offset,
+            source,
+        })
     }
 }
 
-/// An append-only, totally ordered log of records.
+/// An append-only log of records in partitions, each totally ordered. A record about one
+/// contract goes to one partition (all records of a token stay in order in one place); a record
+/// about the chain (`Committed`, `Reverted`) goes to every partition, so each partition alone says
+/// what is final and what a reorg voided.
 pub trait EventLog: Send + Sync {
-    /// Appends `records` atomically and durably: all of them or none. Returns the offset of the
-    /// last one, `None` if `records` is empty.
-    fn append(&self, records: &[LogRecord]) -> Result<Option<LogOffset>, StoreError>;
+    /// The number of partitions, numbered from 0.
+    fn partitions(&self) -> u32 {
+        1
+    }
 
-    /// Up to `max` records from `from` on, in order.
-    fn read(&self, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, StoreError>;
+    /// The partition `record` goes to; `None` for a record that goes to every partition.
+    fn partition_of(&self, record: &LogRecord) -> Option<Partition>;
 
-    /// The last `max` records, in order: how a restarted ingest finds where it left off.
-    fn tail(&self, max: usize) -> Result<Vec<RawRecord>, StoreError>;
+    /// Appends `records` in order and durably, each to its partition(s) for which `keep` says
+    /// yes (a restarted writer skips what is already there). When it returns `Ok`, everything is
+    /// in the log; on an error a prefix of each partition's share may be.
+    fn append_where(
+        &self,
+        records: &[LogRecord],
+        keep: &(dyn Fn(Partition, &LogRecord) -> bool + Sync),
+    ) -> Result<(), StoreError>;
 
-    /// The offset the next appended record will get, i.e. the number of records.
-    fn end(&self) -> LogOffset;
+    /// Appends `records` to their partitions.
+    fn append(&self, records: &[LogRecord]) -> Result<(), StoreError> {
+        self.append_where(records, &|_, _| true)
+    }
 
-    /// Watches [`EventLog::end`]; changes after every append.
-    fn subscribe(&self) -> watch::Receiver<LogOffset>;
+    /// Up to `max` records of `partition` from `from` on, in order. Offsets grow but need not be
+    /// contiguous.
+    fn read(&self, partition: Partition, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, StoreError>;
+
+    /// The last `max` records of `partition`, in order: how a restarted ingest finds where it
+    /// left off.
+    fn tail(&self, partition: Partition, max: usize) -> Result<Vec<RawRecord>, StoreError>;
+
+    /// The offset the next record appended to `partition` will get.
+    fn end(&self, partition: Partition) -> Result<LogOffset, StoreError>;
+
+    /// Changes after appends this process makes. Readers of a log that other processes append
+    /// to also poll every [`EventLog::idle_wait`].
+    fn subscribe(&self) -> watch::Receiver<u64>;
+
+    /// How long a reader that caught up waits before it reads again without a notification.
+    fn idle_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(500)
+    }
+
+    /// Tells the log that everything of `partition` up to `offset` is applied (informative:
+    /// Kafka shows it as the consumer group's lag).
+    fn acknowledge(&self, _partition: Partition, _offset: LogOffset) {}
+
+    /// Sets aside a record that cannot be decoded, with the reason, before the reader moves past
+    /// it. The embedded log keeps dead letters in the state only; Kafka also writes them to a
+    /// dead-letter topic.
+    fn dead_letter(&self, _record: &RawRecord, _error: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
-/// Blocks the calling reader thread until the log ends past `next`, `shutdown` changes, or half a
-/// second passes (a safety net against a missed wake-up). `rt` is the reader's own small runtime.
+/// Blocks the calling reader thread until this process appends to the log, `shutdown` changes,
+/// or [`EventLog::idle_wait`] passes. `changes` must have been marked seen before the read that
+/// found nothing, so that an append in between is not missed. `rt` is the reader's own runtime.
 pub(crate) fn wait_for_records(
     rt: &tokio::runtime::Runtime,
-    end: &mut watch::Receiver<LogOffset>,
-    next: LogOffset,
+    changes: &mut watch::Receiver<u64>,
+    idle: std::time::Duration,
     shutdown: &mut watch::Receiver<bool>,
 ) {
     rt.block_on(async {
         tokio::select! {
-            _ = end.wait_for(|e| *e > next) => {}
+            _ = changes.changed() => {}
             _ = shutdown.changed() => {}
-            _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            _ = tokio::time::sleep(idle) => {}
         }
     });
 }
@@ -66,7 +122,7 @@ pub struct EmbeddedLog {
     db: DB,
     /// The next offset; the lock also serialises appends.
     next: Mutex<LogOffset>,
-    end_tx: watch::Sender<LogOffset>,
+    appends: watch::Sender<u64>,
 }
 
 impl EmbeddedLog {
@@ -87,8 +143,8 @@ impl EmbeddedLog {
             }
             None => LogOffset(0),
         };
-        let (end_tx, _) = watch::channel(next);
-        Ok(EmbeddedLog { db, next: Mutex::new(next), end_tx })
+        let (appends, _) = watch::channel(0);
+        Ok(EmbeddedLog { db, next: Mutex::new(next), appends })
     }
 }
 
@@ -101,52 +157,60 @@ fn decode_offset(key: &[u8]) -> Result<LogOffset, StoreError> {
 }
 
 impl EventLog for EmbeddedLog {
-    fn append(&self, records: &[LogRecord]) -> Result<Option<LogOffset>, StoreError> {
-        if records.is_empty() {
-            return Ok(None);
-        }
+    fn partition_of(&self, _record: &LogRecord) -> Option<Partition> {
+        Some(0)
+    }
+
+    fn append_where(
+        &self,
+        records: &[LogRecord],
+        keep: &(dyn Fn(Partition, &LogRecord) -> bool + Sync),
+    ) -> Result<(), StoreError> {
         let mut next = self.next.lock().expect("log lock poisoned");
         let mut batch = WriteBatch::default();
         let mut offset = *next;
-        for record in records {
+        for record in records.iter().filter(|r| keep(0, r)) {
             batch.put(offset.0.to_be_bytes(), record.encode());
             offset = offset.next();
+        }
+        if offset == *next {
+            return Ok(());
         }
         let mut wo = WriteOptions::default();
         // An appended record is acknowledged: it must survive a crash of the machine too.
         wo.set_sync(true);
         self.db.write_opt(batch, &wo)?;
         *next = offset;
-        self.end_tx.send_replace(offset);
-        Ok(Some(LogOffset(offset.0 - 1)))
+        self.appends.send_modify(|n| *n += 1);
+        Ok(())
     }
 
-    fn read(&self, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, StoreError> {
+    fn read(&self, partition: Partition, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, StoreError> {
         let start = from.0.to_be_bytes();
         let mut out = Vec::with_capacity(max.min(4096));
         for item in self.db.iterator(IteratorMode::From(&start, Direction::Forward)).take(max) {
             let (key, value) = item?;
-            out.push(RawRecord { offset: decode_offset(&key)?, bytes: value.into_vec() });
+            out.push(RawRecord::new(partition, decode_offset(&key)?, value.into_vec()));
         }
         Ok(out)
     }
 
-    fn tail(&self, max: usize) -> Result<Vec<RawRecord>, StoreError> {
+    fn tail(&self, partition: Partition, max: usize) -> Result<Vec<RawRecord>, StoreError> {
         let mut out = Vec::new();
         for item in self.db.iterator(IteratorMode::End).take(max) {
             let (key, value) = item?;
-            out.push(RawRecord { offset: decode_offset(&key)?, bytes: value.into_vec() });
+            out.push(RawRecord::new(partition, decode_offset(&key)?, value.into_vec()));
         }
         out.reverse();
         Ok(out)
     }
 
-    fn end(&self) -> LogOffset {
-        *self.next.lock().expect("log lock poisoned")
+    fn end(&self, _partition: Partition) -> Result<LogOffset, StoreError> {
+        Ok(*self.next.lock().expect("log lock poisoned"))
     }
 
-    fn subscribe(&self) -> watch::Receiver<LogOffset> {
-        self.end_tx.subscribe()
+    fn subscribe(&self) -> watch::Receiver<u64> {
+        self.appends.subscribe()
     }
 }
 
@@ -171,20 +235,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let log = EmbeddedLog::open(dir.path()).unwrap();
-            assert_eq!(log.end(), LogOffset(0));
-            assert_eq!(log.append(&[]).unwrap(), None);
-            assert_eq!(log.append(&[committed(1), committed(2)]).unwrap(), Some(LogOffset(1)));
-            assert_eq!(log.append(&[committed(3)]).unwrap(), Some(LogOffset(2)));
-            assert_eq!(*log.subscribe().borrow(), LogOffset(3));
+            assert_eq!(log.end(0).unwrap(), LogOffset(0));
+            let changes = log.subscribe();
+            log.append(&[]).unwrap();
+            assert!(!changes.has_changed().unwrap(), "an empty append changes nothing");
+            log.append(&[committed(1), committed(2)]).unwrap();
+            log.append_where(&[committed(9), committed(3)], &|_, r| r != &committed(9)).unwrap();
+            assert!(changes.has_changed().unwrap());
         }
         let log = EmbeddedLog::open(dir.path()).unwrap();
-        assert_eq!(log.end(), LogOffset(3));
-        let all: Vec<_> = log.read(LogOffset(0), 10).unwrap().iter().map(|r| r.decode().unwrap()).collect();
+        assert_eq!(log.end(0).unwrap(), LogOffset(3));
+        let all: Vec<_> = log.read(0, LogOffset(0), 10).unwrap().iter().map(|r| r.decode().unwrap()).collect();
         assert_eq!(all, vec![committed(1), committed(2), committed(3)]);
-        let from1 = log.read(LogOffset(1), 1).unwrap();
+        let from1 = log.read(0, LogOffset(1), 1).unwrap();
         assert_eq!(from1.len(), 1);
         assert_eq!(from1[0].offset, LogOffset(1));
-        let tail: Vec<_> = log.tail(2).unwrap().iter().map(|r| r.offset.0).collect();
+        let tail: Vec<_> = log.tail(0, 2).unwrap().iter().map(|r| r.offset.0).collect();
         assert_eq!(tail, vec![1, 2]);
     }
 }

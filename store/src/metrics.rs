@@ -27,6 +27,8 @@ pub struct Metrics {
     pub undecoded_logs: AtomicU64,
     pub dead_letters: AtomicU64,
     pub reorgs: AtomicU64,
+    /// Records the projector dropped as copies of records it had applied.
+    pub duplicates_dropped: AtomicU64,
     pub balance_anomalies: AtomicU64,
     pub rpc_requests: AtomicU64,
     pub backfill_range_blocks: AtomicU64,
@@ -57,7 +59,7 @@ impl Metrics {
 
     /// The Prometheus text exposition format.
     pub fn render(&self) -> String {
-        let series: [(&str, &str, &str, u64); 18] = [
+        let series: [(&str, &str, &str, u64); 19] = [
             ("registrar_chain_head_block", "gauge", "Chain head seen by ingest.", self.chain_head_block.load(Relaxed)),
             (
                 "registrar_ingest_block",
@@ -109,6 +111,12 @@ impl Metrics {
                 self.dead_letters.load(Relaxed),
             ),
             ("registrar_reorgs_total", "counter", "Chain reorganisations handled.", self.reorgs.load(Relaxed)),
+            (
+                "registrar_duplicates_dropped_total",
+                "counter",
+                "Log records dropped as copies of records already applied (a broker's retries).",
+                self.duplicates_dropped.load(Relaxed),
+            ),
             (
                 "registrar_balance_anomalies_total",
                 "counter",

@@ -1,9 +1,15 @@
 //! Applies log records to the state, in order, exactly once.
 //!
-//! Each call to [`Projector::apply`] writes the state changes of a run of records and the offset
-//! of the last one in one `WriteBatch`. Changes to blocks above the finalized block also write
-//! the previous value of every key they touch to the `Undo` table; a [`Reverted`] record replays
-//! those in reverse to restore the state as of the common ancestor.
+//! Each call to [`Projector::apply`] writes the state changes of a run of records of one
+//! partition and the offset of the last one in one `WriteBatch`. Changes to blocks above the
+//! finalized block also write the previous value of every key they touch to the `Undo` table,
+//! tagged with the partition; a [`Reverted`] record replays that partition's in reverse to restore
+//! the state as of the common ancestor. The state of a token lives in one partition, so each
+//! partition's revert is complete on its own.
+//!
+//! Each partition keeps its own view of the chain (the last committed block); the view the API
+//! sees is the least advanced one. A `Committed` record at or below its partition's view is a
+//! copy a restarted ingest sent again and changes nothing.
 
 use std::{
     collections::HashMap,
@@ -48,6 +54,8 @@ pub struct Projector {
     /// Holder-index deletions since the last compaction.
     index_deletes: AtomicU64,
     compacting: Arc<AtomicBool>,
+    /// The partitions of the log it reads.
+    partitions: u32,
 }
 
 impl Projector {
@@ -56,7 +64,19 @@ impl Projector {
             metrics.indexed_block.store(status.indexed_block, Relaxed);
             metrics.finalized_block.store(status.finalized_block, Relaxed);
         }
-        Projector { db, metrics, index_deletes: AtomicU64::new(0), compacting: Arc::new(AtomicBool::new(false)) }
+        Projector {
+            db,
+            metrics,
+            index_deletes: AtomicU64::new(0),
+            compacting: Arc::new(AtomicBool::new(false)),
+            partitions: 1,
+        }
+    }
+
+    /// A projector of a log with `partitions` partitions (1 unless told).
+    pub fn with_partitions(mut self, partitions: u32) -> Self {
+        self.partitions = partitions.max(1);
+        self
     }
 
     /// Starts a background compaction of the holder index once enough tombstones piled up.
@@ -78,18 +98,23 @@ impl Projector {
         }
     }
 
-    /// Applies `records`, which must start right after the applied offset and be contiguous:
-    /// a checkpoint never moves backwards or skips.
+    /// Applies `records` of one partition, which must come after its applied offset in order:
+    /// a checkpoint never moves backwards. Malformed records are kept as dead letters in the
+    /// state.
     pub fn apply(&self, records: &[RawRecord]) -> Result<ApplyOutcome, StoreError> {
-        let mut expected = self.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
+        self.apply_from(records, None)
+    }
+
+    /// [`Projector::apply`], handing dead letters to `log` too before moving past them.
+    pub fn apply_from(&self, records: &[RawRecord], log: Option<&dyn EventLog>) -> Result<ApplyOutcome, StoreError> {
+        let Some(partition) = records.first().map(|r| r.partition) else { return Ok(ApplyOutcome::default()) };
+        let applied = self.db.applied_offset(partition)?;
+        let mut expected = applied.map_or(LogOffset(0), LogOffset::next);
         for r in records {
-            if r.offset != expected {
-                return Err(StoreError::CheckpointGap {
-                    applied: expected.0.checked_sub(1).map(LogOffset),
-                    next: r.offset,
-                });
+            if r.partition != partition || r.offset < expected {
+                return Err(StoreError::CheckpointGap { partition: r.partition, applied, next: r.offset });
             }
-            expected = expected.next();
+            expected = r.offset.next();
         }
         let mut outcome = ApplyOutcome::default();
         let mut decoded: Vec<Option<Result<LogRecord, StoreError>>> =
@@ -97,7 +122,7 @@ impl Projector {
         // A revert reads the undo table, so what comes before it is committed first.
         let mut start = 0;
         while start < records.len() {
-            let mut tx = Tx::begin(&self.db)?;
+            let mut tx = Tx::begin(&self.db, partition, self.partitions)?;
             let mut end = start;
             while end < records.len() {
                 let is_revert = matches!(decoded[end], Some(Ok(LogRecord::Reverted(_))));
@@ -113,6 +138,12 @@ impl Projector {
             }
             let last = records[end - 1].offset;
             let index_deletes = tx.index_deletes;
+            // A dead letter is safely elsewhere before the checkpoint moves past it.
+            if let Some(log) = log {
+                for (record, error) in &tx.dead_letters {
+                    log.dead_letter(record, error)?;
+                }
+            }
             tx.commit(last)?;
             self.maybe_compact(index_deletes);
             outcome.records += end - start;
@@ -129,52 +160,97 @@ impl Projector {
 }
 
 impl Projector {
-    /// Reads up to `batch` records after the applied offset from `log` and applies them; an
-    /// outcome of zero records means the projector has caught up with the log.
-    pub fn apply_next(&self, log: &dyn EventLog, batch: usize) -> Result<ApplyOutcome, StoreError> {
-        let from = self.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
-        let records = log.read(from, batch)?;
+    /// Reads up to `batch` records of `partition` after its applied offset from `log` and
+    /// applies them; an outcome of zero records means the partition is caught up.
+    pub fn apply_next(&self, log: &dyn EventLog, partition: u32, batch: usize) -> Result<ApplyOutcome, StoreError> {
+        let from = self.db.applied_offset(partition)?.map_or(LogOffset(0), LogOffset::next);
+        let records = log.read(partition, from, batch)?;
         if records.is_empty() {
             return Ok(ApplyOutcome::default());
         }
-        self.apply(&records)
+        let outcome = self.apply_from(&records, Some(log))?;
+        if let Some(last) = outcome.last_offset {
+            log.acknowledge(partition, last);
+        }
+        Ok(outcome)
     }
 }
 
-/// Runs the projector until `shutdown` turns true: reads the log from the applied offset on and
-/// applies it in batches of up to `batch` records, waiting for appends when caught up. Blocking:
-/// run it on a thread of its own.
+/// The records of `log` the state has not applied yet, over all partitions (0: caught up).
+pub fn records_behind(log: &dyn EventLog, db: &StateDb) -> Result<u64, StoreError> {
+    let mut behind = 0;
+    for p in 0..log.partitions() {
+        let end = log.end(p)?.0;
+        let applied = db.applied_offset(p)?.map_or(0, |o| o.0 + 1);
+        behind += end.saturating_sub(applied);
+    }
+    Ok(behind)
+}
+
+/// Runs the projector until `shutdown` turns true: reads each partition of the log from its
+/// applied offset on and applies it in batches of up to `batch` records, taking the partitions
+/// in turn, and waits for appends when all are caught up. An error that retrying may fix (the
+/// broker is away) pauses it; others stop it. Blocking: run it on a thread of its own.
 pub fn run_projector(
     log: Arc<dyn EventLog>,
     projector: Projector,
     batch: usize,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), StoreError> {
-    let mut end = log.subscribe();
+    let projector = projector.with_partitions(log.partitions());
+    let mut changes = log.subscribe();
     // Waiting for appends needs a timer; this thread's own small runtime provides it.
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+    let mut failures = 0u32;
     loop {
         if *shutdown.borrow() {
             info!(target: "projector", "projector stopped");
             return Ok(());
         }
-        let outcome = projector.apply_next(log.as_ref(), batch)?;
-        if outcome.records == 0 {
-            // Caught up: sleep until the log grows or shutdown, with a timeout as a safety net.
-            let next = projector.db.applied_offset()?.map_or(LogOffset(0), LogOffset::next);
-            wait_for_records(&rt, &mut end, next, &mut shutdown);
-            continue;
+        changes.borrow_and_update();
+        let mut applied = 0;
+        for partition in 0..projector.partitions {
+            match projector.apply_next(log.as_ref(), partition, batch) {
+                Ok(outcome) => {
+                    failures = 0;
+                    applied += outcome.records;
+                    if outcome.records > 0 {
+                        debug!(target: "projector", partition, records = outcome.records, events = outcome.events, last = ?outcome.last_offset, "applied batch");
+                    }
+                }
+                Err(e) if e.is_retryable() => {
+                    failures += 1;
+                    let pause = std::time::Duration::from_millis(200 * u64::from(failures.min(25)));
+                    warn!(target: "projector", partition, error = %e, ?pause, "cannot read the log, trying again");
+                    rt.block_on(async {
+                        tokio::select! {
+                            _ = tokio::time::sleep(pause) => {}
+                            _ = shutdown.changed() => {}
+                        }
+                    });
+                }
+                Err(e) => return Err(e),
+            }
         }
-        debug!(target: "projector", records = outcome.records, events = outcome.events, last = ?outcome.last_offset, "applied batch");
+        if applied == 0 {
+            // Caught up: sleep until the log grows or shutdown, with a timeout as a safety net.
+            wait_for_records(&rt, &mut changes, log.idle_wait(), &mut shutdown);
+        }
     }
 }
 
 /// One write batch, with a read-your-writes overlay and undo recording.
 struct Tx<'a> {
     db: &'a StateDb,
+    partition: u32,
+    partitions: u32,
+    /// Records that cannot be decoded, with the reason, for the log's dead-letter topic.
+    dead_letters: Vec<(RawRecord, String)>,
     batch: WriteBatch,
     overlay: HashMap<(u8, Vec<u8>), Option<Vec<u8>>>,
     status: Option<ChainStatus>,
+    /// The position of the last record applied from the partition, see [`MetaKey::Position`].
+    position: Option<(u64, u32)>,
     undo_seq: u64,
     /// The block whose changes are being recorded for undo, `None` when they are final.
     undo_block: Option<u64>,
@@ -183,16 +259,23 @@ struct Tx<'a> {
 }
 
 impl<'a> Tx<'a> {
-    fn begin(db: &'a StateDb) -> Result<Self, StoreError> {
+    fn begin(db: &'a StateDb, partition: u32, partitions: u32) -> Result<Self, StoreError> {
         let undo_seq = match db.get::<Meta>(&MetaKey::UndoSeq)? {
             Some(b) => u64::decode(&b).map_err(crate::db::corrupt::<Meta>)?,
             None => 0,
         };
         Ok(Tx {
             db,
+            partition,
+            partitions,
+            dead_letters: Vec::new(),
             batch: WriteBatch::default(),
             overlay: HashMap::new(),
-            status: db.chain_status()?,
+            status: db.partition_status(partition, partitions)?,
+            position: match db.get::<Meta>(&MetaKey::Position(partition))? {
+                Some(b) => Some(<(u64, u32)>::decode(&b).map_err(crate::db::corrupt::<Meta>)?),
+                None => None,
+            },
             undo_seq,
             undo_block: None,
             index_deletes: 0,
@@ -200,13 +283,39 @@ impl<'a> Tx<'a> {
     }
 
     fn commit(mut self, last: LogOffset) -> Result<(), StoreError> {
-        self.put_untracked::<Meta>(&MetaKey::AppliedOffset, &last.0.encode());
+        self.put_untracked::<Meta>(&MetaKey::Applied(self.partition), &last.0.encode());
         self.put_untracked::<Meta>(&MetaKey::UndoSeq, &self.undo_seq.encode());
+        if let Some(position) = self.position {
+            self.put_untracked::<Meta>(&MetaKey::Position(self.partition), &position.encode());
+        }
         if let Some(status) = self.status {
-            self.put_untracked::<Meta>(&MetaKey::Chain, &status.encode());
+            if self.partitions == 1 {
+                self.put_untracked::<Meta>(&MetaKey::Chain, &status.encode());
+            } else {
+                self.put_untracked::<Meta>(&MetaKey::PartitionChain(self.partition), &status.encode());
+                if let Some(combined) = self.combined_status(status)? {
+                    self.put_untracked::<Meta>(&MetaKey::Chain, &combined.encode());
+                }
+            }
         }
         self.db.db.write(self.batch)?;
         Ok(())
+    }
+
+    /// The chain as far as every partition has it: the least advanced partition's block,
+    /// `None` until each partition has seen a committed block.
+    fn combined_status(&self, own: ChainStatus) -> Result<Option<ChainStatus>, StoreError> {
+        let mut combined = own;
+        for p in (0..self.partitions).filter(|p| *p != self.partition) {
+            let Some(other) = self.db.partition_status(p, self.partitions)? else { return Ok(None) };
+            if other.indexed_block < combined.indexed_block {
+                combined.indexed_block = other.indexed_block;
+                combined.indexed_hash = other.indexed_hash;
+            }
+            combined.head_block = combined.head_block.max(other.head_block);
+            combined.finalized_block = combined.finalized_block.min(other.finalized_block);
+        }
+        Ok(Some(combined))
     }
 
     fn get_raw(&self, table: u8, cf: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
@@ -235,7 +344,8 @@ impl<'a> Tx<'a> {
                 return Ok(());
             }
             let undo = UndoValue { table, key: key.clone(), previous };
-            self.batch.put_cf(self.db.cf::<Undo>(), UndoKey { block, seq: self.undo_seq }.encode(), undo.encode());
+            let undo_key = UndoKey { partition: self.partition, block, seq: self.undo_seq };
+            self.batch.put_cf(self.db.cf::<Undo>(), undo_key.encode(), undo.encode());
             self.undo_seq += 1;
         }
         let handle = self.db.cf_named(cf);
@@ -273,15 +383,38 @@ impl<'a> Tx<'a> {
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                warn!(target: "projector", offset = raw.offset.0, error = %e, "log record is not a valid record, kept as a dead letter");
+                warn!(target: "projector", partition = raw.partition, offset = raw.offset.0, error = %e, "log record is not a valid record, kept as a dead letter");
                 let mut value = Vec::new();
                 put_bytes(&mut value, e.to_string().as_bytes());
                 put_bytes(&mut value, &raw.bytes);
-                self.put_untracked::<DeadLetters>(&raw.offset.0, &value);
+                self.put_untracked::<DeadLetters>(
+                    &RecordKey { partition: raw.partition, offset: raw.offset.0 },
+                    &value,
+                );
+                self.dead_letters.push((raw.clone(), e.to_string()));
                 metrics.dead_letters.fetch_add(1, Relaxed);
                 return Ok(0);
             }
         };
+        // Within a partition, positions grow from one revert to the next: a record at or below
+        // the last one applied is a copy (a broker without idempotent appends retried it).
+        let position = match &record {
+            LogRecord::Event(e) => Some((e.meta.block.number.0, e.meta.log_index)),
+            LogRecord::Undecoded(u) => Some((u.meta.block.number.0, u.meta.log_index)),
+            LogRecord::Committed(c) => Some((c.block.0, u32::MAX)),
+            LogRecord::TokenDiscovered(_) | LogRecord::Reverted(_) => None,
+        };
+        if let Some(p) = position.filter(|_| !raw.replayed) {
+            if self.position.is_some_and(|applied| p <= applied) {
+                if !matches!(record, LogRecord::Committed(_)) {
+                    debug!(target: "projector", partition = self.partition, offset = raw.offset.0, block = p.0, log_index = p.1, "dropping a copy of an applied record");
+                    metrics.duplicates_dropped.fetch_add(1, Relaxed);
+                    return Ok(0);
+                }
+            } else {
+                self.position = Some(p);
+            }
+        }
         match record {
             LogRecord::Event(e) => {
                 self.event(&e, metrics)?;
@@ -449,6 +582,11 @@ impl<'a> Tx<'a> {
     }
 
     fn committed(&mut self, c: &BlocksCommitted) -> Result<(), StoreError> {
+        if let Some(status) = self.status.as_mut().filter(|s| c.block.0 <= s.indexed_block) {
+            // A copy sent again by an ingest that restarted: the partition has it already.
+            status.head_block = status.head_block.max(c.head.0);
+            return Ok(());
+        }
         let previous_finalized = self.status.map_or(0, |s| s.finalized_block);
         let finalized = c.finalized.0.min(c.block.0).max(previous_finalized);
         self.status = Some(ChainStatus {
@@ -460,8 +598,8 @@ impl<'a> Tx<'a> {
         });
         if finalized > previous_finalized {
             // Changes at or below the finalized block can no longer be reverted.
-            let from = UndoKey { block: 0, seq: 0 }.encode();
-            let to = UndoKey { block: finalized + 1, seq: 0 }.encode();
+            let from = UndoKey { partition: self.partition, block: 0, seq: 0 }.encode();
+            let to = UndoKey { partition: self.partition, block: finalized + 1, seq: 0 }.encode();
             self.batch.delete_range_cf(self.db.cf::<Undo>(), from, to);
         }
         Ok(())
@@ -473,11 +611,14 @@ impl<'a> Tx<'a> {
             return Err(StoreError::RevertBelowFinalized { target: r.common_ancestor.0, finalized });
         }
         self.undo_block = None;
-        let start = UndoKey { block: r.common_ancestor.0 + 1, seq: 0 }.encode();
+        let start = UndoKey { partition: self.partition, block: r.common_ancestor.0 + 1, seq: 0 }.encode();
         let mut entries = Vec::new();
         for item in self.db.db.iterator_cf(self.db.cf::<Undo>(), IteratorMode::From(&start, Direction::Forward)) {
             let (k, v) = item?;
             let key = UndoKey::decode(&k).map_err(crate::db::corrupt::<Undo>)?;
+            if key.partition != self.partition {
+                break;
+            }
             let value = decode::<Undo>(&v)?;
             entries.push((key, value));
         }
@@ -492,7 +633,8 @@ impl<'a> Tx<'a> {
             self.write_raw(entry.table, table, entry.key, entry.previous)?;
             self.batch.delete_cf(self.db.cf::<Undo>(), key.encode());
         }
-        if let Some(status) = self.status.as_mut() {
+        self.position = self.position.map(|p| p.min((r.common_ancestor.0, u32::MAX)));
+        if let Some(status) = self.status.as_mut().filter(|s| s.indexed_block > r.common_ancestor.0) {
             status.indexed_block = r.common_ancestor.0;
             status.indexed_hash = r.common_ancestor_hash;
         }

@@ -59,7 +59,7 @@ tables! {
     /// Logs of watched contracts that no decoder accepted, by block and log index.
     Undecoded = 9: BlockLogKey => Vec<u8>;
     /// Log records that were not valid records, by log offset: the dead letters of the projector.
-    DeadLetters = 10: u64 => Vec<u8>;
+    DeadLetters = 10: RecordKey => Vec<u8>;
     /// The previous value of every key changed above the finalized block, to undo a reorg.
     Undo = 11: UndoKey => UndoValue;
 }
@@ -67,26 +67,76 @@ tables! {
 /// A key of the `Meta` table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum MetaKey {
-    AppliedOffset,
+    /// The offset of the last record applied from a partition.
+    Applied(u32),
+    /// Where the chain stands: the least advanced partition's view when there are several.
     Chain,
+    /// Where the chain stands according to one partition of several.
+    PartitionChain(u32),
+    /// The position (block, log index) of the last record applied from a partition since its
+    /// last revert: a record at or below it is a copy.
+    Position(u32),
     UndoSeq,
 }
 
 impl Codec for MetaKey {
     fn encode_to(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(match self {
-            MetaKey::AppliedOffset => b"applied_offset",
-            MetaKey::Chain => b"chain",
-            MetaKey::UndoSeq => b"undo_seq",
-        });
+        // Partition 0 keeps the names of the single-partition log.
+        match self {
+            MetaKey::Applied(0) => out.extend_from_slice(b"applied_offset"),
+            MetaKey::Applied(p) => {
+                out.extend_from_slice(b"applied_offset/");
+                out.extend_from_slice(&p.to_be_bytes());
+            }
+            MetaKey::Chain => out.extend_from_slice(b"chain"),
+            MetaKey::PartitionChain(p) => {
+                out.extend_from_slice(b"chain/");
+                out.extend_from_slice(&p.to_be_bytes());
+            }
+            MetaKey::Position(p) => {
+                out.extend_from_slice(b"position/");
+                out.extend_from_slice(&p.to_be_bytes());
+            }
+            MetaKey::UndoSeq => out.extend_from_slice(b"undo_seq"),
+        }
     }
     fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let partition = |rest: &[u8]| {
+            <[u8; 4]>::try_from(rest).map(u32::from_be_bytes).map_err(|_| CodecError {
+                what: "meta key partition",
+                expected: 4,
+                found: rest.len(),
+            })
+        };
         match bytes {
-            b"applied_offset" => Ok(MetaKey::AppliedOffset),
+            b"applied_offset" => Ok(MetaKey::Applied(0)),
             b"chain" => Ok(MetaKey::Chain),
             b"undo_seq" => Ok(MetaKey::UndoSeq),
+            _ if bytes.starts_with(b"applied_offset/") => Ok(MetaKey::Applied(partition(&bytes[15..])?)),
+            _ if bytes.starts_with(b"chain/") => Ok(MetaKey::PartitionChain(partition(&bytes[6..])?)),
+            _ if bytes.starts_with(b"position/") => Ok(MetaKey::Position(partition(&bytes[9..])?)),
             _ => Err(CodecError { what: "meta key", expected: 0, found: bytes.len() }),
         }
+    }
+}
+
+/// A record's place in the log: partition, then offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct RecordKey {
+    pub partition: u32,
+    pub offset: u64,
+}
+
+impl Codec for RecordKey {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.partition.to_be_bytes());
+        out.extend_from_slice(&self.offset.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("record key", bytes);
+        let v = RecordKey { partition: r.u32()?, offset: r.u64()? };
+        r.finish()?;
+        Ok(v)
     }
 }
 
@@ -370,21 +420,25 @@ impl Codec for BlockLogKey {
     }
 }
 
-/// Undo records sort by block, then by the order the changes were made.
+/// Undo records sort by the partition whose records made the change (a partition's revert undoes
+/// its own changes only: the state of a token lives in one partition), then by block, then by
+/// the order the changes were made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct UndoKey {
+    pub partition: u32,
     pub block: u64,
     pub seq: u64,
 }
 
 impl Codec for UndoKey {
     fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.partition.to_be_bytes());
         out.extend_from_slice(&self.block.to_be_bytes());
         out.extend_from_slice(&self.seq.to_be_bytes());
     }
     fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
         let mut r = Reader::new("undo key", bytes);
-        let v = UndoKey { block: r.u64()?, seq: r.u64()? };
+        let v = UndoKey { partition: r.u32()?, block: r.u64()?, seq: r.u64()? };
         r.finish()?;
         Ok(v)
     }
@@ -473,7 +527,8 @@ mod tests {
             round_trip(EventKey { token: t, block, log_index: li })?;
             round_trip(AccountEventKey { token: t, account: h, block, log_index: li })?;
             round_trip(BlockLogKey { block, log_index: li })?;
-            round_trip(UndoKey { block, seq })?;
+            round_trip(UndoKey { partition: li, block, seq })?;
+            round_trip(RecordKey { partition: li, offset: seq })?;
         }
 
         #[test]

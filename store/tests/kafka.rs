@@ -12,7 +12,10 @@ use alloy::primitives::{Address, B256, U256};
 use registrar_schemas::{
     BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, TokenEvent,
 };
-use registrar_store::kafka::{partition_of, route, KafkaLog, KafkaLogError, KafkaSettings, Route};
+use registrar_store::{
+    kafka::{partition_of, route, KafkaLog, KafkaLogError, KafkaSettings, Route},
+    EventLog,
+};
 
 /// A tansu broker.
 struct Tansu {
@@ -121,7 +124,8 @@ fn committed(block: u64) -> LogRecord {
 }
 
 fn decode_all(log: &KafkaLog, partition: i32) -> Vec<LogRecord> {
-    log.read(partition, 0, 10_000, Duration::from_secs(10))
+    // Everything below the high watermark.
+    EventLog::tail(log, partition as u32, 10_000)
         .unwrap()
         .iter()
         .map(|r| LogRecord::decode(&r.bytes).unwrap())
@@ -141,7 +145,7 @@ async fn tokens_stay_in_their_partition_and_chain_records_reach_every_partition(
         }
         records.push(committed(block));
     }
-    let written = log.append(&records).await.unwrap();
+    let written = log.produce(&records, &|_, _| true).await.unwrap();
     // 30 events once, 5 commits twice.
     assert_eq!(written.len(), 30 + 5 * 2);
     assert_eq!(log.ends().unwrap().iter().sum::<i64>(), 40);
@@ -200,12 +204,12 @@ async fn a_broker_restart_keeps_the_log() {
     let records: Vec<LogRecord> = (1..=20u64).map(|b| transfer(b, 0, Address::repeat_byte(1), b)).collect();
     {
         let log = KafkaLog::connect(settings(&broker, "registrar.durable", 1)).await.unwrap();
-        log.append(&records[..10]).await.unwrap();
+        log.produce(&records[..10], &|_, _| true).await.unwrap();
     }
     broker.stop();
     let broker = Tansu::start(dir.path(), Some(port));
     let log = KafkaLog::connect(settings(&broker, "registrar.durable", 1)).await.unwrap();
-    log.append(&records[10..]).await.unwrap();
+    log.produce(&records[10..], &|_, _| true).await.unwrap();
     assert_eq!(decode_all(&log, 0), records);
     assert_eq!(log.ends().unwrap(), vec![20]);
 }
@@ -218,7 +222,7 @@ async fn python_reads_the_log_with_the_schema_file_alone() {
     let log = KafkaLog::connect(settings(&broker, "registrar.python", 1)).await.unwrap();
     let token = Address::repeat_byte(0xab);
     let records = vec![transfer(7, 3, token, 1_000_000_000_000_000_000), committed(7), transfer(8, 0, token, 5)];
-    log.append(&records).await.unwrap();
+    log.produce(&records, &|_, _| true).await.unwrap();
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new("python3")

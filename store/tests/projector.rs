@@ -81,7 +81,7 @@ fn committed(block: u64, head: u64, confirmations: u64) -> LogRecord {
 }
 
 fn raw(records: &[LogRecord]) -> Vec<RawRecord> {
-    records.iter().enumerate().map(|(i, r)| RawRecord { offset: LogOffset(i as u64), bytes: r.encode() }).collect()
+    records.iter().enumerate().map(|(i, r)| RawRecord::new(0, LogOffset(i as u64), r.encode())).collect()
 }
 
 fn open() -> (tempfile::TempDir, Arc<StateDb>, Projector) {
@@ -164,6 +164,81 @@ proptest! {
         p_b.apply(&raw(&straight_log)).unwrap();
         prop_assert_eq!(db_a.state_digest().unwrap(), db_b.state_digest().unwrap());
     }
+
+    /// A broker that retries a batch without deduplicating it leaves copies of a run of records
+    /// right after the run; the projector drops every copy.
+    #[test]
+    fn copies_of_records_are_dropped(
+        blocks in prop::collection::vec(prop::collection::vec(event(), 0..6), 1..12),
+        retries in prop::collection::vec((any::<prop::sample::Index>(), 1usize..8), 0..6),
+    ) {
+        let records = chain(&blocks, 3);
+        let mut at: Vec<(usize, usize)> = retries.iter().map(|(i, len)| (i.index(records.len()) + 1, *len)).collect();
+        at.sort();
+        let mut with_copies = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            with_copies.push(r.clone());
+            for (_, len) in at.iter().filter(|(end, _)| *end == i + 1) {
+                let run = &records[(i + 1).saturating_sub(*len)..=i];
+                with_copies.extend(run.iter().cloned());
+            }
+        }
+        let (_a, db_a, p_a) = open();
+        p_a.apply(&raw(&records)).unwrap();
+        let metrics = Arc::new(Metrics::default());
+        let (_b, db_b, _) = open();
+        let p_b = Projector::new(db_b.clone(), metrics.clone());
+        p_b.apply(&raw(&with_copies)).unwrap();
+        prop_assert_eq!(db_a.state_digest().unwrap(), db_b.state_digest().unwrap());
+        // Copies of events are counted; copies of commits and discoveries change nothing anyway.
+        let dropped = metrics.duplicates_dropped.load(std::sync::atomic::Ordering::Relaxed) as usize;
+        prop_assert!(dropped <= with_copies.len() - records.len());
+    }
+}
+
+/// With two partitions, a revert in one undoes that partition's changes only (each token lives
+/// in one partition), and the chain status is the least advanced partition's.
+#[test]
+fn each_partition_reverts_its_own_changes() {
+    let other = Address::repeat_byte(0xdd);
+    let in_partition = |records: Vec<LogRecord>, partition: u32| -> Vec<RawRecord> {
+        records.iter().enumerate().map(|(i, r)| RawRecord::new(partition, LogOffset(i as u64), r.encode())).collect()
+    };
+    let mint = |token: Address, block: u64, value: u64| {
+        let mut m = meta(block, 0);
+        m.contract = token;
+        LogRecord::Event(ChainEvent {
+            meta: m,
+            event: TokenEvent::Transfer { from: Address::ZERO, to: holder(0), value: U256::from(value) },
+        })
+    };
+    let revert = LogRecord::Reverted(Reverted {
+        chain_id: ChainId(31337),
+        common_ancestor: BlockNumber(2),
+        common_ancestor_hash: B256::with_last_byte(2),
+        abandoned_tip: BlockNumber(4),
+    });
+    // Nothing is final (confirmations 100): everything can be reverted.
+    let p0 = vec![mint(TOKEN, 1, 10), committed(1, 4, 100), mint(TOKEN, 4, 5), committed(4, 4, 100), revert.clone()];
+    let p1 = vec![mint(other, 1, 7), committed(1, 4, 100), mint(other, 3, 3), committed(3, 4, 100)];
+    let (_d, db, projector) = open();
+    let projector = projector.with_partitions(2);
+    projector.apply(&in_partition(p0, 0)).unwrap();
+    projector.apply(&in_partition(p1.clone(), 1)).unwrap();
+    let balance = |token: Address| {
+        db.holders_at(token, 10, HolderOrder::BalanceDesc, 10, None).unwrap().rows.first().map(|r| r.state.balance)
+    };
+    // Partition 0's revert undid its block 4 only; partition 1's block 3 stands until its own
+    // copy of the revert arrives.
+    assert_eq!(balance(TOKEN), Some(U256::from(10)));
+    assert_eq!(balance(other), Some(U256::from(10)));
+    assert_eq!(db.chain_status().unwrap().unwrap().indexed_block, 2, "the least advanced partition");
+    let mut p1_revert = p1;
+    p1_revert.push(revert);
+    let last = in_partition(p1_revert, 1).pop().unwrap();
+    projector.apply(&[last]).unwrap();
+    assert_eq!(balance(other), Some(U256::from(7)));
+    assert_eq!(db.applied_offsets().unwrap(), vec![(0, LogOffset(4)), (1, LogOffset(4))]);
 }
 
 #[test]
@@ -218,21 +293,29 @@ fn balances_supply_and_counts_follow_the_events() {
 }
 
 #[test]
-fn the_checkpoint_never_moves_backwards_or_skips() {
+fn the_checkpoint_never_moves_backwards() {
     let records = raw(&chain(&[vec![TokenEvent::Paused { agent: Address::ZERO }]], 1));
     let (_d, _db, projector) = open();
     projector.apply(&records).unwrap();
     let again = projector.apply(&records[..1]).unwrap_err();
     assert!(matches!(again, StoreError::CheckpointGap { .. }), "{again}");
-    let skip = RawRecord { offset: LogOffset(records.len() as u64 + 1), bytes: records[0].bytes.clone() };
-    assert!(matches!(projector.apply(&[skip]).unwrap_err(), StoreError::CheckpointGap { .. }));
+    // Out of order within a batch, or mixing partitions, is refused too.
+    let next = LogOffset(records.len() as u64 + 5);
+    let backwards = [
+        RawRecord::new(0, next, records[0].bytes.clone()),
+        RawRecord::new(0, LogOffset(next.0 - 1), records[0].bytes.clone()),
+    ];
+    assert!(matches!(projector.apply(&backwards).unwrap_err(), StoreError::CheckpointGap { .. }));
+    let mixed =
+        [RawRecord::new(0, next, records[0].bytes.clone()), RawRecord::new(1, next.next(), records[0].bytes.clone())];
+    assert!(matches!(projector.apply(&mixed).unwrap_err(), StoreError::CheckpointGap { .. }));
 }
 
 #[test]
 fn malformed_records_become_dead_letters_and_the_rest_applies() {
     let mut records =
         raw(&chain(&[vec![TokenEvent::Transfer { from: Address::ZERO, to: holder(0), value: U256::from(5) }]], 1));
-    records.insert(1, RawRecord { offset: LogOffset(1), bytes: vec![0xff, 0x00, 0x13] });
+    records.insert(1, RawRecord::new(0, LogOffset(1), vec![0xff, 0x00, 0x13]));
     for (i, r) in records.iter_mut().enumerate() {
         r.offset = LogOffset(i as u64);
     }
@@ -240,7 +323,7 @@ fn malformed_records_become_dead_letters_and_the_rest_applies() {
     projector.apply(&records).unwrap();
     assert_eq!(db.dead_letter_count().unwrap(), 1);
     assert_eq!(db.holder_at(TOKEN, holder(0), 1).unwrap().balance, U256::from(5));
-    assert_eq!(db.applied_offset().unwrap(), Some(LogOffset(records.len() as u64 - 1)));
+    assert_eq!(db.applied_offset(0).unwrap(), Some(LogOffset(records.len() as u64 - 1)));
 }
 
 #[test]

@@ -58,6 +58,12 @@ pub struct Registrar {
 impl Registrar {
     /// `registrar run` against `rpc`, with `extra` arguments; stderr goes to `data_dir/*.log`.
     pub fn start(rpc: &str, contracts: &[Address], data_dir: &Path, extra: &[&str]) -> Registrar {
+        Self::start_role("run", rpc, contracts, data_dir, extra)
+    }
+
+    /// `registrar <role>` (`run`, `ingest` or `serve`); `url` is its HTTP server (for `ingest`,
+    /// the metrics server).
+    pub fn start_role(role: &str, rpc: &str, contracts: &[Address], data_dir: &Path, extra: &[&str]) -> Registrar {
         std::fs::create_dir_all(data_dir).unwrap();
         let contracts: Vec<String> = contracts.iter().map(|c| c.to_string()).collect();
         let log_path = data_dir.with_extension("log");
@@ -65,7 +71,7 @@ impl Registrar {
         let log_start = log.metadata().unwrap().len() as usize;
         // Port 0: the server binds a free port itself and logs it, so parallel tests never race.
         let child = Command::new(BIN)
-            .args(["run", "--rpc", rpc, "--contracts", &contracts.join(",")])
+            .args([role, "--rpc", rpc, "--contracts", &contracts.join(",")])
             .arg("--data-dir")
             .arg(data_dir)
             .args(["--listen", "127.0.0.1:0", "--poll-interval-ms", "100"])
@@ -82,9 +88,12 @@ impl Registrar {
         loop {
             let text = std::fs::read(&log_path).unwrap_or_default();
             let new = String::from_utf8_lossy(&text[log_start.min(text.len())..]).into_owned();
-            if let Some(at) = new.find("graphql at http://") {
-                let rest = &new[at + "graphql at ".len()..];
-                let url = rest.split("/graphql").next().unwrap();
+            let announced = ["graphql at ", "metrics at "]
+                .iter()
+                .find_map(|a| new.find(&format!("{a}http://")).map(|at| at + a.len()));
+            if let Some(at) = announced {
+                let rest = &new[at..];
+                let url = rest.split(['/', ' ', '\n']).take(3).collect::<Vec<_>>().join("/");
                 reg.url = url.to_string();
                 return reg;
             }

@@ -19,7 +19,13 @@ pub fn run_archiver(
     archive: Arc<Archive>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), ArchiveError> {
-    let mut end = log.subscribe();
+    if log.partitions() != 1 {
+        return Err(ArchiveError::Invalid {
+            field: "event log",
+            reason: "the archive follows a single-partition log; run it beside the embedded log".into(),
+        });
+    }
+    let mut changes = log.subscribe();
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
     let mut next = archive.chain_resume_from()?;
     info!(target: "archive", from = next, "archiver reading the event log");
@@ -27,9 +33,10 @@ pub fn run_archiver(
         if *shutdown.borrow() {
             return Ok(());
         }
-        let raw = log.read(LogOffset(next), BATCH)?;
+        changes.borrow_and_update();
+        let raw = log.read(0, LogOffset(next), BATCH)?;
         if raw.is_empty() {
-            wait_for_records(&rt, &mut end, LogOffset(next), &mut shutdown);
+            wait_for_records(&rt, &mut changes, log.idle_wait(), &mut shutdown);
             continue;
         }
         let mut records = Vec::with_capacity(raw.len());
