@@ -524,26 +524,135 @@ async fn fetch_range(
 }
 
 /// The decoded tails of every partition, oldest record first (on a blocking thread: the Kafka
-/// log waits for the broker). A partition whose tail holds
-/// records but no commit or revert cannot say where it stands: that is an error.
+/// log waits for the broker). A tail reaches back to the partition's last commit or revert,
+/// growing as needed; a partition that holds records but none of those cannot say where it
+/// stands: that is an error.
 fn read_tails(log: &dyn EventLog, reorg_window: usize) -> Result<Vec<Vec<LogRecord>>, IngestError> {
     let mut tails = Vec::new();
     for partition in 0..log.partitions() {
-        let mut tail = Vec::new();
-        for raw in log.tail(partition, reorg_window.max(64) * 8)? {
-            match raw.decode() {
-                Ok(record) => tail.push(record),
-                // Not ingest's: someone else wrote it; the projector sets it aside.
-                Err(e) => {
-                    warn!(target: "ingest", partition, offset = raw.offset.0, error = %e, "skipping a record that is not a valid record")
+        let mut want = reorg_window.max(64) * 8;
+        let tail = loop {
+            let raw = log.tail(partition, want)?;
+            let mut tail = Vec::with_capacity(raw.len());
+            for r in &raw {
+                match r.decode() {
+                    Ok(record) => tail.push(record),
+                    // Not ingest's: someone else wrote it; the projector sets it aside.
+                    Err(e) => {
+                        warn!(target: "ingest", partition, offset = r.offset.0, error = %e, "skipping a record that is not a valid record")
+                    }
                 }
             }
-        }
-        let positioned = tail.iter().any(|r| matches!(r, LogRecord::Committed(_) | LogRecord::Reverted(_)));
-        if !tail.is_empty() && !positioned {
-            return Err(IngestError::LostPosition { records: log.end(partition)?.0 });
-        }
+            let positioned = tail.iter().any(|r| matches!(r, LogRecord::Committed(_) | LogRecord::Reverted(_)));
+            if positioned || raw.is_empty() {
+                break tail;
+            }
+            if raw.len() < want {
+                return Err(IngestError::LostPosition { records: log.end(partition)?.0 });
+            }
+            want *= 4;
+        };
         tails.push(tail);
     }
     Ok(tails)
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy::primitives::B256;
+    use registrar_schemas::TokenEvent;
+
+    use super::*;
+
+    fn block(n: u64, fork: u8) -> BlockRef {
+        BlockRef {
+            number: BlockNumber(n),
+            hash: B256::repeat_byte(fork ^ n as u8),
+            parent_hash: B256::ZERO,
+            timestamp: 0,
+        }
+    }
+
+    fn event(n: u64, log_index: u32, fork: u8) -> LogRecord {
+        LogRecord::Event(ChainEvent {
+            meta: EventMeta {
+                chain_id: ChainId(1),
+                block: block(n, fork),
+                tx_hash: B256::ZERO,
+                tx_index: 0,
+                log_index,
+                contract: Address::ZERO,
+            },
+            event: TokenEvent::Paused { agent: Address::ZERO },
+        })
+    }
+
+    fn committed(n: u64, fork: u8) -> LogRecord {
+        LogRecord::Committed(BlocksCommitted {
+            chain_id: ChainId(1),
+            block: BlockNumber(n),
+            block_hash: block(n, fork).hash,
+            head: BlockNumber(n),
+            finalized: BlockNumber(n.saturating_sub(10)),
+        })
+    }
+
+    async fn ingestor(partitions: usize) -> (tempfile::TempDir, Ingestor) {
+        let metrics = Arc::new(Metrics::default());
+        let rpc =
+            Rpc::connect(crate::RpcConfig { url: "http://127.0.0.1:9".into(), ..Default::default() }, metrics.clone())
+                .await
+                .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let log = registrar_store::EmbeddedLog::open(dir.path()).unwrap();
+        let mut i =
+            Ingestor::new(Arc::new(rpc), Arc::new(log), metrics, IngestConfig { from_block: 3, ..Default::default() });
+        i.sent = vec![None; partitions];
+        (dir, i)
+    }
+
+    /// A crash in the middle of a two-partition append: partition 0 has the range and its commit,
+    /// partition 1 a prefix of its share. Ingest goes back to block 6 and sends neither partition
+    /// what it has.
+    #[tokio::test]
+    async fn a_partial_append_resumes_after_the_least_advanced_commit() {
+        let (_dir, mut i) = ingestor(2).await;
+        let p0 = vec![committed(5, 0), event(6, 0, 0), event(7, 2, 0), committed(7, 0)];
+        let p1 = vec![committed(5, 0), event(6, 1, 0)];
+        i.resume_from(vec![p0, p1]);
+        assert_eq!(i.next_block, 6);
+        assert_eq!(i.sent, vec![Some((7, u32::MAX)), Some((6, 1))]);
+        assert_eq!(i.window.tip(), Some((7, block(7, 0).hash)), "positions are checked against the chain at 7");
+        assert!(!i.force_revert);
+    }
+
+    /// A partition that never got anything starts from `from_block`; the log being empty too.
+    #[tokio::test]
+    async fn an_empty_partition_starts_from_the_first_block() {
+        let (_dir, mut i) = ingestor(2).await;
+        i.resume_from(vec![vec![committed(5, 0)], vec![]]);
+        assert_eq!(i.next_block, 3);
+        let (_dir, mut i) = ingestor(1).await;
+        i.resume_from(vec![vec![]]);
+        assert_eq!((i.next_block, i.sent.clone()), (3, vec![None]));
+    }
+
+    /// A revert that reached partition 0 only: partition 1 still holds the abandoned fork's block
+    /// 6. The partitions disagree about block 6, so ingest reverts below it first.
+    #[tokio::test]
+    async fn partitions_that_disagree_force_a_revert() {
+        let (_dir, mut i) = ingestor(2).await;
+        let revert = LogRecord::Reverted(Reverted {
+            chain_id: ChainId(1),
+            common_ancestor: BlockNumber(5),
+            common_ancestor_hash: block(5, 0).hash,
+            abandoned_tip: BlockNumber(6),
+        });
+        let p0 = vec![committed(5, 0), event(6, 0, 0), committed(6, 0), revert, event(6, 0, 0xf0), committed(6, 0xf0)];
+        let p1 = vec![committed(5, 0), event(6, 1, 0), committed(6, 0)];
+        i.resume_from(vec![p0, p1]);
+        assert!(i.force_revert);
+        assert_eq!(i.window.tip(), Some((5, block(5, 0).hash)));
+        assert!(i.next_block <= 6);
+    }
 }
