@@ -1,14 +1,10 @@
 //! The Kafka log against a real Kafka-protocol broker: tansu, started here on a loopback port
 //! with SQLite storage (so a restart keeps the data) and stopped by PID.
 
-use std::{
-    net::{TcpListener, TcpStream},
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::{path::Path, process::Command, time::Duration};
 
 use alloy::primitives::{Address, B256, U256};
+use registrar::devnet::Tansu;
 use registrar_schemas::{
     BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, TokenEvent,
 };
@@ -16,73 +12,6 @@ use registrar_store::{
     kafka::{partition_of, route, KafkaLog, KafkaLogError, KafkaSettings, Route},
     EventLog,
 };
-
-/// A tansu broker.
-struct Tansu {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-fn tansu_binary() -> PathBuf {
-    if let Ok(p) = std::env::var("REGISTRAR_TANSU") {
-        return PathBuf::from(p);
-    }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let cargo = Path::new(&home).join(".cargo/bin/tansu");
-    if cargo.exists() {
-        cargo
-    } else {
-        PathBuf::from("tansu")
-    }
-}
-
-impl Tansu {
-    fn start(dir: &Path, port: Option<u16>) -> Tansu {
-        let port = port.unwrap_or_else(|| TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port());
-        let url = format!("tcp://127.0.0.1:{port}");
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("tansu.log")).unwrap();
-        let child = Command::new(tansu_binary())
-            .current_dir(dir)
-            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
-            .args(["--storage-engine", "sqlite://tansu.db"])
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("tansu starts (run `make setup`: cargo install tansu --features dynostore,libsql)");
-        let mut broker = Tansu { child, port, dir: dir.to_path_buf() };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = broker.child.try_wait() {
-                panic!("tansu exited with {status}: {}", broker.log());
-            }
-            assert!(Instant::now() < deadline, "tansu did not listen: {}", broker.log());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        broker
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("tansu.log")).unwrap_or_default()
-    }
-
-    fn brokers(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Tansu {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 fn settings(broker: &Tansu, topic: &str, partitions: usize) -> KafkaSettings {
     KafkaSettings {
@@ -135,7 +64,7 @@ fn decode_all(log: &KafkaLog, partition: i32) -> Vec<LogRecord> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_stay_in_their_partition_and_chain_records_reach_every_partition() {
     let dir = tempfile::tempdir().unwrap();
-    let broker = Tansu::start(dir.path(), None);
+    let broker = Tansu::spawn(dir.path(), None).unwrap();
     let log = KafkaLog::connect(settings(&broker, "registrar.events", 2)).await.unwrap();
     let tokens: Vec<Address> = (1..=6u8).map(Address::repeat_byte).collect();
     let mut records = Vec::new();
@@ -172,7 +101,7 @@ async fn tokens_stay_in_their_partition_and_chain_records_reach_every_partition(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_topic_with_other_partitions_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let broker = Tansu::start(dir.path(), None);
+    let broker = Tansu::spawn(dir.path(), None).unwrap();
     KafkaLog::connect(settings(&broker, "registrar.mismatch", 2)).await.unwrap();
     let err = KafkaLog::connect(settings(&broker, "registrar.mismatch", 3)).await.err().unwrap();
     assert!(matches!(err, KafkaLogError::PartitionMismatch { actual: 2, configured: 3, .. }), "{err}");
@@ -185,7 +114,7 @@ async fn a_topic_with_other_partitions_is_refused() {
 async fn a_topic_that_deletes_records_is_refused() {
     use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
     let dir = tempfile::tempdir().unwrap();
-    let broker = Tansu::start(dir.path(), None);
+    let broker = Tansu::spawn(dir.path(), None).unwrap();
     let admin: AdminClient<rdkafka::client::DefaultClientContext> =
         rdkafka::ClientConfig::new().set("bootstrap.servers", broker.brokers()).create().unwrap();
     let topic = NewTopic::new("registrar.short", 2, TopicReplication::Fixed(1)).set("retention.ms", "86400000");
@@ -199,15 +128,15 @@ async fn a_topic_that_deletes_records_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_restart_keeps_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let mut broker = Tansu::start(dir.path(), None);
+    let mut broker = Tansu::spawn(dir.path(), None).unwrap();
     let port = broker.port;
     let records: Vec<LogRecord> = (1..=20u64).map(|b| transfer(b, 0, Address::repeat_byte(1), b)).collect();
     {
         let log = KafkaLog::connect(settings(&broker, "registrar.durable", 1)).await.unwrap();
         log.produce(&records[..10], &|_, _| true).await.unwrap();
     }
-    broker.stop();
-    let broker = Tansu::start(dir.path(), Some(port));
+    broker.kill();
+    let broker = Tansu::spawn(dir.path(), Some(port)).unwrap();
     let log = KafkaLog::connect(settings(&broker, "registrar.durable", 1)).await.unwrap();
     log.produce(&records[10..], &|_, _| true).await.unwrap();
     assert_eq!(decode_all(&log, 0), records);
@@ -218,7 +147,7 @@ async fn a_broker_restart_keeps_the_log() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_reads_the_log_with_the_schema_file_alone() {
     let dir = tempfile::tempdir().unwrap();
-    let broker = Tansu::start(dir.path(), None);
+    let broker = Tansu::spawn(dir.path(), None).unwrap();
     let log = KafkaLog::connect(settings(&broker, "registrar.python", 1)).await.unwrap();
     let token = Address::repeat_byte(0xab);
     let records = vec![transfer(7, 3, token, 1_000_000_000_000_000_000), committed(7), transfer(8, 0, token, 5)];
@@ -228,7 +157,7 @@ async fn python_reads_the_log_with_the_schema_file_alone() {
     let out = Command::new("python3")
         .arg(root.join("tests/python/read_log.py"))
         .args([broker.brokers().as_str(), "registrar.python", "0"])
-        .arg(root.join("../schemas/proto"))
+        .arg(root.join("schemas/proto"))
         .output()
         .expect("python3 runs (make setup installs confluent-kafka and protobuf)");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
