@@ -43,12 +43,18 @@ pub struct BenchArgs {
     /// Partitions of the bench's Kafka topic.
     #[arg(long, default_value_t = 2)]
     pub kafka_partitions: usize,
+    /// tansu's storage engine: `sqlite://tansu.db` (durable, as the tests use it) or
+    /// `memory://tansu/` (the broker's own cost without its storage).
+    #[arg(long, default_value = "sqlite://tansu.db")]
+    pub kafka_storage: String,
 }
 
 /// What a sync through Kafka did.
 struct KafkaSync {
     events: u64,
     seconds: f64,
+    /// Until ingest had appended the last block.
+    ingest_seconds: f64,
     identical: bool,
     duplicates: u64,
 }
@@ -64,7 +70,7 @@ async fn kafka_sync(
 ) -> anyhow::Result<KafkaSync> {
     let broker_dir = data_dir.join("tansu");
     std::fs::create_dir_all(&broker_dir)?;
-    let broker = crate::devnet::Tansu::spawn(&broker_dir, None)?;
+    let broker = crate::devnet::Tansu::spawn_with_storage(&broker_dir, None, &args.kafka_storage)?;
     let settings = registrar_store::kafka::KafkaSettings {
         brokers: broker.brokers(),
         partitions: args.kafka_partitions.max(1),
@@ -83,6 +89,7 @@ async fn kafka_sync(
     });
     let rpc = Arc::new(Rpc::connect(RpcConfig { url: rpc_url.into(), ..RpcConfig::default() }, metrics.clone()).await?);
     Ingestor::new(rpc, log.clone(), metrics.clone(), ingest_config).run(shutdown.clone()).await?;
+    let ingest_seconds = started.elapsed().as_secs_f64();
     loop {
         let (log, db) = (log.clone(), db.clone());
         if tokio::task::spawn_blocking(move || registrar_store::records_behind(log.as_ref(), &db)).await?? == 0 {
@@ -93,10 +100,12 @@ async fn kafka_sync(
     let seconds = started.elapsed().as_secs_f64();
     shutdown_tx.send_replace(true);
     projector_thread.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
+    drop(log);
     drop(broker);
     Ok(KafkaSync {
         events: metrics.events_applied.load(Relaxed),
         seconds,
+        ingest_seconds,
         identical: db.state_digest()? == expected,
         duplicates: metrics.duplicates_dropped.load(Relaxed),
     })
@@ -311,10 +320,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if let Some(k) = &kafka {
         let rate = k.events as f64 / k.seconds;
         println!(
-            "| end-to-end sync through Kafka (tansu on loopback, {} partitions) | {rate:.0} events/s ({} events in {:.2} s), {:.0}% of embedded; state identical to embedded: {}; copies dropped: {} |",
+            "| end-to-end sync through Kafka (tansu {} on loopback, {} partitions) | {rate:.0} events/s ({} events in {:.2} s; ingest done after {:.2} s), {:.0}% of embedded; state identical to embedded: {}; copies dropped: {} |",
+            args.kafka_storage,
             args.kafka_partitions,
             k.events,
             k.seconds,
+            k.ingest_seconds,
             100.0 * rate / sync_rate,
             k.identical,
             k.duplicates

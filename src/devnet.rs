@@ -132,6 +132,11 @@ pub struct Tansu {
 impl Tansu {
     /// Starts a broker on `port` (a free one if `None`) and waits until it listens.
     pub fn spawn(dir: &Path, port: Option<u16>) -> anyhow::Result<Tansu> {
+        Self::spawn_with_storage(dir, port, "sqlite://tansu.db")
+    }
+
+    /// [`Tansu::spawn`] with another `--storage-engine` (e.g. `memory://tansu/`: nothing kept).
+    pub fn spawn_with_storage(dir: &Path, port: Option<u16>, storage: &str) -> anyhow::Result<Tansu> {
         let port = match port {
             Some(p) => p,
             None => free_port()?,
@@ -142,7 +147,7 @@ impl Tansu {
         let child = Command::new(&binary)
             .current_dir(dir)
             .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
-            .args(["--storage-engine", "sqlite://tansu.db"])
+            .args(["--storage-engine", storage])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

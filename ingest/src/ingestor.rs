@@ -326,11 +326,13 @@ impl Ingestor {
             while inflight.len() < self.config.concurrency.max(1) && next <= target {
                 let size = range.lock().expect("range lock poisoned").size();
                 let end = (next + size - 1).min(target);
-                inflight.push_back(fetch_range(rpc.clone(), contracts.clone(), range.clone(), next, end));
+                // Spawned, so the reads go on while a range is being appended.
+                let fetch = tokio::spawn(fetch_range(rpc.clone(), contracts.clone(), range.clone(), next, end));
+                inflight.push_back(AbortOnDrop(fetch));
                 next = end + 1;
             }
             let Some(data) = inflight.next().await else { break };
-            let data = data?;
+            let data = data??;
             // Appending consumes ranges in order, so `self` is free again here.
             self.append_range(data, head).await?;
             self.metrics.backfill_range_blocks.store(self.range.lock().expect("range lock poisoned").size(), Relaxed);
@@ -486,6 +488,24 @@ impl Ingestor {
         .await??;
         self.metrics.log_records_appended.fetch_add(n, Relaxed);
         Ok(())
+    }
+}
+
+/// A spawned task that is cancelled when its handle is dropped (ingest stopping or failing
+/// leaves no reads running behind it).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> std::future::Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
