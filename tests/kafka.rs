@@ -52,6 +52,14 @@ fn whole_log(log: &KafkaLog) -> Vec<Vec<(u64, LogRecord)>> {
         .collect()
 }
 
+/// The partition of a contract's records on anvil's chain, with two partitions.
+fn partition(a: Address) -> i32 {
+    let mut key = [0u8; 28];
+    key[..8].copy_from_slice(&31337u64.to_be_bytes());
+    key[8..].copy_from_slice(a.as_slice());
+    partition_of(&key, 2)
+}
+
 fn describe(r: &LogRecord) -> String {
     match r {
         LogRecord::Event(e) => format!("event block {} log {}", e.meta.block.number.0, e.meta.log_index),
@@ -68,12 +76,6 @@ async fn split_roles_survive_kill_9_and_a_broker_restart() {
     let (token, cast, _) = token_with_scenario(&provider, 33).await;
     // Bulk traffic so that the stream takes a while: 150 blocks of 50 transfers, from a contract
     // in the other partition than the token's.
-    let partition = |a: Address| {
-        let mut key = [0u8; 28];
-        key[..8].copy_from_slice(&31337u64.to_be_bytes());
-        key[8..].copy_from_slice(a.as_slice());
-        partition_of(&key, 2)
-    };
     let emitter = loop {
         let a = TransferEmitter::deploy_builder(provider.clone()).from(cast.agent).deploy().await.unwrap();
         if partition(a) != partition(token) {
@@ -261,4 +263,63 @@ async fn a_poison_message_goes_to_the_dead_letter_topic_and_the_pipeline_goes_on
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     serve.stop();
+}
+
+/// A reorganisation while following the head, with changes in both partitions on the abandoned
+/// branch: the revert reaches each partition, each undoes its own token's changes, and the
+/// replica ends equal to an embedded index of the final chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reorg_is_reverted_in_every_partition() {
+    use alloy::providers::Provider;
+    use registrar::contracts::DemoSecurityToken;
+
+    let (anvil, provider) = chain().await;
+    let (token, cast, played) = token_with_scenario(&provider, 36).await;
+    let emitter = loop {
+        let a = TransferEmitter::deploy_builder(provider.clone()).from(cast.agent).deploy().await.unwrap();
+        if partition(a) != partition(token) {
+            break a;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let kafka = broker(&dir.path().join("broker"), None);
+    let brokers = kafka.brokers();
+    let args = ["--kafka-brokers", &brokers, "--partitions", "2", "--confirmations", "8"];
+    let contracts = [token, emitter];
+    let rpc = anvil.http_url();
+    let _ingest = Registrar::start_role("ingest", &rpc, &contracts, &dir.path().join("ingest"), &args);
+    let data = dir.path().join("serve");
+    let mut serve = Registrar::start_role("serve", &rpc, &contracts, &data, &args);
+    serve.wait_indexed(&provider, played.last_block.max(provider.get_block_number().await.unwrap())).await;
+
+    let t = DemoSecurityToken::new(token, provider.clone());
+    let e = TransferEmitter::new(emitter, provider.clone());
+    let inv = &cast.investors;
+    let snapshot: U256 = provider.raw_request("evm_snapshot".into(), ()).await.unwrap();
+    // Branch A touches both partitions.
+    mine!(t.setAddressFrozen(inv[20], true).from(cast.agent));
+    mine!(e.mintRange(U160::from(0x40_0000), U256::from(20), U256::from(9)).from(cast.agent));
+    mine!(t.mint(inv[23], U256::from(1_000_000)).from(cast.agent));
+    let tip_a = provider.get_block_number().await.unwrap();
+    serve.wait_indexed(&provider, tip_a).await;
+    let q = format!(r#"{{ token(address: "{emitter:#x}") {{ holderCount }} }}"#);
+    assert_eq!(serve.data(&q).await["token"]["holderCount"].as_u64(), Some(20));
+
+    // Branch B replaces A and is longer; the emitter mints elsewhere.
+    let reverted: bool = provider.raw_request("evm_revert".into(), (snapshot,)).await.unwrap();
+    assert!(reverted);
+    let agent_nonce = provider.get_transaction_count(cast.agent).latest().await.unwrap();
+    mine!(t.burn(inv[24], U256::from(1)).from(cast.agent).nonce(agent_nonce));
+    mine!(e.mintRange(U160::from(0x50_0000), U256::from(5), U256::from(2)).from(cast.agent).nonce(agent_nonce + 1));
+    let _: alloy::primitives::U64 = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+    let _: alloy::primitives::U64 = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+    let tip_b = provider.get_block_number().await.unwrap();
+    assert!(tip_b > tip_a);
+    serve.wait_indexed(&provider, tip_b).await;
+
+    assert_matches_chain(&serve, &provider, token, &cast, tip_b).await;
+    assert_eq!(serve.data(&q).await["token"]["holderCount"].as_u64(), Some(5), "the emitter's branch A mints undone");
+    serve.stop();
+    let fresh = fresh_state_digest(&rpc, &provider, &contracts, &dir.path().join("embedded"), tip_b).await;
+    assert_eq!(digest(&data).1, fresh, "the replica after the reorg differs from an embedded index of the final chain");
 }

@@ -190,6 +190,12 @@ impl Ingestor {
                         Ok(tails) => {
                             self.resume_from(tails);
                             log_failures = 0;
+                            // The failed append may have carried the token metadata: send it again
+                            // (applying it twice changes nothing).
+                            self.discoveries.clear();
+                            if let Err(e) = self.discover_tokens().await {
+                                warn!(target: "ingest", error = %e, "cannot read token metadata again");
+                            }
                         }
                         Err(e) => warn!(target: "ingest", error = %e, "event log still away"),
                     }
