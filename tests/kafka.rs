@@ -267,7 +267,8 @@ async fn a_poison_message_goes_to_the_dead_letter_topic_and_the_pipeline_goes_on
 
 /// A reorganisation while following the head, with changes in both partitions on the abandoned
 /// branch: the revert reaches each partition, each undoes its own token's changes, and the
-/// replica ends equal to an embedded index of the final chain.
+/// node (`registrar run` on Kafka: both roles in one process) ends equal to an embedded index of
+/// the final chain.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reorg_is_reverted_in_every_partition() {
     use alloy::providers::Provider;
@@ -287,9 +288,9 @@ async fn a_reorg_is_reverted_in_every_partition() {
     let args = ["--kafka-brokers", &brokers, "--partitions", "2", "--confirmations", "8"];
     let contracts = [token, emitter];
     let rpc = anvil.http_url();
-    let _ingest = Registrar::start_role("ingest", &rpc, &contracts, &dir.path().join("ingest"), &args);
-    let data = dir.path().join("serve");
-    let mut serve = Registrar::start_role("serve", &rpc, &contracts, &data, &args);
+    // Both roles in one process this time (`registrar run --kafka-brokers`).
+    let data = dir.path().join("run");
+    let mut serve = Registrar::start_role("run", &rpc, &contracts, &data, &args);
     serve.wait_indexed(&provider, played.last_block.max(provider.get_block_number().await.unwrap())).await;
 
     let t = DemoSecurityToken::new(token, provider.clone());
