@@ -124,13 +124,17 @@ pub fn replay(log: &dyn EventLog, projector: Projector) -> anyhow::Result<Replay
     let (mut records, mut events) = (0, 0);
     let projector = projector.with_partitions(log.partitions());
     for partition in 0..log.partitions() {
+        // Up to the partition's end when the replay started (a remote log's read may come back
+        // empty before its first fetch arrives).
+        let end = log.end(partition)?;
         loop {
             let outcome = projector.apply_next(log, partition, PROJECTOR_BATCH)?;
-            if outcome.records == 0 {
-                break;
-            }
             records += outcome.records;
             events += outcome.events;
+            let applied = projector.applied_offset(partition)?.map_or(0, |o| o.0 + 1);
+            if outcome.records == 0 && applied >= end.0 {
+                break;
+            }
         }
     }
     Ok(ReplayReport { records, events, seconds: started.elapsed().as_secs_f64() })

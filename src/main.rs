@@ -13,7 +13,7 @@ use registrar::{
 };
 use registrar_store::{
     archive::{KeyStore, Role},
-    EventLog, Metrics, Projector, StateDb,
+    Metrics, Projector, StateDb,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -62,9 +62,10 @@ enum Command {
         data_dir: PathBuf,
     },
     /// Rebuild the state from the event log into a new state directory.
+    /// (From the data dir's embedded log, or from Kafka with --kafka-brokers.)
     Replay {
-        #[arg(long, default_value = ".data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        config: ConfigArgs,
         /// Where to write the rebuilt state (must not exist).
         #[arg(long)]
         into: PathBuf,
@@ -272,14 +273,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("digest={} state={} applied_offsets={}", db.digest()?, db.state_digest()?, applied.join(","));
             Ok(())
         }
-        Command::Replay { data_dir, into } => {
+        Command::Replay { config, into } => {
             anyhow::ensure!(!into.exists(), "{} exists: replay builds a new state", into.display());
-            let stores = node::Stores::open(&data_dir)?;
+            let config = Config::load(&config)?;
+            let log = node::open_log(&config).await?;
             let db = Arc::new(StateDb::open(&into)?);
-            let report = bench::replay(
-                stores.log.as_ref() as &dyn EventLog,
-                Projector::new(db.clone(), Arc::new(Metrics::default())),
-            )?;
+            let projector = Projector::new(db.clone(), Arc::new(Metrics::default()));
+            let report = tokio::task::spawn_blocking(move || bench::replay(log.as_ref(), projector)).await??;
             println!(
                 "replayed {} records ({} events) in {:.3} s: {:.0} events/s; digest {}",
                 report.records,

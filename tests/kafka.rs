@@ -174,6 +174,16 @@ async fn split_roles_survive_kill_9_and_a_broker_restart() {
     r2.stop();
     let (d1, d2) = (digest(&dir.path().join("replica-1")).1, digest(&dir.path().join("replica-2")).1);
     assert_eq!(d1, d2, "the replicas' states differ");
+    // The topic rebuilds the state: `registrar replay` from Kafka into an empty directory.
+    let replayed = dir.path().join("replayed");
+    std::fs::create_dir_all(&replayed).unwrap();
+    let out = Command::new(BIN)
+        .args(["replay", "--kafka-brokers", &brokers, "--partitions", "2", "--into"])
+        .arg(replayed.join("state"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "replay from kafka: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(digest(&replayed).1, d1, "the state replayed from the topic differs");
     // And the state equals what the embedded log gives for the same chain.
     let embedded = fresh_state_digest(&rpc, &provider, &contracts, &dir.path().join("embedded"), head).await;
     assert_eq!(d1, embedded, "kafka mode and embedded mode disagree");

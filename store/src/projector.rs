@@ -73,6 +73,11 @@ impl Projector {
         }
     }
 
+    /// The offset of the last record applied from `partition`.
+    pub fn applied_offset(&self, partition: u32) -> Result<Option<LogOffset>, StoreError> {
+        self.db.applied_offset(partition)
+    }
+
     /// A projector of a log with `partitions` partitions (1 unless told).
     pub fn with_partitions(mut self, partitions: u32) -> Self {
         self.partitions = partitions.max(1);
