@@ -12,6 +12,7 @@
 //! - `scenario`: the demo's issuance, trading and enforcement activity.
 //! - `demo`: `registrar demo`, the scenario indexed and served.
 //! - `bench`: the end-to-end benchmark.
+//! - `report`: `registrar report`, regulator reports fetched from a server.
 //! - `verify`: `registrar verify`, `registrar merkle` and `registrar disclose`.
 
 /// Sends a call from `from` and waits for its receipt; a revert is an error.
@@ -34,6 +35,7 @@ pub mod demo;
 pub mod devnet;
 pub mod dlq;
 pub mod node;
+pub mod report;
 pub mod scenario;
 pub mod tasks;
 pub mod verify;

@@ -80,6 +80,9 @@ enum Command {
     Merkle(MerkleCommand),
     /// Publish a disclosure through a running server.
     Disclose(DiscloseArgs),
+    /// A regulator report from a running server: the holder register or the reconciliation of
+    /// a token as of a block or a time, as CSV or JSON, with its block hash and digest.
+    Report(registrar::report::ReportArgs),
     /// Manage the API keys that may publish disclosures.
     Keys {
         #[arg(long, default_value = ".data", env = "REGISTRAR_DATA_DIR")]
@@ -195,6 +198,7 @@ async fn main() -> anyhow::Result<ExitCode> {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Verify(_) | Command::Merkle(_) => unreachable!("handled with their exit codes"),
+        Command::Report(args) => registrar::report::run(args).await,
         Command::Disclose(args) => {
             let d = verify::disclose(&args).await?;
             println!("{}", serde_json::to_string_pretty(&d)?);

@@ -25,6 +25,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/graphql", get(graphiql).post(graphql).layer(axum::Extension(schema)))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .route("/content/{hash}", get(content))
+        .route("/reports/{kind}", get(report))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
@@ -82,6 +83,57 @@ fn api_key(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
     let key = bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))?;
     Some(key.trim().to_string()).filter(|k| !k.is_empty())
+}
+
+/// The query string of `GET /reports/{kind}`.
+#[derive(serde::Deserialize)]
+struct ReportQuery {
+    token: String,
+    block: Option<u64>,
+    at: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// `GET /reports/holders|reconciliation?token=0x…[&block=N|&at=RFC3339][&format=csv|json]`: the
+/// report, with its block, block hash and digest also in `X-Registrar-*` headers.
+async fn report(
+    State(state): State<ApiState>,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+) -> Response {
+    use crate::reports::{self, AsOf, ReportFormat, ReportKind};
+    let parsed = (|| -> Result<_, crate::ApiError> {
+        let kind: ReportKind = kind.parse()?;
+        let token = crate::objects::parse_address(&q.token)?;
+        let as_of = AsOf::parse(q.block, q.at.as_deref())?;
+        let format: ReportFormat = q.format.as_deref().unwrap_or("json").parse()?;
+        Ok((kind, token, as_of, format))
+    })();
+    let (kind, token, as_of, format) = match parsed {
+        Ok(p) => p,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    match state.read(move |db| Ok(reports::build(db, kind, token, as_of, format))).await {
+        Ok(Ok(r)) => {
+            let hash = r.block_hash.map_or_else(|| "unknown".to_string(), |h| format!("{h:#x}"));
+            let headers = [
+                (header::CONTENT_TYPE, r.content_type.to_string()),
+                (header::HeaderName::from_static("x-registrar-block"), r.block.to_string()),
+                (header::HeaderName::from_static("x-registrar-block-hash"), hash),
+                (header::HeaderName::from_static("x-registrar-digest"), format!("blake3:{}", r.digest)),
+            ];
+            (headers, r.body).into_response()
+        }
+        Ok(Err(e)) | Err(e) => {
+            let status = match e {
+                crate::ApiError::Store(_) | crate::ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                crate::ApiError::NotIndexed => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            (status, e.to_string()).into_response()
+        }
+    }
 }
 
 /// A disclosure's content by its BLAKE3 hash, with the content type it was accepted as.

@@ -8,12 +8,14 @@
 //! - `schema`: builds the schema with its depth and complexity limits; exports the SDL.
 //! - `resolvers`: one file per root field.
 //! - `objects`: the API types, built `From` domain types, and the `BigInt` scalar.
-//! - `http`: the axum router: `/graphql`, `/health`, `/ready`, `/metrics`.
+//! - `http`: the axum router: `/graphql`, `/reports/{kind}`, `/health`, `/ready`, `/metrics`.
+//! - `reports`: regulator reports (holder register, reconciliation) as CSV or JSON.
 //! - `state`: what the handlers share.
 
 mod error;
 mod http;
 mod objects;
+pub mod reports;
 mod resolvers;
 mod schema;
 mod state;

@@ -437,10 +437,22 @@ impl<'a> Tx<'a> {
         self.undo_block = (self.status.is_none() || block > finalized).then_some(block);
     }
 
+    /// Keeps the hash and time of a block that holds events. (Range ends are not kept: where
+    /// ranges end depends on how ingest read the chain, and the state must not.)
+    fn note_block(&mut self, number: u64, hash: alloy::primitives::B256, timestamp: u64) -> Result<(), StoreError> {
+        let known = self.get::<Blocks>(&number)?;
+        let info = BlockInfo { hash, timestamp };
+        if known != Some(info) {
+            self.put::<Blocks>(&number, &info)?;
+        }
+        Ok(())
+    }
+
     fn event(&mut self, e: &ChainEvent, metrics: &Metrics) -> Result<(), StoreError> {
         let token = e.meta.contract;
         let block = e.meta.block.number.0;
         self.track_undo(block);
+        self.note_block(block, e.meta.block.hash, e.meta.block.timestamp)?;
         match e.event {
             TokenEvent::Transfer { from, to, value } => {
                 let key = EventKey { token, block, log_index: e.meta.log_index };
@@ -580,6 +592,7 @@ impl<'a> Tx<'a> {
 
     fn undecoded(&mut self, u: &UndecodedLog, metrics: &Metrics) -> Result<(), StoreError> {
         self.track_undo(u.meta.block.number.0);
+        self.note_block(u.meta.block.number.0, u.meta.block.hash, u.meta.block.timestamp)?;
         let key = BlockLogKey { block: u.meta.block.number.0, log_index: u.meta.log_index };
         self.put::<Undecoded>(&key, &LogRecord::Undecoded(u.clone()).encode())?;
         metrics.undecoded_logs.fetch_add(1, Relaxed);

@@ -256,6 +256,34 @@ impl StateDb {
         Ok(Page { rows, has_next, end_cursor })
     }
 
+    /// The holder register of `token` as of `block`: every account holding a balance or any
+    /// frozen state after that block, by address.
+    pub fn holder_register(&self, token: Address, block: u64) -> Result<Vec<HolderRow>, StoreError> {
+        self.listed_holders_at(token, block)
+    }
+
+    /// The hash and time of `block`, if it holds events of a watched contract.
+    pub fn block_info(&self, block: u64) -> Result<Option<BlockInfo>, StoreError> {
+        self.get::<Blocks>(&block)
+    }
+
+    /// The last block with events whose time is at or before `timestamp` (seconds).
+    pub fn block_at_time(&self, timestamp: u64) -> Result<Option<(u64, BlockInfo)>, StoreError> {
+        let mut found = None;
+        for item in self.db.iterator_cf(self.cf::<Blocks>(), IteratorMode::Start) {
+            let (k, v) = item?;
+            let info = decode::<Blocks>(&v)?;
+            if info.timestamp == 0 {
+                continue;
+            }
+            if info.timestamp > timestamp {
+                break;
+            }
+            found = Some((u64::decode(&k).map_err(corrupt::<Blocks>)?, info));
+        }
+        Ok(found)
+    }
+
     /// Every listed holder after `block`, from the history table.
     fn listed_holders_at(&self, token: Address, block: u64) -> Result<Vec<HolderRow>, StoreError> {
         let mut out = Vec::new();

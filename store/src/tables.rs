@@ -62,6 +62,30 @@ tables! {
     DeadLetters = 10: RecordKey => Vec<u8>;
     /// The previous value of every key changed above the finalized block, to undo a reorg.
     Undo = 11: UndoKey => UndoValue;
+    /// The hash and time of every block that holds events of a watched contract, so a report as
+    /// of a block can state which block it is.
+    Blocks = 12: u64 => BlockInfo;
+}
+
+/// What the log told of a block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockInfo {
+    pub hash: B256,
+    /// Seconds since the Unix epoch.
+    pub timestamp: u64,
+}
+
+impl Codec for BlockInfo {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.hash.as_slice());
+        out.extend_from_slice(&self.timestamp.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("block info", bytes);
+        let v = BlockInfo { hash: r.b256()?, timestamp: r.u64()? };
+        r.finish()?;
+        Ok(v)
+    }
 }
 
 /// A key of the `Meta` table.

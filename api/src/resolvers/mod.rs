@@ -1,6 +1,7 @@
 //! One file per root field. Each parses its arguments, reads the store and builds objects.
 
 mod disclosures;
+mod report;
 mod status;
 mod submit;
 mod token;
@@ -19,6 +20,7 @@ pub struct Query(
     token::TokenQuery,
     undecoded::UndecodedQuery,
     disclosures::DisclosuresQuery,
+    report::ReportQuery,
 );
 
 pub use submit::{Caller, Mutation};

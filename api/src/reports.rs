@@ -1,0 +1,297 @@
+//! Regulator reports: the holder register and the reconciliation of a token as of a block or a
+//! time, as CSV or JSON, each stating the block (number and hash) it is as of and a BLAKE3
+//! digest of its content. The same report comes from `GET /reports/<kind>`, the GraphQL field
+//! `report` and `registrar report`.
+//!
+//! The digest is over the report's canonical CSV lines (header row and data rows, `\n`-ended),
+//! whatever format is asked for: a CSV and a JSON of one report carry the same digest, and anyone
+//! can recompute it from the CSV alone (`tail -n +N report.csv | b3sum`).
+
+use alloy::primitives::{Address, B256, U256};
+use registrar_store::{HolderRow, StateDb};
+use serde_json::{json, Value};
+
+use crate::ApiError;
+
+/// Which report.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    /// Every holder with a balance or a freeze: the master securityholder file (SEC Rule 17Ad-9).
+    Holders,
+    /// The control book: the sum of balances against the total supply.
+    Reconciliation,
+}
+
+impl std::str::FromStr for ReportKind {
+    type Err = ApiError;
+    fn from_str(s: &str) -> Result<Self, ApiError> {
+        match s {
+            "holders" => Ok(ReportKind::Holders),
+            "reconciliation" => Ok(ReportKind::Reconciliation),
+            other => Err(ApiError::Invalid {
+                field: "report",
+                reason: format!("{other:?}: expected holders or reconciliation"),
+            }),
+        }
+    }
+}
+
+/// How a report is written.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReportFormat {
+    #[default]
+    Json,
+    Csv,
+}
+
+impl std::str::FromStr for ReportFormat {
+    type Err = ApiError;
+    fn from_str(s: &str) -> Result<Self, ApiError> {
+        match s {
+            "json" => Ok(ReportFormat::Json),
+            "csv" => Ok(ReportFormat::Csv),
+            other => Err(ApiError::Invalid { field: "format", reason: format!("{other:?}: expected csv or json") }),
+        }
+    }
+}
+
+/// The state a report is as of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsOf {
+    /// The latest indexed block.
+    Latest,
+    /// After this block.
+    Block(u64),
+    /// After the last block at or before this time (seconds since the epoch).
+    Time(u64),
+}
+
+impl AsOf {
+    /// From the optional `block` and `at` (RFC 3339) arguments; both is an error.
+    pub fn parse(block: Option<u64>, at: Option<&str>) -> Result<AsOf, ApiError> {
+        match (block, at) {
+            (Some(_), Some(_)) => {
+                Err(ApiError::Invalid { field: "at", reason: "give a block or a time, not both".into() })
+            }
+            (Some(b), None) => Ok(AsOf::Block(b)),
+            (None, Some(t)) => Ok(AsOf::Time(parse_rfc3339(t)?)),
+            (None, None) => Ok(AsOf::Latest),
+        }
+    }
+}
+
+/// A finished report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub kind: ReportKind,
+    pub token: Address,
+    pub block: u64,
+    /// `None` for a block that holds no event of a watched contract and is not the latest indexed.
+    pub block_hash: Option<B256>,
+    /// BLAKE3 of the canonical CSV lines, hex.
+    pub digest: String,
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+/// Builds a report from the state (blocking: call it on a blocking thread).
+pub fn build(
+    db: &StateDb,
+    kind: ReportKind,
+    token: Address,
+    as_of: AsOf,
+    format: ReportFormat,
+) -> Result<Report, ApiError> {
+    let status = db.chain_status()?.ok_or(ApiError::NotIndexed)?;
+    let block = match as_of {
+        AsOf::Latest => status.indexed_block,
+        AsOf::Block(b) if b > status.indexed_block => {
+            return Err(ApiError::BlockNotIndexed { requested: b, indexed: status.indexed_block })
+        }
+        AsOf::Block(b) => b,
+        AsOf::Time(t) => match db.block_at_time(t)? {
+            Some((b, _)) => b.min(status.indexed_block),
+            None => {
+                return Err(ApiError::Invalid { field: "at", reason: "no indexed block is that old".into() });
+            }
+        },
+    };
+    if db.token(token)?.is_none() {
+        return Err(ApiError::Invalid { field: "token", reason: format!("{token:#x} is not a watched token") });
+    }
+    let info = db.block_info(block)?;
+    let block_hash = if block == status.indexed_block { Some(status.indexed_hash) } else { info.map(|i| i.hash) };
+    let timestamp = info.map(|i| i.timestamp).filter(|t| *t > 0);
+    let snapshot = db.token_at(token, block)?;
+    let (title, mut summary, canonical, rows) = match kind {
+        ReportKind::Holders => {
+            let holders = db.holder_register(token, block)?;
+            let summary = json!({
+                "totalSupply": snapshot.total_supply.to_string(),
+                "holderCount": holders.iter().filter(|h| !h.state.balance.is_zero()).count(),
+            });
+            ("holder register", summary, holders_csv(&holders), holders.iter().map(holder_json).collect::<Vec<_>>())
+        }
+        ReportKind::Reconciliation => {
+            let holders = db.holder_register(token, block)?;
+            let sum = holders.iter().fold(U256::ZERO, |s, h| s.saturating_add(h.state.balance));
+            let with_balance = holders.iter().filter(|h| !h.state.balance.is_zero()).count() as u64;
+            let checks = [
+                ("sum_of_balances", snapshot.total_supply, sum),
+                ("holders_with_a_balance", U256::from(snapshot.holder_count), U256::from(with_balance)),
+            ];
+            let balanced = checks.iter().all(|(_, expected, actual)| expected == actual);
+            let mut csv = String::from("check,expected,actual,difference\n");
+            let mut rows = Vec::new();
+            for (check, expected, actual) in checks {
+                let difference = signed_difference(actual, expected);
+                csv.push_str(&format!("{check},{expected},{actual},{difference}\n"));
+                rows.push(json!({
+                    "check": check,
+                    "expected": expected.to_string(),
+                    "actual": actual.to_string(),
+                    "difference": difference,
+                }));
+            }
+            ("reconciliation", json!({ "balanced": balanced }), csv, rows)
+        }
+    };
+    let digest = blake3::hash(canonical.as_bytes()).to_hex().to_string();
+    let hash_text = block_hash.map(|h| format!("{h:#x}"));
+    let (content_type, body) = match format {
+        ReportFormat::Csv => {
+            let mut out = format!("# registrar {title}\n# token={token:#x}\n# block={block}\n");
+            out.push_str(&format!("# block_hash={}\n", hash_text.as_deref().unwrap_or("unknown")));
+            if let Some(t) = timestamp {
+                out.push_str(&format!("# block_timestamp={t}\n"));
+            }
+            if let Value::Object(fields) = &summary {
+                for (k, v) in fields {
+                    out.push_str(&format!("# {k}={}\n", v.as_str().map_or_else(|| v.to_string(), str::to_string)));
+                }
+            }
+            out.push_str(&format!("# digest=blake3:{digest} (of the lines below)\n"));
+            out.push_str(&canonical);
+            ("text/csv; charset=utf-8", out)
+        }
+        ReportFormat::Json => {
+            let fields = summary.as_object_mut().expect("summary is an object");
+            fields.insert("report".into(), json!(title));
+            fields.insert("token".into(), json!(format!("{token:#x}")));
+            fields.insert("block".into(), json!(block));
+            fields.insert("blockHash".into(), json!(hash_text));
+            fields.insert("blockTimestamp".into(), json!(timestamp));
+            fields.insert("digest".into(), json!(format!("blake3:{digest}")));
+            fields.insert("rows".into(), Value::Array(rows));
+            ("application/json", serde_json::to_string_pretty(&summary).expect("json values serialise"))
+        }
+    };
+    Ok(Report { kind, token, block, block_hash, digest, content_type, body })
+}
+
+/// `actual - expected` as a signed decimal.
+fn signed_difference(actual: U256, expected: U256) -> String {
+    if actual >= expected {
+        (actual - expected).to_string()
+    } else {
+        format!("-{}", expected - actual)
+    }
+}
+
+/// The register's canonical CSV. Partition balances, identity and country are empty until
+/// the token's protocols provide them.
+fn holders_csv(holders: &[HolderRow]) -> String {
+    let mut out =
+        String::from("address,balance,balance_by_partition,frozen,is_frozen,identity,country,first_acquired_block\n");
+    for h in holders {
+        let s = &h.state;
+        out.push_str(&format!("{:#x},{},,{},{},,,{}\n", h.address, s.balance, s.frozen, s.is_frozen, s.first_acquired));
+    }
+    out
+}
+
+fn holder_json(h: &HolderRow) -> Value {
+    let s = &h.state;
+    json!({
+        "address": format!("{:#x}", h.address),
+        "balance": s.balance.to_string(),
+        "balanceByPartition": {},
+        "frozen": s.frozen.to_string(),
+        "isFrozen": s.is_frozen,
+        "identity": null,
+        "country": null,
+        "firstAcquiredBlock": s.first_acquired,
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` or `YYYY-MM-DD` (midnight UTC) to seconds since the epoch.
+pub fn parse_rfc3339(text: &str) -> Result<u64, ApiError> {
+    let bad =
+        || ApiError::Invalid { field: "at", reason: format!("{text:?}: expected RFC 3339, e.g. 2026-11-23T00:00:00Z") };
+    let num = |s: &str| s.parse::<i64>().map_err(|_| bad());
+    let (date, time) = match text.split_once(['T', 't', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (text, None),
+    };
+    let parts: Vec<&str> = date.split('-').collect();
+    let [y, m, d] = parts[..] else { return Err(bad()) };
+    let (y, m, d) = (num(y)?, num(m)?, num(d)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || y < 1970 {
+        return Err(bad());
+    }
+    let mut seconds = days_from_civil(y, m, d) * 86_400;
+    if let Some(t) = time {
+        let (clock, offset) = if let Some(c) = t.strip_suffix(['Z', 'z']) {
+            (c, 0)
+        } else if let Some(at) = t.rfind(['+', '-']) {
+            let (c, o) = t.split_at(at);
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let (oh, om) = o[1..].split_once(':').ok_or_else(bad)?;
+            (c, sign * (num(oh)? * 3600 + num(om)? * 60))
+        } else {
+            return Err(bad());
+        };
+        let clock = clock.split('.').next().unwrap_or_default();
+        let hms: Vec<&str> = clock.split(':').collect();
+        let [h, mi, s] = hms[..] else { return Err(bad()) };
+        let (h, mi, s) = (num(h)?, num(mi)?, num(s)?);
+        if h > 23 || mi > 59 || s > 60 {
+            return Err(bad());
+        }
+        seconds += h * 3600 + mi * 60 + s - offset;
+    }
+    u64::try_from(seconds).map_err(|_| bad())
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_times() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z").unwrap(), 0);
+        assert_eq!(parse_rfc3339("2026-11-23T00:00:00Z").unwrap(), 1_795_392_000);
+        assert_eq!(parse_rfc3339("2026-11-23").unwrap(), 1_795_392_000);
+        assert_eq!(parse_rfc3339("2026-11-23T01:30:00+01:30").unwrap(), 1_795_392_000);
+        assert_eq!(parse_rfc3339("2000-02-29T12:00:00.250Z").unwrap(), 951_825_600);
+        for bad in ["yesterday", "2026-13-01T00:00:00Z", "2026-11-23T25:00:00Z", "2026-11-23T00:00:00", "1969-12-31"] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn differences_are_signed() {
+        assert_eq!(signed_difference(U256::from(5), U256::from(3)), "2");
+        assert_eq!(signed_difference(U256::from(3), U256::from(5)), "-2");
+    }
+}

@@ -1,0 +1,54 @@
+use async_graphql::{Context, Object, Result, SimpleObject};
+
+use crate::{
+    objects::{parse_address, show_address},
+    reports::{self, AsOf, ReportFormat, ReportKind},
+    ApiState,
+};
+
+#[derive(Default)]
+pub struct ReportQuery;
+
+/// A regulator report as of a block: its body in the format asked for, the block it is as of
+/// and the BLAKE3 digest of its canonical CSV lines.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Report {
+    pub kind: ReportKind,
+    pub token: String,
+    pub block: u64,
+    /// Null for a block that holds no event of a watched contract and is not the latest indexed.
+    pub block_hash: Option<String>,
+    /// `blake3:<hex>` of the report's canonical CSV lines, whatever the format.
+    pub digest: String,
+    pub content_type: String,
+    pub body: String,
+}
+
+#[Object]
+impl ReportQuery {
+    /// The holder register or the reconciliation of `token` as of `block` or `at` (RFC 3339;
+    /// the last block at or before it), default the latest indexed block.
+    async fn report(
+        &self,
+        ctx: &Context<'_>,
+        kind: ReportKind,
+        token: String,
+        block: Option<u64>,
+        at: Option<String>,
+        #[graphql(default)] format: ReportFormat,
+    ) -> Result<Report> {
+        let state = ctx.data::<ApiState>()?;
+        let token = parse_address(&token)?;
+        let as_of = AsOf::parse(block, at.as_deref())?;
+        let r = state.read(move |db| Ok(reports::build(db, kind, token, as_of, format))).await??;
+        Ok(Report {
+            kind: r.kind,
+            token: show_address(&r.token),
+            block: r.block,
+            block_hash: r.block_hash.map(|h| format!("{h:#x}")),
+            digest: format!("blake3:{}", r.digest),
+            content_type: r.content_type.to_string(),
+            body: r.body,
+        })
+    }
+}

@@ -1,0 +1,169 @@
+//! Regulator reports against the chain's own views: the holder register as of the last block and
+//! a middle block (by number and by time) equals what the token's view functions return at those
+//! blocks; the reconciliation balances; CSV and JSON carry the same digest, which is BLAKE3 of the
+//! CSV's canonical lines; every report names its block and that block's hash.
+
+#[macro_use]
+mod common;
+
+use std::process::Command;
+
+use alloy::{eips::BlockId, primitives::Address, providers::Provider};
+use common::*;
+use registrar::contracts::DemoSecurityToken;
+use serde_json::Value;
+
+async fn get(reg: &Registrar, path: &str) -> (reqwest::StatusCode, reqwest::header::HeaderMap, String) {
+    let r = reqwest::get(format!("{}{path}", reg.url)).await.unwrap();
+    let (status, headers) = (r.status(), r.headers().clone());
+    (status, headers, r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holder_register_and_reconciliation_match_the_chain() {
+    let (anvil, provider) = chain().await;
+    let (token, cast, played) = token_with_scenario(&provider, 41).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = Registrar::start(&anvil.http_url(), &[token], &dir.path().join("node"), &["--confirmations", "3"]);
+    reg.wait_indexed(&provider, played.last_block).await;
+    let t = DemoSecurityToken::new(token, provider.clone());
+    let mut accounts: Vec<Address> = cast.investors.clone();
+    accounts.extend(&cast.spare);
+    accounts.push(cast.agent);
+
+    // A middle block that holds events (so the log knows its hash and time).
+    let middle = {
+        let mut b = (played.first_block + played.last_block) / 2;
+        loop {
+            let logs = provider
+                .get_logs(&alloy::rpc::types::Filter::new().address(token).from_block(b).to_block(b))
+                .await
+                .unwrap();
+            if !logs.is_empty() {
+                break b;
+            }
+            b += 1;
+        }
+    };
+    let middle_time = provider.get_block_by_number(middle.into()).await.unwrap().unwrap().header.timestamp;
+    let at = chrono_free_rfc3339(middle_time);
+    for (query, wanted) in [
+        (format!("block={}", played.last_block), Some(played.last_block)),
+        (format!("block={middle}"), Some(middle)),
+        // anvil mines several blocks a second: the last block at or before that second.
+        (format!("at={at}"), None),
+    ] {
+        let (status, headers, body) =
+            get(&reg, &format!("/reports/holders?token={token:#x}&{query}&format=json")).await;
+        assert!(status.is_success(), "{status}: {body}");
+        let report: Value = serde_json::from_str(&body).unwrap();
+        let block = report["block"].as_u64().unwrap();
+        match wanted {
+            Some(b) => assert_eq!(block, b, "{query}"),
+            None => {
+                let time = provider.get_block_by_number(block.into()).await.unwrap().unwrap().header.timestamp;
+                assert!(block >= middle && time <= middle_time, "{query}: block {block} at {time}");
+            }
+        }
+        let hash = provider.get_block_by_number(block.into()).await.unwrap().unwrap().header.hash;
+        assert_eq!(report["blockHash"].as_str(), Some(format!("{hash:#x}").as_str()), "the report names its block");
+        assert_eq!(headers["x-registrar-digest"].to_str().unwrap(), report["digest"].as_str().unwrap());
+        let at_block = BlockId::number(block);
+        assert_eq!(
+            report["totalSupply"].as_str().unwrap(),
+            t.totalSupply().block(at_block).call().await.unwrap().to_string()
+        );
+        let rows: Vec<&Value> = report["rows"].as_array().unwrap().iter().collect();
+        let listed: Vec<String> = rows.iter().map(|r| r["address"].as_str().unwrap().to_string()).collect();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert_eq!(listed, sorted, "rows by address");
+        let mut expected = Vec::new();
+        for &a in &accounts {
+            let c = chain_holder(&provider, token, a, block).await;
+            let row = rows.iter().find(|r| r["address"] == format!("{a:#x}"));
+            if c.balance.is_zero() && c.frozen.is_zero() && !c.is_frozen {
+                assert!(row.is_none(), "{a} listed at block {block} without balance or freeze");
+                continue;
+            }
+            expected.push(format!("{a:#x}"));
+            let row = row.unwrap_or_else(|| panic!("{a} missing from the register at block {block}"));
+            assert_eq!(row["balance"].as_str().unwrap(), c.balance.to_string(), "{a} at {block}");
+            assert_eq!(row["frozen"].as_str().unwrap(), c.frozen.to_string(), "{a} at {block}");
+            assert_eq!(row["isFrozen"].as_bool().unwrap(), c.is_frozen, "{a} at {block}");
+            let first = row["firstAcquiredBlock"].as_u64().unwrap();
+            if !c.balance.is_zero() {
+                assert!(first > 0 && first <= block, "{a}: first acquired {first}");
+                let before = t.balanceOf(a).block(BlockId::number(first - 1)).call().await.unwrap();
+                let then = t.balanceOf(a).block(BlockId::number(first)).call().await.unwrap();
+                assert!(before.is_zero() && !then.is_zero(), "{a} first acquired at {first}");
+            }
+        }
+        expected.sort();
+        assert_eq!(sorted, expected, "the register's accounts at block {block}");
+
+        let (_, _, recon) = get(&reg, &format!("/reports/reconciliation?token={token:#x}&{query}")).await;
+        let recon: Value = serde_json::from_str(&recon).unwrap();
+        assert_eq!(recon["balanced"], true, "{recon}");
+    }
+
+    // The CLI's CSV: the same digest as the JSON, and it is BLAKE3 of the lines after the header
+    // comments.
+    let csv_path = dir.path().join("register.csv");
+    let out = Command::new(BIN)
+        .args(["report", "holders", "--server", &reg.url, "--token", &format!("{token:#x}")])
+        .args(["--block", &middle.to_string(), "--format", "csv", "--out"])
+        .arg(&csv_path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let canonical: String = csv.lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+    let digest = format!("blake3:{}", blake3::hash(canonical.as_bytes()).to_hex());
+    assert!(csv.contains(&format!("# digest={digest}")), "{csv}");
+    assert!(csv.contains(&format!("# block={middle}\n")));
+    let (_, _, json) = get(&reg, &format!("/reports/holders?token={token:#x}&block={middle}")).await;
+    assert_eq!(serde_json::from_str::<Value>(&json).unwrap()["digest"].as_str(), Some(digest.as_str()));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&digest));
+
+    // GraphQL gives the same report.
+    let g = reg
+        .data(&format!(
+            r#"{{ report(kind: HOLDERS, token: "{token:#x}", block: {middle}, format: CSV) {{ block blockHash digest contentType body }} }}"#
+        ))
+        .await;
+    assert_eq!(g["report"]["digest"].as_str(), Some(digest.as_str()));
+    assert_eq!(g["report"]["body"].as_str(), Some(csv.as_str()));
+
+    // Bad requests are clear errors.
+    for (path, want) in [
+        (format!("/reports/holders?token={token:#x}&block=999999999"), "not indexed yet"),
+        ("/reports/holders?token=0x12&block=1".to_string(), "invalid address"),
+        (format!("/reports/owners?token={token:#x}"), "expected holders or reconciliation"),
+        (format!("/reports/holders?token={token:#x}&at=yesterday"), "RFC 3339"),
+        (format!("/reports/holders?token={token:#x}&block=1&at=2026-01-01"), "not both"),
+        (format!("/reports/holders?token={:#x}", Address::repeat_byte(7)), "not a watched token"),
+    ] {
+        let (status, _, body) = get(&reg, &path).await;
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert!(body.contains(want), "{path}: {body}");
+    }
+    reg.stop();
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+fn chrono_free_rfc3339(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let rem = seconds % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
