@@ -135,6 +135,39 @@ async fn holder_register_and_reconciliation_match_the_chain() {
     assert_eq!(g["report"]["digest"].as_str(), Some(digest.as_str()));
     assert_eq!(g["report"]["body"].as_str(), Some(csv.as_str()));
 
+    // The register committed to as a Merkle root over its rows; a holder's proof that their row
+    // is in it verifies with `registrar verify inclusion`, and fails for another root.
+    let (_, _, c) = get(&reg, &format!("/reports/holders/commitment?token={token:#x}&block={middle}")).await;
+    let c: Value = serde_json::from_str(&c).unwrap();
+    let rows: Vec<&str> = canonical.lines().skip(1).collect();
+    assert_eq!(c["size"].as_u64(), Some(rows.len() as u64));
+    assert_eq!(c["digest"].as_str(), Some(digest.as_str()));
+    let holder = rows[rows.len() / 2].split(',').next().unwrap();
+    let (status, _, p) =
+        get(&reg, &format!("/reports/holders/commitment?token={token:#x}&block={middle}&holder={holder}")).await;
+    assert!(status.is_success(), "{p}");
+    let p: Value = serde_json::from_str(&p).unwrap();
+    assert_eq!(p["row"].as_str(), Some(rows[rows.len() / 2]));
+    assert_eq!(p["commitment"]["root"], c["root"]);
+    let path: Vec<&str> = p["path"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+    let verify = |root: &str| {
+        Command::new(BIN)
+            .args(["verify", "inclusion", "--hash", "blake3", "--leaf-hash", p["leafHash"].as_str().unwrap()])
+            .args(["--index", &p["index"].to_string(), "--size", &c["size"].to_string(), "--root", root])
+            .args(["--path", &path.join(",")])
+            .status()
+            .unwrap()
+            .code()
+    };
+    assert_eq!(verify(c["root"].as_str().unwrap()), Some(0));
+    let (_, _, later) = get(&reg, &format!("/reports/holders/commitment?token={token:#x}")).await;
+    let later: Value = serde_json::from_str(&later).unwrap();
+    if later["root"] != c["root"] {
+        assert_eq!(verify(later["root"].as_str().unwrap()), Some(1), "a proof against another snapshot fails");
+    }
+    let leaf = blake3::Hasher::new().update(&[0]).update(rows[rows.len() / 2].as_bytes()).finalize();
+    assert_eq!(p["leafHash"].as_str(), Some(leaf.to_hex().as_str()), "the leaf is H(0x00 ‖ row)");
+
     // Bad requests are clear errors.
     for (path, want) in [
         (format!("/reports/holders?token={token:#x}&block=999999999"), "not indexed yet"),
@@ -143,6 +176,10 @@ async fn holder_register_and_reconciliation_match_the_chain() {
         (format!("/reports/holders?token={token:#x}&at=yesterday"), "RFC 3339"),
         (format!("/reports/holders?token={token:#x}&block=1&at=2026-01-01"), "not both"),
         (format!("/reports/holders?token={:#x}", Address::repeat_byte(7)), "not a watched token"),
+        (
+            format!("/reports/holders/commitment?token={token:#x}&holder={:#x}", Address::repeat_byte(9)),
+            "not in the register",
+        ),
     ] {
         let (status, _, body) = get(&reg, &path).await;
         assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{path}: {body}");

@@ -26,6 +26,7 @@ pub fn router(state: ApiState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .route("/content/{hash}", get(content))
         .route("/reports/{kind}", get(report))
+        .route("/reports/holders/commitment", get(commitment))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
@@ -125,6 +126,55 @@ async fn report(
             ];
             (headers, r.body).into_response()
         }
+        Ok(Err(e)) | Err(e) => {
+            let status = match e {
+                crate::ApiError::Store(_) | crate::ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                crate::ApiError::NotIndexed => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            (status, e.to_string()).into_response()
+        }
+    }
+}
+
+/// The query string of `GET /reports/holders/commitment`.
+#[derive(serde::Deserialize)]
+struct CommitmentQuery {
+    token: String,
+    block: Option<u64>,
+    at: Option<String>,
+    /// With a holder: that holder's inclusion proof as well.
+    holder: Option<String>,
+}
+
+/// `GET /reports/holders/commitment?token=0x…[&block=N|&at=…][&holder=0x…]`: the Merkle root over
+/// the register's rows (JSON), or a holder's proof that their row is in it.
+async fn commitment(
+    State(state): State<ApiState>,
+    axum::extract::Query(q): axum::extract::Query<CommitmentQuery>,
+) -> Response {
+    use crate::reports::{self, AsOf};
+    let parsed = (|| -> Result<_, crate::ApiError> {
+        let token = crate::objects::parse_address(&q.token)?;
+        let as_of = AsOf::parse(q.block, q.at.as_deref())?;
+        let holder = q.holder.as_deref().map(crate::objects::parse_address).transpose()?;
+        Ok((token, as_of, holder))
+    })();
+    let (token, as_of, holder) = match parsed {
+        Ok(p) => p,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    let built = state
+        .read(move |db| {
+            Ok(match holder {
+                Some(h) => reports::holder_proof(db, token, as_of, h).map(|p| serde_json::to_string_pretty(&p)),
+                None => reports::commit(db, token, as_of).map(|c| serde_json::to_string_pretty(&c)),
+            })
+        })
+        .await;
+    match built {
+        Ok(Ok(Ok(json))) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Ok(Ok(Err(e))) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
         Ok(Err(e)) | Err(e) => {
             let status = match e {
                 crate::ApiError::Store(_) | crate::ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
