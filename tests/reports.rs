@@ -168,6 +168,31 @@ async fn holder_register_and_reconciliation_match_the_chain() {
     let leaf = blake3::Hasher::new().update(&[0]).update(rows[rows.len() / 2].as_bytes()).finalize();
     assert_eq!(p["leafHash"].as_str(), Some(leaf.to_hex().as_str()), "the leaf is H(0x00 ‖ row)");
 
+    // The commitment goes into the disclosure archive (and so, where anchoring is on, on chain).
+    let out = Command::new(BIN)
+        .args(["keys", "--data-dir"])
+        .arg(&reg.data_dir)
+        .args(["create", "--name", "transfer-agent", "--tokens", &token.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key =
+        String::from_utf8(out.stdout).unwrap().lines().find_map(|l| l.strip_prefix("secret ")).unwrap().to_string();
+    let file = dir.path().join("commitment.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&c).unwrap()).unwrap();
+    let out = Command::new(BIN)
+        .args(["disclose", "--server", &reg.url, "--api-key", &key, "--token", &token.to_string()])
+        .args(["--kind", "holder-register-commitment", "--title", &format!("Holder register as of block {middle}")])
+        .args(["--content-type", "application/json", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let archived = reg
+        .data(&format!(r#"{{ disclosures(token: "{token:#x}", kind: "holder-register-commitment") {{ nodes {{ disclosure {{ title contentType }} }} }} }}"#))
+        .await;
+    assert_eq!(archived["disclosures"]["nodes"][0]["disclosure"]["contentType"], "application/json", "{archived}");
+
     // Bad requests are clear errors.
     for (path, want) in [
         (format!("/reports/holders?token={token:#x}&block=999999999"), "not indexed yet"),

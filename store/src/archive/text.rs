@@ -1,6 +1,7 @@
-//! What a document is and the text search sees of it. Accepted types: plain text, Markdown, HTML
-//! and PDF (text extracted with `pdf-extract`), and the JSON records the archive writes for
-//! on-chain document events. The declared type must match the bytes.
+//! What a document is and the text search sees of it. Accepted types: plain text, Markdown, HTML,
+//! PDF (text extracted with `pdf-extract`) and JSON (e.g. a holder register commitment; also the
+//! records the archive writes for on-chain document events). The declared type must match the
+//! bytes.
 
 use super::ArchiveError;
 
@@ -11,7 +12,7 @@ pub const PDF: &str = "application/pdf";
 pub const JSON: &str = "application/json";
 
 /// The content types a submission may declare.
-pub const SUBMITTABLE: &[&str] = &[PLAIN, MARKDOWN, HTML, PDF];
+pub const SUBMITTABLE: &[&str] = &[PLAIN, MARKDOWN, HTML, PDF, JSON];
 
 /// Checks `declared` against the bytes, or guesses the type when nothing is declared.
 pub fn content_type(declared: Option<&str>, bytes: &[u8]) -> Result<&'static str, ArchiveError> {
@@ -41,6 +42,10 @@ pub fn content_type(declared: Option<&str>, bytes: &[u8]) -> Result<&'static str
         }
     } else if std::str::from_utf8(bytes).is_err() {
         return Err(ArchiveError::BadContent { content_type: known.into(), reason: "not UTF-8".into() });
+    } else if known == JSON {
+        if let Err(e) = serde_json::from_slice::<serde_json::Value>(bytes) {
+            return Err(ArchiveError::BadContent { content_type: known.into(), reason: e.to_string() });
+        }
     }
     Ok(known)
 }
@@ -112,6 +117,8 @@ pub(crate) mod tests {
         assert_eq!(content_type(Some("text/markdown; charset=utf-8"), b"# t").unwrap(), MARKDOWN);
         assert!(matches!(content_type(Some("application/pdf"), b"hello"), Err(ArchiveError::BadContent { .. })));
         assert!(matches!(content_type(Some("image/png"), b"x"), Err(ArchiveError::UnsupportedType { .. })));
+        assert_eq!(content_type(Some("application/json"), br#"{"root":"ab"}"#).unwrap(), JSON);
+        assert!(matches!(content_type(Some("application/json"), b"{nope"), Err(ArchiveError::BadContent { .. })));
         assert!(content_type(None, &[0xff, 0xfe, 0x00]).is_err());
         assert!(content_type(Some("text/plain"), &[0xff, 0xfe]).is_err());
     }
