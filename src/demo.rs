@@ -193,6 +193,13 @@ Paste this query, or POST it to http://{addr}/graphql:
 
 curl -s http://{addr}/graphql -H 'content-type: application/json' \
   -d '{{"query":"{{ token(address: \"{token}\") {{ symbol totalSupply holderCount holders(first: 5) {{ nodes {{ address balance }} }} }} }}"}}'
+
+Regulator reports (holder register and control-book reconciliation, with block hash and digest):
+
+curl -s 'http://{addr}/reports/holders?token={token}&block={block}&format=csv'
+curl -s 'http://{addr}/reports/reconciliation?token={token}&block={block}'
+curl -s 'http://{addr}/reports/holders/commitment?token={token}&block={block}'
+registrar report holders --server http://{addr} --token {token} --block {block} --format csv
 "#
     )
 }
