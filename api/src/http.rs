@@ -113,7 +113,7 @@ async fn report(
     })();
     let (kind, token, as_of, format) = match parsed {
         Ok(p) => p,
-        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        Err(e) => return report_error(e),
     };
     match state.read(move |db| Ok(reports::build(db, kind, token, as_of, format))).await {
         Ok(Ok(r)) => {
@@ -126,15 +126,18 @@ async fn report(
             ];
             (headers, r.body).into_response()
         }
-        Ok(Err(e)) | Err(e) => {
-            let status = match e {
-                crate::ApiError::Store(_) | crate::ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                crate::ApiError::NotIndexed => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            (status, e.to_string()).into_response()
-        }
+        Ok(Err(e)) | Err(e) => report_error(e),
     }
+}
+
+/// A report that could not be built: the caller's mistake (400), not indexed yet (503), or ours.
+fn report_error(e: crate::ApiError) -> Response {
+    let status = match e {
+        crate::ApiError::Store(_) | crate::ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        crate::ApiError::NotIndexed => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    (status, e.to_string()).into_response()
 }
 
 /// The query string of `GET /reports/holders/commitment`.
@@ -175,14 +178,7 @@ async fn commitment(
     match built {
         Ok(Ok(Ok(json))) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
         Ok(Ok(Err(e))) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-        Ok(Err(e)) | Err(e) => {
-            let status = match e {
-                crate::ApiError::Store(_) | crate::ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                crate::ApiError::NotIndexed => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            (status, e.to_string()).into_response()
-        }
+        Ok(Err(e)) | Err(e) => report_error(e),
     }
 }
 
