@@ -276,6 +276,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         registrar_api::reports::ReportKind::Holders,
         emitter,
         old,
+        None,
         registrar_api::reports::ReportFormat::Csv,
     )?;
     let register_seconds = t.elapsed().as_secs_f64();

@@ -11,6 +11,8 @@ use clap::{Args, ValueEnum};
 pub enum Kind {
     Holders,
     Reconciliation,
+    Transfers,
+    Issuance,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -32,8 +34,14 @@ pub struct ReportArgs {
     #[arg(long, conflicts_with = "at")]
     pub block: Option<u64>,
     /// As of the last block at or before this time, RFC 3339 (e.g. 2026-11-23T00:00:00Z).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "to")]
     pub at: Option<String>,
+    /// Transfers and issuance: from this block number or RFC 3339 time.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Transfers and issuance: up to this block number or RFC 3339 time.
+    #[arg(long, conflicts_with = "block")]
+    pub to: Option<String>,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
     /// Write the report here instead of stdout.
@@ -45,6 +53,8 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
     let kind = match args.kind {
         Kind::Holders => "holders",
         Kind::Reconciliation => "reconciliation",
+        Kind::Transfers => "transfers",
+        Kind::Issuance => "issuance",
     };
     let format = match args.format {
         Format::Csv => "csv",
@@ -54,8 +64,10 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
     if let Some(b) = args.block {
         query.push(("block", b.to_string()));
     }
-    if let Some(at) = &args.at {
-        query.push(("at", at.clone()));
+    for (name, value) in [("at", &args.at), ("from", &args.from), ("to", &args.to)] {
+        if let Some(v) = value {
+            query.push((name, v.clone()));
+        }
     }
     let query: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
     let url = format!("{}/reports/{kind}?{}", args.server.trim_end_matches('/'), query.join("&"));

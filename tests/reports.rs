@@ -193,11 +193,51 @@ async fn holder_register_and_reconciliation_match_the_chain() {
         .await;
     assert_eq!(archived["disclosures"]["nodes"][0]["disclosure"]["contentType"], "application/json", "{archived}");
 
+    // Transfers and issuance over a range: every Transfer log of the range, and issued minus
+    // redeemed equals the change of the total supply the chain reports.
+    let from = played.first_block;
+    let transfer_topic = alloy::primitives::keccak256("Transfer(address,address,uint256)");
+    let logs = provider
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(token)
+                .event_signature(transfer_topic)
+                .from_block(from)
+                .to_block(middle),
+        )
+        .await
+        .unwrap();
+    let (_, _, body) = get(&reg, &format!("/reports/transfers?token={token:#x}&from={from}&to={middle}")).await;
+    let transfers: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(transfers["count"].as_u64(), Some(logs.len() as u64), "{body}");
+    assert_eq!(transfers["block"].as_u64(), Some(middle));
+    let got: Vec<(u64, u64)> = transfers["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["block"].as_u64().unwrap(), r["logIndex"].as_u64().unwrap()))
+        .collect();
+    let want: Vec<(u64, u64)> = logs.iter().map(|l| (l.block_number.unwrap(), l.log_index.unwrap())).collect();
+    assert_eq!(got, want, "the range's Transfer logs, in chain order");
+    let (_, _, body) = get(&reg, &format!("/reports/issuance?token={token:#x}&from={from}&to={middle}")).await;
+    let issuance: Value = serde_json::from_str(&body).unwrap();
+    let supply = |b: u64| {
+        let t = t.clone();
+        async move { t.totalSupply().block(BlockId::number(b)).call().await.unwrap() }
+    };
+    let (before, after) = (supply(from - 1).await, supply(middle).await);
+    let issued: alloy::primitives::U256 = issuance["issued"].as_str().unwrap().parse().unwrap();
+    let redeemed: alloy::primitives::U256 = issuance["redeemed"].as_str().unwrap().parse().unwrap();
+    assert_eq!(after + redeemed, before + issued, "issued - redeemed = supply change over the range: {body}");
+    assert!(!issued.is_zero(), "the scenario issues in its first half");
+
     // Bad requests are clear errors.
     for (path, want) in [
         (format!("/reports/holders?token={token:#x}&block=999999999"), "not indexed yet"),
         ("/reports/holders?token=0x12&block=1".to_string(), "invalid address"),
-        (format!("/reports/owners?token={token:#x}"), "expected holders or reconciliation"),
+        (format!("/reports/owners?token={token:#x}"), "expected holders, reconciliation, transfers or issuance"),
+        (format!("/reports/holders?token={token:#x}&from=1&to=5"), "as of one block"),
+        (format!("/reports/transfers?token={token:#x}&from=9&to=5"), "is after block"),
         (format!("/reports/holders?token={token:#x}&at=yesterday"), "RFC 3339"),
         (format!("/reports/holders?token={token:#x}&block=1&at=2026-01-01"), "not both"),
         (format!("/reports/holders?token={:#x}", Address::repeat_byte(7)), "not a watched token"),

@@ -92,11 +92,15 @@ struct ReportQuery {
     token: String,
     block: Option<u64>,
     at: Option<String>,
+    /// A range (transfers, issuance): from and to a block number or an RFC 3339 time.
+    from: Option<String>,
+    to: Option<String>,
     #[serde(default)]
     format: Option<String>,
 }
 
-/// `GET /reports/holders|reconciliation?token=0x…[&block=N|&at=RFC3339][&format=csv|json]`: the
+/// `GET /reports/holders|reconciliation|transfers|issuance?token=0x…[&block=N|&at=RFC3339]`
+/// `[&from=B|T&to=B|T][&format=csv|json]`: the
 /// report, with its block, block hash and digest also in `X-Registrar-*` headers.
 async fn report(
     State(state): State<ApiState>,
@@ -107,15 +111,16 @@ async fn report(
     let parsed = (|| -> Result<_, crate::ApiError> {
         let kind: ReportKind = kind.parse()?;
         let token = crate::objects::parse_address(&q.token)?;
-        let as_of = AsOf::parse(q.block, q.at.as_deref())?;
+        let as_of = AsOf::parse(q.block, q.at.as_deref(), q.to.as_deref())?;
+        let from = q.from.as_deref().map(AsOf::bound).transpose()?;
         let format: ReportFormat = q.format.as_deref().unwrap_or("json").parse()?;
-        Ok((kind, token, as_of, format))
+        Ok((kind, token, as_of, from, format))
     })();
-    let (kind, token, as_of, format) = match parsed {
+    let (kind, token, as_of, from, format) = match parsed {
         Ok(p) => p,
         Err(e) => return report_error(e),
     };
-    match state.read(move |db| Ok(reports::build(db, kind, token, as_of, format))).await {
+    match state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format))).await {
         Ok(Ok(r)) => {
             let hash = r.block_hash.map_or_else(|| "unknown".to_string(), |h| format!("{h:#x}"));
             let headers = [
@@ -159,7 +164,7 @@ async fn commitment(
     use crate::reports::{self, AsOf};
     let parsed = (|| -> Result<_, crate::ApiError> {
         let token = crate::objects::parse_address(&q.token)?;
-        let as_of = AsOf::parse(q.block, q.at.as_deref())?;
+        let as_of = AsOf::parse(q.block, q.at.as_deref(), None)?;
         let holder = q.holder.as_deref().map(crate::objects::parse_address).transpose()?;
         Ok((token, as_of, holder))
     })();

@@ -1,5 +1,5 @@
 //! Regulator reports: the holder register and the reconciliation of a token as of a block or a
-//! time, as CSV or JSON, each stating the block (number and hash) it is as of and a BLAKE3
+//! time, and its transfers and issuance (mints and burns) over a range of blocks, as CSV or JSON, each stating the block (number and hash) it is as of and a BLAKE3
 //! digest of its content. The same report comes from `GET /reports/<kind>`, the GraphQL field
 //! `report` and `registrar report`.
 //!
@@ -20,6 +20,10 @@ pub enum ReportKind {
     Holders,
     /// The control book: the sum of balances against the total supply.
     Reconciliation,
+    /// Every transfer in a range of blocks.
+    Transfers,
+    /// Issuance and redemption (mints and burns) in a range of blocks, with totals.
+    Issuance,
 }
 
 impl std::str::FromStr for ReportKind {
@@ -28,9 +32,11 @@ impl std::str::FromStr for ReportKind {
         match s {
             "holders" => Ok(ReportKind::Holders),
             "reconciliation" => Ok(ReportKind::Reconciliation),
+            "transfers" => Ok(ReportKind::Transfers),
+            "issuance" => Ok(ReportKind::Issuance),
             other => Err(ApiError::Invalid {
                 field: "report",
-                reason: format!("{other:?}: expected holders or reconciliation"),
+                reason: format!("{other:?}: expected holders, reconciliation, transfers or issuance"),
             }),
         }
     }
@@ -67,15 +73,23 @@ pub enum AsOf {
 }
 
 impl AsOf {
-    /// From the optional `block` and `at` (RFC 3339) arguments; both is an error.
-    pub fn parse(block: Option<u64>, at: Option<&str>) -> Result<AsOf, ApiError> {
-        match (block, at) {
-            (Some(_), Some(_)) => {
-                Err(ApiError::Invalid { field: "at", reason: "give a block or a time, not both".into() })
-            }
-            (Some(b), None) => Ok(AsOf::Block(b)),
-            (None, Some(t)) => Ok(AsOf::Time(parse_rfc3339(t)?)),
-            (None, None) => Ok(AsOf::Latest),
+    /// From the optional `block` and `at` (RFC 3339) arguments, or `to` (a block number or an
+    /// RFC 3339 time) for a range; more than one is an error.
+    pub fn parse(block: Option<u64>, at: Option<&str>, to: Option<&str>) -> Result<AsOf, ApiError> {
+        match (block, at, to) {
+            (Some(b), None, None) => Ok(AsOf::Block(b)),
+            (None, Some(t), None) => Ok(AsOf::Time(parse_rfc3339(t)?)),
+            (None, None, Some(bound)) => AsOf::bound(bound),
+            (None, None, None) => Ok(AsOf::Latest),
+            _ => Err(ApiError::Invalid { field: "at", reason: "give one of block, at or to, not both".into() }),
+        }
+    }
+
+    /// A range bound: a block number, or an RFC 3339 time.
+    pub fn bound(text: &str) -> Result<AsOf, ApiError> {
+        match text.parse::<u64>() {
+            Ok(b) => Ok(AsOf::Block(b)),
+            Err(_) => Ok(AsOf::Time(parse_rfc3339(text)?)),
         }
     }
 }
@@ -94,12 +108,15 @@ pub struct Report {
     pub body: String,
 }
 
-/// Builds a report from the state (blocking: call it on a blocking thread).
+/// Builds a report from the state (blocking: call it on a blocking thread). `from` starts the
+/// range of a transfers or issuance report (default: the first block); the other reports are as
+/// of one block and refuse it.
 pub fn build(
     db: &StateDb,
     kind: ReportKind,
     token: Address,
     as_of: AsOf,
+    from: Option<AsOf>,
     format: ReportFormat,
 ) -> Result<Report, ApiError> {
     let status = db.chain_status()?.ok_or(ApiError::NotIndexed)?;
@@ -118,6 +135,22 @@ pub fn build(
     };
     if db.token(token)?.is_none() {
         return Err(ApiError::Invalid { field: "token", reason: format!("{token:#x} is not a watched token") });
+    }
+    let from_block = match (kind, from) {
+        (ReportKind::Holders | ReportKind::Reconciliation, Some(_)) => {
+            return Err(ApiError::Invalid {
+                field: "from",
+                reason: "this report is as of one block: give block or at, not a range".into(),
+            });
+        }
+        (_, None) => 0,
+        (_, Some(AsOf::Block(b))) => b,
+        // The first block after the last one before that time.
+        (_, Some(AsOf::Time(t))) => db.block_at_time(t.saturating_sub(1))?.map_or(0, |(b, _)| b + 1),
+        (_, Some(AsOf::Latest)) => status.indexed_block,
+    };
+    if from_block > block {
+        return Err(ApiError::Invalid { field: "from", reason: format!("block {from_block} is after block {block}") });
     }
     let info = db.block_info(block)?;
     let block_hash = if block == status.indexed_block { Some(status.indexed_hash) } else { info.map(|i| i.hash) };
@@ -154,6 +187,58 @@ pub fn build(
                 }));
             }
             ("reconciliation", json!({ "balanced": balanced }), csv, rows)
+        }
+        ReportKind::Transfers => {
+            let transfers = transfers_between(db, token, from_block, block)?;
+            let mut csv = String::from("block,log_index,tx_hash,from,to,value,timestamp\n");
+            let mut rows = Vec::with_capacity(transfers.len());
+            for t in &transfers {
+                csv.push_str(&format!(
+                    "{},{},{:#x},{:#x},{:#x},{},{}\n",
+                    t.block_number, t.log_index, t.tx_hash, t.from, t.to, t.value, t.timestamp
+                ));
+                rows.push(json!({
+                    "block": t.block_number, "logIndex": t.log_index, "txHash": format!("{:#x}", t.tx_hash),
+                    "from": format!("{:#x}", t.from), "to": format!("{:#x}", t.to),
+                    "value": t.value.to_string(), "timestamp": t.timestamp,
+                }));
+            }
+            ("transfers", json!({ "fromBlock": from_block, "count": transfers.len() }), csv, rows)
+        }
+        ReportKind::Issuance => {
+            let transfers = transfers_between(db, token, from_block, block)?;
+            let mut csv = String::from("block,log_index,tx_hash,kind,account,value,timestamp\n");
+            let mut rows = Vec::new();
+            let (mut issued, mut redeemed) = (U256::ZERO, U256::ZERO);
+            for t in &transfers {
+                let (what, account) = match (t.from.is_zero(), t.to.is_zero()) {
+                    (true, false) => {
+                        issued = issued.saturating_add(t.value);
+                        ("issue", t.to)
+                    }
+                    (false, true) => {
+                        redeemed = redeemed.saturating_add(t.value);
+                        ("redeem", t.from)
+                    }
+                    _ => continue,
+                };
+                csv.push_str(&format!(
+                    "{},{},{:#x},{what},{account:#x},{},{}\n",
+                    t.block_number, t.log_index, t.tx_hash, t.value, t.timestamp
+                ));
+                rows.push(json!({
+                    "block": t.block_number, "logIndex": t.log_index, "txHash": format!("{:#x}", t.tx_hash),
+                    "kind": what, "account": format!("{account:#x}"), "value": t.value.to_string(),
+                    "timestamp": t.timestamp,
+                }));
+            }
+            let summary = json!({
+                "fromBlock": from_block,
+                "issued": issued.to_string(),
+                "redeemed": redeemed.to_string(),
+                "net": signed_difference(issued, redeemed),
+            });
+            ("issuance", summary, csv, rows)
         }
     };
     let digest = blake3::hash(canonical.as_bytes()).to_hex().to_string();
@@ -228,7 +313,7 @@ fn register_tree(
     as_of: AsOf,
 ) -> Result<(Commitment, Vec<String>, registrar_merkle::Tree<registrar_merkle::Blake3>), ApiError> {
     use registrar_merkle::TreeHasher;
-    let report = build(db, ReportKind::Holders, token, as_of, ReportFormat::Csv)?;
+    let report = build(db, ReportKind::Holders, token, as_of, None, ReportFormat::Csv)?;
     let canonical: Vec<String> =
         report.body.lines().filter(|l| !l.starts_with('#')).skip(1).map(str::to_string).collect();
     let mut tree = registrar_merkle::Tree::<registrar_merkle::Blake3>::new();
@@ -270,6 +355,26 @@ pub fn holder_proof(db: &StateDb, token: Address, as_of: AsOf, holder: Address) 
         path: path.iter().map(hex::encode).collect(),
         commitment,
     })
+}
+
+/// Every transfer of `token` in blocks `from..=to`, in chain order.
+fn transfers_between(
+    db: &StateDb,
+    token: Address,
+    from: u64,
+    to: u64,
+) -> Result<Vec<registrar_store::TransferRow>, ApiError> {
+    let filter = registrar_store::TransferFilter { block_gte: Some(from), block_lte: Some(to), ..Default::default() };
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = db.transfers(token, filter, to, 1000, after.as_deref())?;
+        out.extend(page.rows);
+        if !page.has_next {
+            return Ok(out);
+        }
+        after = page.end_cursor;
+    }
 }
 
 /// `actual - expected` as a signed decimal.

@@ -26,8 +26,10 @@ pub struct Report {
 
 #[Object]
 impl ReportQuery {
-    /// The holder register or the reconciliation of `token` as of `block` or `at` (RFC 3339;
-    /// the last block at or before it), default the latest indexed block.
+    /// A report on `token`: the holder register or the reconciliation as of `block` or `at`
+    /// (RFC 3339; the last block at or before it), default the latest indexed block; transfers or
+    /// issuance over `from`..`to` (each a block number or an RFC 3339 time).
+    #[allow(clippy::too_many_arguments)] // GraphQL arguments.
     async fn report(
         &self,
         ctx: &Context<'_>,
@@ -35,12 +37,15 @@ impl ReportQuery {
         token: String,
         block: Option<u64>,
         at: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
         #[graphql(default)] format: ReportFormat,
     ) -> Result<Report> {
         let state = ctx.data::<ApiState>()?;
         let token = parse_address(&token)?;
-        let as_of = AsOf::parse(block, at.as_deref())?;
-        let r = state.read(move |db| Ok(reports::build(db, kind, token, as_of, format))).await??;
+        let as_of = AsOf::parse(block, at.as_deref(), to.as_deref())?;
+        let from = from.as_deref().map(AsOf::bound).transpose()?;
+        let r = state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format))).await??;
         Ok(Report {
             kind: r.kind,
             token: show_address(&r.token),
