@@ -13,6 +13,7 @@ pub enum Kind {
     Reconciliation,
     Transfers,
     Issuance,
+    Custody,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -36,10 +37,10 @@ pub struct ReportArgs {
     /// As of the last block at or before this time, RFC 3339 (e.g. 2026-11-23T00:00:00Z).
     #[arg(long, conflicts_with = "to")]
     pub at: Option<String>,
-    /// Transfers and issuance: from this block number or RFC 3339 time.
+    /// Transfers, issuance and custody: from this block number or RFC 3339 time.
     #[arg(long)]
     pub from: Option<String>,
-    /// Transfers and issuance: up to this block number or RFC 3339 time.
+    /// Transfers, issuance and custody: up to this block number or RFC 3339 time.
     #[arg(long, conflicts_with = "block")]
     pub to: Option<String>,
     #[arg(long, value_enum, default_value = "csv")]
@@ -55,6 +56,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
         Kind::Reconciliation => "reconciliation",
         Kind::Transfers => "transfers",
         Kind::Issuance => "issuance",
+        Kind::Custody => "custody",
     };
     let format = match args.format {
         Format::Csv => "csv",

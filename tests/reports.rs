@@ -231,11 +231,55 @@ async fn holder_register_and_reconciliation_match_the_chain() {
     assert_eq!(after + redeemed, before + issued, "issued - redeemed = supply change over the range: {body}");
     assert!(!issued.is_zero(), "the scenario issues in its first half");
 
+    // The custody audit trail: one row per freeze, pause and recovery log the chain has.
+    let audited = [
+        "AddressFrozen(address,bool,address)",
+        "TokensFrozen(address,uint256)",
+        "TokensUnfrozen(address,uint256)",
+        "Paused(address)",
+        "Unpaused(address)",
+        "RecoverySuccess(address,address,address)",
+    ];
+    let topics: Vec<alloy::primitives::B256> = audited.iter().map(alloy::primitives::keccak256).collect();
+    let chain_actions = provider
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(token)
+                .event_signature(topics)
+                .from_block(played.first_block)
+                .to_block(played.last_block),
+        )
+        .await
+        .unwrap();
+    let (_, _, body) =
+        get(&reg, &format!("/reports/custody?token={token:#x}&from={}&to={}", played.first_block, played.last_block))
+            .await;
+    let custody: Value = serde_json::from_str(&body).unwrap();
+    let got: Vec<(u64, u64, String)> = custody["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["block"].as_u64().unwrap(), r["logIndex"].as_u64().unwrap(), r["txHash"].as_str().unwrap().into()))
+        .collect();
+    let want: Vec<(u64, u64, String)> = chain_actions
+        .iter()
+        .map(|l| (l.block_number.unwrap(), l.log_index.unwrap(), format!("{:#x}", l.transaction_hash.unwrap())))
+        .collect();
+    assert_eq!(got, want, "the audit trail is the chain's agent actions");
+    let actions: Vec<&str> =
+        custody["rows"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    for expected in ["freeze-wallet", "freeze-tokens", "pause", "unpause", "recovery"] {
+        assert!(actions.contains(&expected), "the scenario's {expected} is in the trail: {actions:?}");
+    }
+
     // Bad requests are clear errors.
     for (path, want) in [
         (format!("/reports/holders?token={token:#x}&block=999999999"), "not indexed yet"),
         ("/reports/holders?token=0x12&block=1".to_string(), "invalid address"),
-        (format!("/reports/owners?token={token:#x}"), "expected holders, reconciliation, transfers or issuance"),
+        (
+            format!("/reports/owners?token={token:#x}"),
+            "expected holders, reconciliation, transfers, issuance or custody",
+        ),
         (format!("/reports/holders?token={token:#x}&from=1&to=5"), "as of one block"),
         (format!("/reports/transfers?token={token:#x}&from=9&to=5"), "is after block"),
         (format!("/reports/holders?token={token:#x}&at=yesterday"), "RFC 3339"),

@@ -37,4 +37,4 @@ pub use projector::{records_behind, run_projector, ApplyOutcome, Projector};
 pub use query::{
     ChainStatus, HolderOrder, HolderRow, HoldersPage, TokenInfo, TokenSnapshot, TransferFilter, TransferRow,
 };
-pub use tables::{BlockInfo, HolderState};
+pub use tables::{AuditAction, AuditEntry, BlockInfo, HolderState};

@@ -453,6 +453,7 @@ impl<'a> Tx<'a> {
         let block = e.meta.block.number.0;
         self.track_undo(block);
         self.note_block(block, e.meta.block.hash, e.meta.block.timestamp)?;
+        self.audit(e)?;
         match e.event {
             TokenEvent::Transfer { from, to, value } => {
                 let key = EventKey { token, block, log_index: e.meta.log_index };
@@ -520,6 +521,43 @@ impl<'a> Tx<'a> {
             TokenEvent::Document { .. } | TokenEvent::RootAnchored { .. } => {}
         }
         Ok(())
+    }
+
+    /// Adds agent and custody actions to the audit trail.
+    fn audit(&mut self, e: &ChainEvent) -> Result<(), StoreError> {
+        let zero = Address::ZERO;
+        let (action, account, counterparty, amount, agent, identity) = match e.event {
+            TokenEvent::AddressFrozen { holder, frozen, agent } => {
+                let action = if frozen { AuditAction::FreezeWallet } else { AuditAction::UnfreezeWallet };
+                (action, holder, zero, U256::ZERO, agent, zero)
+            }
+            TokenEvent::TokensFrozen { holder, amount } => {
+                (AuditAction::FreezeTokens, holder, zero, amount, zero, zero)
+            }
+            TokenEvent::TokensUnfrozen { holder, amount } => {
+                (AuditAction::UnfreezeTokens, holder, zero, amount, zero, zero)
+            }
+            TokenEvent::Paused { agent } => (AuditAction::Pause, zero, zero, U256::ZERO, agent, zero),
+            TokenEvent::Unpaused { agent } => (AuditAction::Unpause, zero, zero, U256::ZERO, agent, zero),
+            TokenEvent::RecoverySuccess { lost_wallet, new_wallet, investor_onchain_id } => {
+                (AuditAction::Recovery, lost_wallet, new_wallet, U256::ZERO, zero, investor_onchain_id)
+            }
+            TokenEvent::Transfer { .. } | TokenEvent::Document { .. } | TokenEvent::RootAnchored { .. } => {
+                return Ok(())
+            }
+        };
+        let key = EventKey { token: e.meta.contract, block: e.meta.block.number.0, log_index: e.meta.log_index };
+        let entry = AuditEntry {
+            action,
+            account,
+            counterparty,
+            amount,
+            agent,
+            identity,
+            tx_hash: e.meta.tx_hash,
+            timestamp: e.meta.block.timestamp,
+        };
+        self.put::<AuditTrail>(&key, &entry)
     }
 
     /// Changes a holder; `change` returns true if the event asked for more than there was (an

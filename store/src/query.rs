@@ -262,6 +262,21 @@ impl StateDb {
         self.listed_holders_at(token, block)
     }
 
+    /// The audit trail of `token` in blocks `from..=to`: (block, log index, entry), in chain order.
+    pub fn audit_trail(&self, token: Address, from: u64, to: u64) -> Result<Vec<(u64, u32, AuditEntry)>, StoreError> {
+        let start = EventKey { token, block: from, log_index: 0 }.encode();
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf::<AuditTrail>(), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, v) = item?;
+            let key = EventKey::decode(&k).map_err(corrupt::<AuditTrail>)?;
+            if key.token != token || key.block > to {
+                break;
+            }
+            out.push((key.block, key.log_index, decode::<AuditTrail>(&v)?));
+        }
+        Ok(out)
+    }
+
     /// The hash and time of `block`, if it holds events of a watched contract.
     pub fn block_info(&self, block: u64) -> Result<Option<BlockInfo>, StoreError> {
         self.get::<Blocks>(&block)

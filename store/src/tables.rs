@@ -65,6 +65,88 @@ tables! {
     /// The hash and time of every block that holds events of a watched contract, so a report as
     /// of a block can state which block it is.
     Blocks = 12: u64 => BlockInfo;
+    /// Agent and custody actions (freezes, pauses, recoveries) by token, block and log index:
+    /// the audit trail.
+    AuditTrail = 13: EventKey => AuditEntry;
+}
+
+/// What an agent or custody action did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditAction {
+    FreezeWallet = 1,
+    UnfreezeWallet = 2,
+    FreezeTokens = 3,
+    UnfreezeTokens = 4,
+    Pause = 5,
+    Unpause = 6,
+    Recovery = 7,
+}
+
+impl AuditAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditAction::FreezeWallet => "freeze-wallet",
+            AuditAction::UnfreezeWallet => "unfreeze-wallet",
+            AuditAction::FreezeTokens => "freeze-tokens",
+            AuditAction::UnfreezeTokens => "unfreeze-tokens",
+            AuditAction::Pause => "pause",
+            AuditAction::Unpause => "unpause",
+            AuditAction::Recovery => "recovery",
+        }
+    }
+
+    fn from_u8(v: u8) -> Option<Self> {
+        use AuditAction::*;
+        [FreezeWallet, UnfreezeWallet, FreezeTokens, UnfreezeTokens, Pause, Unpause, Recovery]
+            .into_iter()
+            .find(|a| *a as u8 == v)
+    }
+}
+
+/// One entry of the audit trail. `account` is the wallet acted on (for a recovery the lost one,
+/// `counterparty` the new one and `identity` the investor's ONCHAINID); `agent` is the agent the
+/// event names (zero when it names none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub action: AuditAction,
+    pub account: Address,
+    pub counterparty: Address,
+    pub amount: U256,
+    pub agent: Address,
+    pub identity: Address,
+    pub tx_hash: B256,
+    pub timestamp: u64,
+}
+
+impl Codec for AuditEntry {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.push(self.action as u8);
+        for a in [self.account, self.counterparty] {
+            out.extend_from_slice(a.as_slice());
+        }
+        out.extend_from_slice(&self.amount.to_be_bytes::<32>());
+        for a in [self.agent, self.identity] {
+            out.extend_from_slice(a.as_slice());
+        }
+        out.extend_from_slice(self.tx_hash.as_slice());
+        out.extend_from_slice(&self.timestamp.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("audit entry", bytes);
+        let action = AuditAction::from_u8(r.u8()?).ok_or(CodecError { what: "audit action", expected: 1, found: 0 })?;
+        let v = AuditEntry {
+            action,
+            account: r.address()?,
+            counterparty: r.address()?,
+            amount: r.u256()?,
+            agent: r.address()?,
+            identity: r.address()?,
+            tx_hash: r.b256()?,
+            timestamp: r.u64()?,
+        };
+        r.finish()?;
+        Ok(v)
+    }
 }
 
 /// What the log told of a block.
@@ -553,6 +635,13 @@ mod tests {
             round_trip(BlockLogKey { block, log_index: li })?;
             round_trip(UndoKey { partition: li, block, seq })?;
             round_trip(RecordKey { partition: li, offset: seq })?;
+        }
+
+        #[test]
+        fn audit_entry(a in address(), c in address(), v in u256(), tx in any::<[u8; 32]>(), ts: u64, action in 1u8..=7) {
+            let action = AuditAction::from_u8(action).unwrap();
+            round_trip(AuditEntry { action, account: a, counterparty: c, amount: v, agent: c, identity: a, tx_hash: B256::from(tx), timestamp: ts })?;
+            prop_assert!(AuditEntry::decode(&[0u8; 10]).is_err());
         }
 
         #[test]
