@@ -33,11 +33,20 @@ pub struct Stores {
 
 impl Stores {
     pub fn open(data_dir: &Path) -> anyhow::Result<Stores> {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
-        let log = EmbeddedLog::open(&data_dir.join("log")).context("cannot open the event log")?;
-        let db = StateDb::open(&data_dir.join("state")).context("cannot open the state database")?;
-        Ok(Stores { log: Arc::new(log), db: Arc::new(db) })
+        Ok(Stores { log: open_embedded_log(data_dir)?, db: open_state(data_dir)? })
     }
+}
+
+/// `data_dir/log`, created if missing.
+fn open_embedded_log(data_dir: &Path) -> anyhow::Result<Arc<EmbeddedLog>> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    Ok(Arc::new(EmbeddedLog::open(&data_dir.join("log")).context("cannot open the event log")?))
+}
+
+/// `data_dir/state`, created if missing.
+fn open_state(data_dir: &Path) -> anyhow::Result<Arc<StateDb>> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    Ok(Arc::new(StateDb::open(&data_dir.join("state")).context("cannot open the state database")?))
 }
 
 /// What a started node exposes.
@@ -64,19 +73,8 @@ pub async fn open_log(config: &Config) -> anyhow::Result<Arc<dyn EventLog>> {
             let log = KafkaLog::connect(settings).await.context("cannot open the event log on kafka")?;
             Ok(Arc::new(log))
         }
-        None => {
-            std::fs::create_dir_all(&config.data_dir)
-                .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-            let log = EmbeddedLog::open(&config.data_dir.join("log")).context("cannot open the event log")?;
-            Ok(Arc::new(log))
-        }
+        None => Ok(open_embedded_log(&config.data_dir)?),
     }
-}
-
-fn open_state(config: &Config) -> anyhow::Result<Arc<StateDb>> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-    Ok(Arc::new(StateDb::open(&config.data_dir.join("state")).context("cannot open the state database")?))
 }
 
 /// Which roles a process runs.
@@ -143,7 +141,7 @@ async fn start_roles(
     tasks: &mut Tasks,
 ) -> anyhow::Result<NodeHandle> {
     let log = open_log(config).await?;
-    let db = open_state(config)?;
+    let db = open_state(&config.data_dir)?;
     let metrics = Arc::new(Metrics::default());
 
     let projector = Projector::new(db.clone(), metrics.clone());
@@ -154,7 +152,7 @@ async fn start_roles(
 
     let rpc = Arc::new(Rpc::connect(config.rpc_config(), metrics.clone()).await?);
     // The archive follows a single-partition log: on Kafka it is off (see deploy/SHARDING.md).
-    let archive = if log.partitions() == 1 && config.kafka_settings()?.is_none() {
+    let archive = if config.kafka_settings()?.is_none() {
         let chain_id = rpc.chain_id().await?;
         let archive = Arc::new(open_archive(config, chain_id, metrics.clone())?);
         let (archive_log, archiver, shutdown) = (log.clone(), archive.clone(), tasks.shutdown_signal());

@@ -227,15 +227,13 @@ async fn ready(State(state): State<ApiState>) -> Response {
         let db = state.db.clone();
         // Records of each partition not applied yet (asking Kafka blocks).
         let behind = tokio::task::spawn_blocking(move || {
-            let mut behind = Vec::new();
-            for p in 0..log.partitions() {
-                let end = log.end(p)?.0;
-                let applied = db.applied_offset(p)?.map_or(0, |o| o.0 + 1);
-                if applied < end {
-                    behind.push(format!("partition {p}: applied {applied} of {end} records"));
-                }
-            }
-            Ok::<_, registrar_store::StoreError>(behind)
+            let lags = registrar_store::partition_lags(log.as_ref(), &db)?;
+            Ok::<_, registrar_store::StoreError>(
+                lags.iter()
+                    .filter(|l| l.behind() > 0)
+                    .map(|l| format!("partition {}: applied {} of {} records", l.partition, l.applied, l.end))
+                    .collect::<Vec<_>>(),
+            )
         })
         .await;
         match behind {

@@ -111,17 +111,17 @@ pub struct Report {
     pub body: String,
 }
 
-/// Builds a report from the state (blocking: call it on a blocking thread). `from` starts the
-/// range of a transfers or issuance report (default: the first block); the other reports are as
-/// of one block and refuse it.
-pub fn build(
-    db: &StateDb,
-    kind: ReportKind,
-    token: Address,
-    as_of: AsOf,
-    from: Option<AsOf>,
-    format: ReportFormat,
-) -> Result<Report, ApiError> {
+/// The block a report is as of, and what the state knows of it.
+struct AsOfBlock {
+    /// The latest indexed block.
+    indexed: u64,
+    block: u64,
+    block_hash: Option<B256>,
+    timestamp: Option<u64>,
+}
+
+/// Checks that `token` is watched and finds the block `as_of` names.
+fn resolve(db: &StateDb, token: Address, as_of: AsOf) -> Result<AsOfBlock, ApiError> {
     let status = db.chain_status()?.ok_or(ApiError::NotIndexed)?;
     let block = match as_of {
         AsOf::Latest => status.indexed_block,
@@ -139,6 +139,24 @@ pub fn build(
     if db.token(token)?.is_none() {
         return Err(ApiError::Invalid { field: "token", reason: format!("{token:#x} is not a watched token") });
     }
+    let info = db.block_info(block)?;
+    let block_hash = if block == status.indexed_block { Some(status.indexed_hash) } else { info.map(|i| i.hash) };
+    let timestamp = info.map(|i| i.timestamp).filter(|t| *t > 0);
+    Ok(AsOfBlock { indexed: status.indexed_block, block, block_hash, timestamp })
+}
+
+/// Builds a report from the state (blocking: call it on a blocking thread). `from` starts the
+/// range of a transfers or issuance report (default: the first block); the other reports are as
+/// of one block and refuse it.
+pub fn build(
+    db: &StateDb,
+    kind: ReportKind,
+    token: Address,
+    as_of: AsOf,
+    from: Option<AsOf>,
+    format: ReportFormat,
+) -> Result<Report, ApiError> {
+    let AsOfBlock { indexed, block, block_hash, timestamp } = resolve(db, token, as_of)?;
     let from_block = match (kind, from) {
         (ReportKind::Holders | ReportKind::Reconciliation, Some(_)) => {
             return Err(ApiError::Invalid {
@@ -150,14 +168,11 @@ pub fn build(
         (_, Some(AsOf::Block(b))) => b,
         // The first block after the last one before that time.
         (_, Some(AsOf::Time(t))) => db.block_at_time(t.saturating_sub(1))?.map_or(0, |(b, _)| b + 1),
-        (_, Some(AsOf::Latest)) => status.indexed_block,
+        (_, Some(AsOf::Latest)) => indexed,
     };
     if from_block > block {
         return Err(ApiError::Invalid { field: "from", reason: format!("block {from_block} is after block {block}") });
     }
-    let info = db.block_info(block)?;
-    let block_hash = if block == status.indexed_block { Some(status.indexed_hash) } else { info.map(|i| i.hash) };
-    let timestamp = info.map(|i| i.timestamp).filter(|t| *t > 0);
     let snapshot = db.token_at(token, block)?;
     let (title, mut summary, canonical, rows) = match kind {
         ReportKind::Holders => {
@@ -343,23 +358,23 @@ fn register_tree(
     as_of: AsOf,
 ) -> Result<(Commitment, Vec<String>, registrar_merkle::Tree<registrar_merkle::Blake3>), ApiError> {
     use registrar_merkle::TreeHasher;
-    let report = build(db, ReportKind::Holders, token, as_of, None, ReportFormat::Csv)?;
-    let canonical: Vec<String> =
-        report.body.lines().filter(|l| !l.starts_with('#')).skip(1).map(str::to_string).collect();
+    let at = resolve(db, token, as_of)?;
+    let holders = db.holder_register(token, at.block)?;
+    let rows: Vec<String> = holders.iter().map(holder_row).collect();
     let mut tree = registrar_merkle::Tree::<registrar_merkle::Blake3>::new();
-    for row in &canonical {
+    for row in &rows {
         tree.push(registrar_merkle::Blake3::leaf(row.as_bytes()));
     }
     let commitment = Commitment {
         token: format!("{token:#x}"),
-        block: report.block,
-        block_hash: report.block_hash.map(|h| format!("{h:#x}")),
+        block: at.block,
+        block_hash: at.block_hash.map(|h| format!("{h:#x}")),
         algorithm: "blake3",
-        size: canonical.len() as u64,
+        size: rows.len() as u64,
         root: hex::encode(tree.root()),
-        digest: format!("blake3:{}", report.digest),
+        digest: format!("blake3:{}", blake3::hash(holders_csv(&holders).as_bytes()).to_hex()),
     };
-    Ok((commitment, canonical, tree))
+    Ok((commitment, rows, tree))
 }
 
 /// The commitment to the holder register of `token` as of `as_of`.
@@ -422,10 +437,16 @@ fn holders_csv(holders: &[HolderRow]) -> String {
     let mut out =
         String::from("address,balance,balance_by_partition,frozen,is_frozen,identity,country,first_acquired_block\n");
     for h in holders {
-        let s = &h.state;
-        out.push_str(&format!("{:#x},{},,{},{},,,{}\n", h.address, s.balance, s.frozen, s.is_frozen, s.first_acquired));
+        out.push_str(&holder_row(h));
+        out.push('\n');
     }
     out
+}
+
+/// One holder's line of the register (also a leaf of its commitment).
+fn holder_row(h: &HolderRow) -> String {
+    let s = &h.state;
+    format!("{:#x},{},,{},{},,,{}", h.address, s.balance, s.frozen, s.is_frozen, s.first_acquired)
 }
 
 fn holder_json(h: &HolderRow) -> Value {

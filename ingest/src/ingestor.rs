@@ -144,8 +144,7 @@ impl Ingestor {
     /// Runs until `shutdown` turns true, `stop_at` is reached, or an error that retrying cannot
     /// fix. An append in progress always completes: what is acknowledged is in the log.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> Result<(), IngestError> {
-        let (log, window) = (self.log.clone(), self.config.reorg_window);
-        let tails = tokio::task::spawn_blocking(move || read_tails(log.as_ref(), window)).await??;
+        let tails = self.read_tails().await?;
         self.resume_from(tails);
         let chain_id = self.rpc.chain_id().await?;
         if self.chain_id != 0 && self.chain_id != chain_id {
@@ -184,9 +183,7 @@ impl Ingestor {
                         _ = tokio::time::sleep(pause) => {}
                         _ = shutdown.changed() => {}
                     }
-                    let log = self.log.clone();
-                    let window = self.config.reorg_window;
-                    match tokio::task::spawn_blocking(move || read_tails(log.as_ref(), window)).await? {
+                    match self.read_tails().await {
                         Ok(tails) => {
                             self.resume_from(tails);
                             log_failures = 0;
@@ -223,6 +220,12 @@ impl Ingestor {
                 },
             }
         }
+    }
+
+    /// Every partition's tail, read on a blocking thread (the Kafka log waits for the broker).
+    async fn read_tails(&self) -> Result<Vec<Vec<LogRecord>>, IngestError> {
+        let (log, window) = (self.log.clone(), self.config.reorg_window);
+        tokio::task::spawn_blocking(move || read_tails(log.as_ref(), window)).await?
     }
 
     /// Rebuilds the position, the finalized block, the recent hash chain and what each partition

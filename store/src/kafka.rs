@@ -302,16 +302,17 @@ impl KafkaLog {
         }
         let mut written = Vec::with_capacity(deliveries.len());
         for d in deliveries {
-            match d.await {
-                Ok(Ok(delivery)) => written.push((delivery.partition, delivery.offset)),
-                Ok(Err((e, _))) => return Err(e.into()),
-                Err(_canceled) => return Err(KafkaError::Canceled.into()),
-            }
+            written.push(delivered(d).await?);
         }
         if !written.is_empty() {
             self.appends.send_modify(|n| *n += 1);
         }
         Ok(written)
+    }
+
+    /// Queues one message and waits until the broker has it: (partition, offset).
+    async fn send(&self, record: FutureRecord<'_, [u8], [u8]>) -> Result<(i32, i64), KafkaLogError> {
+        delivered(self.enqueue(record)?).await
     }
 
     /// Queues one message, waiting while the producer's queue is full: a slow broker slows the
@@ -369,6 +370,7 @@ impl KafkaLog {
             let left = if out.is_empty() { deadline.saturating_duration_since(Instant::now()) } else { Duration::ZERO };
             match reader.consumer.poll(Timeout::After(left)) {
                 None => break,
+                // The end of the partition: reported even with `enable.partition.eof` off.
                 Some(Err(KafkaError::PartitionEOF(_))) => break,
                 Some(Err(e)) => {
                     // The consumer's position is unknown now: assign again on the next read.
@@ -488,11 +490,7 @@ impl KafkaLog {
         if let Some(k) = &letter.key {
             r = r.key(&k[..]);
         }
-        match self.enqueue(r)?.await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err((e, _))) => Err(e.into()),
-            Err(_) => Err(KafkaError::Canceled.into()),
-        }
+        self.send(r).await.map(|_| ())
     }
 
     /// Writes the raw bytes of a message to `partition` of the log topic as they are: how
@@ -513,14 +511,18 @@ impl KafkaLog {
         if let Some(o) = &replay_of {
             r = r.headers(OwnedHeaders::new().insert(Header { key: DLQ_REPLAYED, value: Some(o.as_bytes()) }));
         }
-        let delivery = self.enqueue(r)?;
-        let (p, o) = match delivery.await {
-            Ok(Ok(d)) => (d.partition, d.offset),
-            Ok(Err((e, _))) => return Err(e.into()),
-            Err(_) => return Err(KafkaError::Canceled.into()),
-        };
+        let written = self.send(r).await?;
         self.appends.send_modify(|n| *n += 1);
-        Ok((p, o))
+        Ok(written)
+    }
+}
+
+/// Where the broker put a message, or why it did not take it.
+async fn delivered(delivery: rdkafka::producer::DeliveryFuture) -> Result<(i32, i64), KafkaLogError> {
+    match delivery.await {
+        Ok(Ok(d)) => Ok((d.partition, d.offset)),
+        Ok(Err((e, _))) => Err(e.into()),
+        Err(_canceled) => Err(KafkaError::Canceled.into()),
     }
 }
 
@@ -630,14 +632,7 @@ impl EventLog for KafkaLog {
             .key(key.as_bytes())
             .partition(0)
             .headers(headers);
-        block_on(async {
-            let delivery = self.enqueue(r)?;
-            match delivery.await {
-                Ok(Ok(_)) => Ok(()),
-                Ok(Err((e, _))) => Err(KafkaLogError::from(e)),
-                Err(_) => Err(KafkaError::Canceled.into()),
-            }
-        })?;
+        block_on(self.send(r))?;
         Ok(())
     }
 }

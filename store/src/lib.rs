@@ -33,7 +33,7 @@ pub use db::StateDb;
 pub use error::StoreError;
 pub use log::{EmbeddedLog, EventLog, Partition, RawRecord};
 pub use metrics::Metrics;
-pub use projector::{records_behind, run_projector, ApplyOutcome, Projector};
+pub use projector::{partition_lags, records_behind, run_projector, ApplyOutcome, PartitionLag, Projector};
 pub use query::{
     ChainStatus, HolderOrder, HolderRow, HoldersPage, TokenInfo, TokenSnapshot, TransferFilter, TransferRow,
 };

@@ -8,8 +8,8 @@
 //! partition's revert is complete on its own.
 //!
 //! Each partition keeps its own view of the chain (the last committed block); the view the API
-//! sees is the least advanced one. A `Committed` record at or below its partition's view is a
-//! copy a restarted ingest sent again and changes nothing.
+//! sees is the least advanced one. A record (event or commit) at or below the partition's
+//! position is a copy a broker's retry left, and is dropped.
 
 use std::{
     collections::HashMap,
@@ -181,15 +181,36 @@ impl Projector {
     }
 }
 
+/// How far the state is behind one partition of the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartitionLag {
+    pub partition: u32,
+    /// One past the last offset applied.
+    pub applied: u64,
+    /// The offset the next appended record will get.
+    pub end: u64,
+}
+
+impl PartitionLag {
+    pub fn behind(&self) -> u64 {
+        self.end.saturating_sub(self.applied)
+    }
+}
+
+/// Where the state stands against each partition of `log`.
+pub fn partition_lags(log: &dyn EventLog, db: &StateDb) -> Result<Vec<PartitionLag>, StoreError> {
+    (0..log.partitions())
+        .map(|partition| {
+            let end = log.end(partition)?.0;
+            let applied = db.applied_offset(partition)?.map_or(0, |o| o.0 + 1);
+            Ok(PartitionLag { partition, applied, end })
+        })
+        .collect()
+}
+
 /// The records of `log` the state has not applied yet, over all partitions (0: caught up).
 pub fn records_behind(log: &dyn EventLog, db: &StateDb) -> Result<u64, StoreError> {
-    let mut behind = 0;
-    for p in 0..log.partitions() {
-        let end = log.end(p)?.0;
-        let applied = db.applied_offset(p)?.map_or(0, |o| o.0 + 1);
-        behind += end.saturating_sub(applied);
-    }
-    Ok(behind)
+    Ok(partition_lags(log, db)?.iter().map(PartitionLag::behind).sum())
 }
 
 /// Runs the projector until `shutdown` turns true: reads each partition of the log from its
@@ -411,14 +432,11 @@ impl<'a> Tx<'a> {
         };
         if let Some(p) = position.filter(|_| !raw.replayed) {
             if self.position.is_some_and(|applied| p <= applied) {
-                if !matches!(record, LogRecord::Committed(_)) {
-                    debug!(target: "projector", partition = self.partition, offset = raw.offset.0, block = p.0, log_index = p.1, "dropping a copy of an applied record");
-                    metrics.duplicates_dropped.fetch_add(1, Relaxed);
-                    return Ok(0);
-                }
-            } else {
-                self.position = Some(p);
+                debug!(target: "projector", partition = self.partition, offset = raw.offset.0, block = p.0, log_index = p.1, "dropping a copy of an applied record");
+                metrics.duplicates_dropped.fetch_add(1, Relaxed);
+                return Ok(0);
             }
+            self.position = Some(p);
         }
         match record {
             LogRecord::Event(e) => {
@@ -638,11 +656,6 @@ impl<'a> Tx<'a> {
     }
 
     fn committed(&mut self, c: &BlocksCommitted) -> Result<(), StoreError> {
-        if let Some(status) = self.status.as_mut().filter(|s| c.block.0 <= s.indexed_block) {
-            // A copy sent again by an ingest that restarted: the partition has it already.
-            status.head_block = status.head_block.max(c.head.0);
-            return Ok(());
-        }
         let previous_finalized = self.status.map_or(0, |s| s.finalized_block);
         let finalized = c.finalized.0.min(c.block.0).max(previous_finalized);
         self.status = Some(ChainStatus {
