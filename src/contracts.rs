@@ -24,3 +24,10 @@ sol!(
     DisclosureAnchor,
     "contracts/artifacts/DisclosureAnchor.json"
 );
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoPartitionedToken,
+    "contracts/artifacts/DemoPartitionedToken.json"
+);

@@ -192,3 +192,122 @@ pub async fn random_transfer(
     .await?;
     Ok((played.transactions > 0).then_some(played.last_block))
 }
+
+/// The partitions of the demo's partitioned token, as ERC-1410 names them: bytes32 text.
+pub fn partition(name: &str) -> alloy::primitives::B256 {
+    let mut b = [0u8; 32];
+    b[..name.len()].copy_from_slice(name.as_bytes());
+    alloy::primitives::B256::from(b)
+}
+
+/// Deploys a [`DemoPartitionedToken`](crate::contracts::DemoPartitionedToken) with `controller`
+/// as its controller; `style` 0 emits UniversalToken's events, 1 the reference interfaces'.
+pub async fn deploy_partitioned(
+    provider: &DynProvider,
+    controller: Address,
+    name: &str,
+    symbol: &str,
+    style: u8,
+) -> anyhow::Result<Address> {
+    crate::contracts::DemoPartitionedToken::deploy_builder(provider.clone(), name.into(), symbol.into(), style)
+        .from(controller)
+        .deploy()
+        .await
+        .with_context(|| format!("deploying {symbol}"))
+}
+
+/// Plays the activity of a partitioned token: issuance into three partitions, transfers within
+/// a partition and into another one (`ChangedPartition`), operators authorised for all partitions
+/// and for one (and revoked), an operator's transfer and redemption, a holder's redemption, a
+/// controller's forced transfer and forced redemption, and a late issuance.
+pub async fn play_partitioned(
+    provider: &DynProvider,
+    token: Address,
+    cast: &Cast,
+    seed: u64,
+) -> anyhow::Result<Played> {
+    use crate::contracts::DemoPartitionedToken;
+    let t = DemoPartitionedToken::new(token, provider.clone());
+    let mut rng = Rng::new(seed);
+    let mut played = Played::default();
+    let controller = cast.agent;
+    let inv = &cast.investors[..cast.investors.len().min(14)];
+    let block = |b: u64, played: &mut Played| {
+        if played.first_block == 0 {
+            played.first_block = b;
+        }
+        played.last_block = b;
+        played.transactions += 1;
+    };
+    let (unlocked, locked, reg_s) = (partition("unlocked"), partition("locked"), partition("reg-s"));
+    let none = alloy::primitives::Bytes::new;
+
+    // Issuance: everyone gets unlocked tokens (the default partition: issued first), half also
+    // locked ones, a few Regulation S ones.
+    for (i, &to) in inv.iter().enumerate() {
+        let amount = U256::from(1_000 + rng.below(9_000));
+        block(send!(t.issueByPartition(unlocked, to, amount, none()), controller, "issuance"), &mut played);
+        if i % 2 == 0 {
+            let amount = U256::from(500 + rng.below(5_000));
+            block(send!(t.issueByPartition(locked, to, amount, none()), controller, "locked issuance"), &mut played);
+        }
+        if i % 5 == 1 {
+            let amount = U256::from(100 + rng.below(900));
+            block(send!(t.issueByPartition(reg_s, to, amount, none()), controller, "reg-s issuance"), &mut played);
+        }
+    }
+
+    // Trading in the unlocked partition, and the plain ERC-20 transfer of the default partition.
+    for k in 0..12 {
+        let from = inv[rng.below(inv.len() as u64) as usize];
+        let to = inv[(inv.iter().position(|a| *a == from).unwrap_or(0) + 1 + k % 3) % inv.len()];
+        let free = t.balanceOfByPartition(unlocked, from).call().await?;
+        let amount = free * U256::from(1 + rng.below(40)) / U256::from(100);
+        if amount.is_zero() {
+            continue;
+        }
+        let call = if k % 4 == 0 {
+            send!(t.transfer(to, amount), from, "transfer")
+        } else {
+            send!(t.transferByPartition(unlocked, to, amount, none()), from, "transfer by partition")
+        };
+        block(call, &mut played);
+    }
+
+    // Locked tokens released on transfer: they arrive unlocked (ChangedPartition).
+    for i in [0usize, 2, 4] {
+        let (from, to) = (inv[i], inv[i + 1]);
+        let held = t.balanceOfByPartition(locked, from).call().await?;
+        let amount = held / U256::from(3);
+        block(send!(t.transferToPartition(locked, unlocked, to, amount), from, "release on transfer"), &mut played);
+    }
+
+    // Operators: one for every partition, one for the locked partition only.
+    let (holder, operator) = (inv[0], inv[1]);
+    block(send!(t.authorizeOperator(operator), holder, "authorize operator"), &mut played);
+    let amount = t.balanceOfByPartition(unlocked, holder).call().await? / U256::from(5);
+    let op_transfer = t.operatorTransferByPartition(unlocked, holder, inv[6], amount, none(), none());
+    block(send!(op_transfer, operator, "operator transfer"), &mut played);
+    block(send!(t.revokeOperator(operator), holder, "revoke operator"), &mut played);
+    let (holder, operator) = (inv[2], inv[3]);
+    block(send!(t.authorizeOperatorByPartition(locked, operator), holder, "authorize partition operator"), &mut played);
+    let amount = t.balanceOfByPartition(locked, holder).call().await? / U256::from(4);
+    let op_redeem = t.operatorRedeemByPartition(locked, holder, amount, none());
+    block(send!(op_redeem, operator, "operator redemption"), &mut played);
+    block(send!(t.revokeOperatorByPartition(locked, operator), holder, "revoke partition operator"), &mut played);
+
+    // A holder redeems; the controller forces a transfer and a redemption.
+    let amount = t.balanceOfByPartition(unlocked, inv[4]).call().await? / U256::from(2);
+    block(send!(t.redeemByPartition(unlocked, amount, none()), inv[4], "redemption"), &mut played);
+    let amount = t.balanceOfByPartition(unlocked, inv[5]).call().await? / U256::from(2);
+    let forced = t.controllerTransfer(inv[5], inv[7], amount, none(), "court order".as_bytes().to_vec().into());
+    block(send!(forced, controller, "controller transfer"), &mut played);
+    let amount = t.balanceOfByPartition(unlocked, inv[8]).call().await? / U256::from(3);
+    let forced = t.controllerRedeem(inv[8], amount, none(), "sanctions".as_bytes().to_vec().into());
+    block(send!(forced, controller, "controller redemption"), &mut played);
+
+    // A late issuance to a wallet new to the token.
+    let late = cast.investors[cast.investors.len() - 1];
+    block(send!(t.issueByPartition(reg_s, late, U256::from(777), none()), controller, "late issuance"), &mut played);
+    Ok(played)
+}

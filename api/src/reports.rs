@@ -176,21 +176,43 @@ pub fn build(
     let snapshot = db.token_at(token, block)?;
     let (title, mut summary, canonical, rows) = match kind {
         ReportKind::Holders => {
-            let holders = db.holder_register(token, block)?;
+            let register = register(db, token, block)?;
             let summary = json!({
                 "totalSupply": snapshot.total_supply.to_string(),
-                "holderCount": holders.iter().filter(|h| !h.state.balance.is_zero()).count(),
+                "holderCount": register.rows.iter().filter(|r| !r.holder.state.balance.is_zero()).count(),
+                "partitions": register.supplies.iter()
+                    .map(|(p, v)| json!({ "partition": format!("{p:#x}"), "name": partition_label(*p), "supply": v.to_string() }))
+                    .collect::<Vec<_>>(),
             });
-            ("holder register", summary, holders_csv(&holders), holders.iter().map(holder_json).collect::<Vec<_>>())
+            (
+                "holder register",
+                summary,
+                register.csv(),
+                register.rows.iter().map(RegisterRow::json).collect::<Vec<_>>(),
+            )
         }
         ReportKind::Reconciliation => {
-            let holders = db.holder_register(token, block)?;
-            let sum = holders.iter().fold(U256::ZERO, |s, h| s.saturating_add(h.state.balance));
-            let with_balance = holders.iter().filter(|h| !h.state.balance.is_zero()).count() as u64;
-            let checks = [
-                ("sum_of_balances", snapshot.total_supply, sum),
-                ("holders_with_a_balance", U256::from(snapshot.holder_count), U256::from(with_balance)),
+            let register = register(db, token, block)?;
+            let holders = &register.rows;
+            let sum = holders.iter().fold(U256::ZERO, |s, r| s.saturating_add(r.holder.state.balance));
+            let with_balance = holders.iter().filter(|r| !r.holder.state.balance.is_zero()).count() as u64;
+            let mut checks = vec![
+                ("sum_of_balances".to_string(), snapshot.total_supply, sum),
+                ("holders_with_a_balance".to_string(), U256::from(snapshot.holder_count), U256::from(with_balance)),
             ];
+            // A partitioned token: every partition's supply is the sum of its holders' balances in
+            // it, and the partitions add up to the total supply.
+            if !register.supplies.is_empty() {
+                let supplies = register.supplies.iter().fold(U256::ZERO, |s, (_, v)| s.saturating_add(*v));
+                checks.push(("sum_of_partition_supplies".to_string(), snapshot.total_supply, supplies));
+                for (partition, supply) in &register.supplies {
+                    let held = holders
+                        .iter()
+                        .flat_map(|r| r.partitions.iter().filter(|(p, _)| p == partition).map(|(_, v)| *v))
+                        .fold(U256::ZERO, |s, v| s.saturating_add(v));
+                    checks.push((format!("partition:{}", partition_label(*partition)), *supply, held));
+                }
+            }
             let balanced = checks.iter().all(|(_, expected, actual)| expected == actual);
             let mut csv = String::from("check,expected,actual,difference\n");
             let mut rows = Vec::new();
@@ -260,13 +282,15 @@ pub fn build(
         }
         ReportKind::Custody => {
             let trail = db.audit_trail(token, from_block, block)?;
-            let mut csv =
-                String::from("block,log_index,tx_hash,action,account,counterparty,amount,agent,identity,timestamp\n");
+            let mut csv = String::from(
+                "block,log_index,tx_hash,action,account,counterparty,amount,agent,identity,partition,timestamp\n",
+            );
             let mut rows = Vec::with_capacity(trail.len());
             let show = |a: Address| if a.is_zero() { String::new() } else { format!("{a:#x}") };
             for (b, log_index, e) in &trail {
+                let partition = if e.partition.is_zero() { String::new() } else { partition_label(e.partition) };
                 csv.push_str(&format!(
-                    "{b},{log_index},{:#x},{},{},{},{},{},{},{}\n",
+                    "{b},{log_index},{:#x},{},{},{},{},{},{},{},{}\n",
                     e.tx_hash,
                     e.action.name(),
                     show(e.account),
@@ -274,13 +298,14 @@ pub fn build(
                     e.amount,
                     show(e.agent),
                     show(e.identity),
+                    partition,
                     e.timestamp
                 ));
                 rows.push(json!({
                     "block": b, "logIndex": log_index, "txHash": format!("{:#x}", e.tx_hash),
                     "action": e.action.name(), "account": show(e.account), "counterparty": show(e.counterparty),
                     "amount": e.amount.to_string(), "agent": show(e.agent), "identity": show(e.identity),
-                    "timestamp": e.timestamp,
+                    "partition": partition, "timestamp": e.timestamp,
                 }));
             }
             ("custody audit trail", json!({ "fromBlock": from_block, "count": trail.len() }), csv, rows)
@@ -359,8 +384,8 @@ fn register_tree(
 ) -> Result<(Commitment, Vec<String>, registrar_merkle::Tree<registrar_merkle::Blake3>), ApiError> {
     use registrar_merkle::TreeHasher;
     let at = resolve(db, token, as_of)?;
-    let holders = db.holder_register(token, at.block)?;
-    let rows: Vec<String> = holders.iter().map(holder_row).collect();
+    let register = register(db, token, at.block)?;
+    let rows: Vec<String> = register.rows.iter().map(RegisterRow::csv).collect();
     let mut tree = registrar_merkle::Tree::<registrar_merkle::Blake3>::new();
     for row in &rows {
         tree.push(registrar_merkle::Blake3::leaf(row.as_bytes()));
@@ -372,7 +397,7 @@ fn register_tree(
         algorithm: "blake3",
         size: rows.len() as u64,
         root: hex::encode(tree.root()),
-        digest: format!("blake3:{}", blake3::hash(holders_csv(&holders).as_bytes()).to_hex()),
+        digest: format!("blake3:{}", blake3::hash(register.csv().as_bytes()).to_hex()),
     };
     Ok((commitment, rows, tree))
 }
@@ -431,36 +456,93 @@ fn signed_difference(actual: U256, expected: U256) -> String {
     }
 }
 
-/// The register's canonical CSV. Partition balances, identity and country are empty until
-/// the token's protocols provide them.
-fn holders_csv(holders: &[HolderRow]) -> String {
-    let mut out =
-        String::from("address,balance,balance_by_partition,frozen,is_frozen,identity,country,first_acquired_block\n");
-    for h in holders {
-        out.push_str(&holder_row(h));
-        out.push('\n');
+/// The holder register as of a block: one row per listed account, with its partition balances,
+/// and the supply of each partition.
+struct Register {
+    rows: Vec<RegisterRow>,
+    supplies: Vec<(B256, U256)>,
+}
+
+struct RegisterRow {
+    holder: HolderRow,
+    partitions: Vec<(B256, U256)>,
+}
+
+fn register(db: &StateDb, token: Address, block: u64) -> Result<Register, ApiError> {
+    let mut partitions = db.partition_register(token, block)?;
+    let supplies = partitions.remove(&Address::ZERO).unwrap_or_default();
+    let rows = db
+        .holder_register(token, block)?
+        .into_iter()
+        .map(|holder| RegisterRow { partitions: partitions.remove(&holder.address).unwrap_or_default(), holder })
+        .collect();
+    Ok(Register { rows, supplies })
+}
+
+impl Register {
+    /// The register's canonical CSV. Identity and country are empty until the token's
+    /// identity registry is followed.
+    fn csv(&self) -> String {
+        let mut out = String::from(
+            "address,balance,balance_by_partition,frozen,is_frozen,identity,country,first_acquired_block\n",
+        );
+        for r in &self.rows {
+            out.push_str(&r.csv());
+            out.push('\n');
+        }
+        out
     }
-    out
 }
 
-/// One holder's line of the register (also a leaf of its commitment).
-fn holder_row(h: &HolderRow) -> String {
-    let s = &h.state;
-    format!("{:#x},{},,{},{},,,{}", h.address, s.balance, s.frozen, s.is_frozen, s.first_acquired)
+impl RegisterRow {
+    /// One holder's line of the register (also a leaf of its commitment). Partition balances are
+    /// `name=balance` pairs joined by `;`, by partition.
+    fn csv(&self) -> String {
+        let s = &self.holder.state;
+        let partitions: Vec<String> =
+            self.partitions.iter().map(|(p, v)| format!("{}={v}", partition_label(*p))).collect();
+        format!(
+            "{:#x},{},{},{},{},,,{}",
+            self.holder.address,
+            s.balance,
+            partitions.join(";"),
+            s.frozen,
+            s.is_frozen,
+            s.first_acquired
+        )
+    }
+
+    fn json(&self) -> Value {
+        let s = &self.holder.state;
+        let partitions: serde_json::Map<String, Value> =
+            self.partitions.iter().map(|(p, v)| (partition_label(*p), json!(v.to_string()))).collect();
+        json!({
+            "address": format!("{:#x}", self.holder.address),
+            "balance": s.balance.to_string(),
+            "balanceByPartition": partitions,
+            "frozen": s.frozen.to_string(),
+            "isFrozen": s.is_frozen,
+            "identity": null,
+            "country": null,
+            "firstAcquiredBlock": s.first_acquired,
+        })
+    }
 }
 
-fn holder_json(h: &HolderRow) -> Value {
-    let s = &h.state;
-    json!({
-        "address": format!("{:#x}", h.address),
-        "balance": s.balance.to_string(),
-        "balanceByPartition": {},
-        "frozen": s.frozen.to_string(),
-        "isFrozen": s.is_frozen,
-        "identity": null,
-        "country": null,
-        "firstAcquiredBlock": s.first_acquired,
-    })
+/// A partition as people read it: its bytes32 as text when it is a short printable name (ERC-1410
+/// partitions are usually `"locked"`, `"unlocked"`, `"reg-d"` padded with zeros), else hex.
+pub fn partition_label(partition: B256) -> String {
+    let bytes = partition.as_slice();
+    let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    let text = &bytes[..end];
+    let printable = !text.is_empty()
+        && text.iter().all(|b| b.is_ascii_graphic() && !b",;=\"".contains(b))
+        && !text.starts_with(b"0x");
+    if printable {
+        String::from_utf8_lossy(text).into_owned()
+    } else {
+        format!("{partition:#x}")
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` or `YYYY-MM-DD` (midnight UTC) to seconds since the epoch.
@@ -526,6 +608,17 @@ mod tests {
         for bad in ["yesterday", "2026-13-01T00:00:00Z", "2026-11-23T25:00:00Z", "2026-11-23T00:00:00", "1969-12-31"] {
             assert!(parse_rfc3339(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn partitions_read_as_names_or_hex() {
+        let mut b = [0u8; 32];
+        b[..6].copy_from_slice(b"locked");
+        assert_eq!(partition_label(B256::from(b)), "locked");
+        b[0] = b';';
+        assert!(partition_label(B256::from(b)).starts_with("0x3b"));
+        assert_eq!(partition_label(B256::ZERO), format!("{:#x}", B256::ZERO));
+        assert!(partition_label(B256::repeat_byte(0xff)).starts_with("0xffff"));
     }
 
     #[test]

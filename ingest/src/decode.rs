@@ -1,8 +1,18 @@
-//! Logs to domain events. One arm per event signature; adding an event is one arm here, one
-//! variant in `schemas`, one projection arm in `store`.
+//! Logs to domain events. One entry per event signature in [`DECODERS`]; adding an event is one
+//! entry here, one variant in `schemas`, one projection arm in `store`. Events whose meaning
+//! depends on the other logs of their transaction (ERC-1400 movements that an ERC-20 `Transfer`
+//! also states, `ChangedPartition`) are settled by [`settle_transactions`].
 
-use alloy::{primitives::B256, sol_types::SolEvent};
-use registrar_schemas::{abi, DocumentAction, TokenEvent};
+use std::collections::HashMap;
+
+use alloy::{
+    primitives::{Address, B256, U256},
+    sol_types::SolEvent,
+};
+use registrar_schemas::{
+    abi::{self, erc1400, erc1400_variants},
+    DocumentAction, LogRecord, Move, MoveKind, TokenEvent, UndecodedLog,
+};
 
 /// What a log turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,71 +22,290 @@ pub enum Decoded {
     Undecodable(String),
 }
 
-/// Decodes a log of a watched contract by its first topic.
-pub fn decode_log(topics: &[B256], data: &[u8]) -> Decoded {
-    let Some(topic0) = topics.first() else {
-        return Decoded::Undecodable("anonymous log: no topics".into());
-    };
-    let result = match *topic0 {
-        abi::Transfer::SIGNATURE_HASH => abi::Transfer::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| TokenEvent::Transfer { from: e.from, to: e.to, value: e.value }),
-        abi::TokensFrozen::SIGNATURE_HASH => abi::TokensFrozen::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| TokenEvent::TokensFrozen { holder: e._userAddress, amount: e._amount }),
-        abi::TokensUnfrozen::SIGNATURE_HASH => abi::TokensUnfrozen::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| TokenEvent::TokensUnfrozen { holder: e._userAddress, amount: e._amount }),
-        abi::AddressFrozen::SIGNATURE_HASH => abi::AddressFrozen::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| TokenEvent::AddressFrozen { holder: e._userAddress, frozen: e._isFrozen, agent: e._owner }),
-        abi::Paused::SIGNATURE_HASH => abi::Paused::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| TokenEvent::Paused { agent: e._userAddress }),
-        abi::Unpaused::SIGNATURE_HASH => abi::Unpaused::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| TokenEvent::Unpaused { agent: e._userAddress }),
-        abi::RecoverySuccess::SIGNATURE_HASH => {
-            abi::RecoverySuccess::decode_raw_log(topics.iter().copied(), data).map(|e| TokenEvent::RecoverySuccess {
-                lost_wallet: e._lostWallet,
-                new_wallet: e._newWallet,
-                investor_onchain_id: e._investorOnchainID,
-            })
-        }
-        abi::DocumentUpdated::SIGNATURE_HASH => abi::DocumentUpdated::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| document(DocumentAction::Updated, e._name, e._uri, e._documentHash)),
-        abi::DocumentRemoved::SIGNATURE_HASH => abi::DocumentRemoved::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| document(DocumentAction::Removed, e._name, e._uri, e._documentHash)),
-        abi::Document::SIGNATURE_HASH => abi::Document::decode_raw_log(topics.iter().copied(), data)
-            .map(|e| document(DocumentAction::Set, e._name, e._uri, e._documentHash)),
-        abi::RootAnchored::SIGNATURE_HASH => match abi::RootAnchored::decode_raw_log(topics.iter().copied(), data) {
-            Ok(e) => match u64::try_from(e.sequence) {
-                Ok(sequence) => Ok(TokenEvent::RootAnchored { sequence, tree_size: e.treeSize, root: e.root }),
-                Err(_) => return Decoded::Undecodable(format!("RootAnchored: sequence {} overflows", e.sequence)),
+type DecodeFn = fn(&[B256], &[u8]) -> Result<TokenEvent, String>;
+
+/// A decoder of one event signature.
+struct Decoder {
+    topic0: B256,
+    signature: &'static str,
+    decode: DecodeFn,
+}
+
+/// Decodes `$event` with the alloy binding and maps its fields with `$map`.
+macro_rules! decoder {
+    ($event:path, |$e:ident| $map:expr) => {
+        Decoder {
+            topic0: <$event>::SIGNATURE_HASH,
+            signature: <$event>::SIGNATURE,
+            decode: |topics, data| {
+                let $e = <$event>::decode_raw_log(topics.iter().copied(), data).map_err(|e| e.to_string())?;
+                Ok($map)
             },
-            Err(e) => Err(e),
-        },
-        other => return Decoded::Undecodable(format!("unknown event signature {other}")),
+        }
     };
-    match result {
-        Ok(event) => Decoded::Event(event),
-        Err(e) => Decoded::Undecodable(format!("{}: {e}", signature_name(topic0))),
-    }
+}
+
+fn movement(
+    kind: MoveKind,
+    partition: Option<B256>,
+    operator: Address,
+    from: Address,
+    to: Address,
+    value: U256,
+) -> TokenEvent {
+    // Counted until `settle_transactions` finds another event of the transaction that states it.
+    TokenEvent::Move(Move { kind, partition, operator, from, to, value, moves_balance: true })
 }
 
 fn document(action: DocumentAction, name: B256, uri: String, document_hash: B256) -> TokenEvent {
     TokenEvent::Document { action, name, uri, document_hash }
 }
 
-fn signature_name(topic0: &B256) -> &'static str {
-    match *topic0 {
-        abi::Transfer::SIGNATURE_HASH => abi::Transfer::SIGNATURE,
-        abi::TokensFrozen::SIGNATURE_HASH => abi::TokensFrozen::SIGNATURE,
-        abi::TokensUnfrozen::SIGNATURE_HASH => abi::TokensUnfrozen::SIGNATURE,
-        abi::AddressFrozen::SIGNATURE_HASH => abi::AddressFrozen::SIGNATURE,
-        abi::Paused::SIGNATURE_HASH => abi::Paused::SIGNATURE,
-        abi::Unpaused::SIGNATURE_HASH => abi::Unpaused::SIGNATURE,
-        abi::RecoverySuccess::SIGNATURE_HASH => abi::RecoverySuccess::SIGNATURE,
-        abi::DocumentUpdated::SIGNATURE_HASH => abi::DocumentUpdated::SIGNATURE,
-        abi::DocumentRemoved::SIGNATURE_HASH => abi::DocumentRemoved::SIGNATURE,
-        abi::Document::SIGNATURE_HASH => abi::Document::SIGNATURE,
-        abi::RootAnchored::SIGNATURE_HASH => abi::RootAnchored::SIGNATURE,
-        _ => "unknown event",
+/// Every signature registrar decodes.
+static DECODERS: &[Decoder] = &[
+    decoder!(abi::Transfer, |e| TokenEvent::Transfer { from: e.from, to: e.to, value: e.value }),
+    decoder!(abi::TokensFrozen, |e| TokenEvent::TokensFrozen { holder: e._userAddress, amount: e._amount }),
+    decoder!(abi::TokensUnfrozen, |e| TokenEvent::TokensUnfrozen { holder: e._userAddress, amount: e._amount }),
+    decoder!(abi::AddressFrozen, |e| TokenEvent::AddressFrozen {
+        holder: e._userAddress,
+        frozen: e._isFrozen,
+        agent: e._owner
+    }),
+    decoder!(abi::Paused, |e| TokenEvent::Paused { agent: e._userAddress }),
+    decoder!(abi::Unpaused, |e| TokenEvent::Unpaused { agent: e._userAddress }),
+    decoder!(abi::RecoverySuccess, |e| TokenEvent::RecoverySuccess {
+        lost_wallet: e._lostWallet,
+        new_wallet: e._newWallet,
+        investor_onchain_id: e._investorOnchainID,
+    }),
+    decoder!(abi::DocumentUpdated, |e| document(DocumentAction::Updated, e._name, e._uri, e._documentHash)),
+    decoder!(abi::DocumentRemoved, |e| document(DocumentAction::Removed, e._name, e._uri, e._documentHash)),
+    decoder!(abi::Document, |e| document(DocumentAction::Set, e._name, e._uri, e._documentHash)),
+    Decoder {
+        topic0: abi::RootAnchored::SIGNATURE_HASH,
+        signature: abi::RootAnchored::SIGNATURE,
+        decode: |topics, data| {
+            let e = abi::RootAnchored::decode_raw_log(topics.iter().copied(), data).map_err(|e| e.to_string())?;
+            let sequence = u64::try_from(e.sequence).map_err(|_| format!("sequence {} overflows", e.sequence))?;
+            Ok(TokenEvent::RootAnchored { sequence, tree_size: e.treeSize, root: e.root })
+        },
+    },
+    // ERC-1410.
+    decoder!(erc1400::TransferByPartition, |e| movement(
+        MoveKind::TransferByPartition,
+        Some(e._fromPartition),
+        e._operator,
+        e._from,
+        e._to,
+        e._value
+    )),
+    decoder!(erc1400::ChangedPartition, |e| TokenEvent::ChangedPartition {
+        // Filled in by `settle_transactions`.
+        holder: Address::ZERO,
+        from_partition: e._fromPartition,
+        to_partition: e._toPartition,
+        value: e._value,
+    }),
+    decoder!(erc1400::AuthorizedOperator, |e| TokenEvent::OperatorChanged {
+        operator: e.operator,
+        holder: e.tokenHolder,
+        partition: None,
+        authorized: true
+    }),
+    decoder!(erc1400::RevokedOperator, |e| TokenEvent::OperatorChanged {
+        operator: e.operator,
+        holder: e.tokenHolder,
+        partition: None,
+        authorized: false
+    }),
+    decoder!(erc1400::AuthorizedOperatorByPartition, |e| TokenEvent::OperatorChanged {
+        operator: e.operator,
+        holder: e.tokenHolder,
+        partition: Some(e.partition),
+        authorized: true
+    }),
+    decoder!(erc1400::RevokedOperatorByPartition, |e| TokenEvent::OperatorChanged {
+        operator: e.operator,
+        holder: e.tokenHolder,
+        partition: Some(e.partition),
+        authorized: false
+    }),
+    decoder!(erc1400::IssuedByPartition, |e| movement(
+        MoveKind::IssuedByPartition,
+        Some(e.partition),
+        e.operator,
+        Address::ZERO,
+        e.to,
+        e.value
+    )),
+    decoder!(erc1400_variants::IssuedByPartition, |e| movement(
+        MoveKind::IssuedByPartition,
+        Some(e.partition),
+        Address::ZERO,
+        Address::ZERO,
+        e.to,
+        e.value
+    )),
+    decoder!(erc1400::RedeemedByPartition, |e| movement(
+        MoveKind::RedeemedByPartition,
+        Some(e.partition),
+        e.operator,
+        e.from,
+        Address::ZERO,
+        e.value
+    )),
+    decoder!(erc1400_variants::RedeemedByPartition, |e| movement(
+        MoveKind::RedeemedByPartition,
+        Some(e.partition),
+        e.operator,
+        e.from,
+        Address::ZERO,
+        e.value
+    )),
+    // ERC-1594.
+    decoder!(erc1400::Issued, |e| movement(MoveKind::Issued, None, e._operator, Address::ZERO, e._to, e._value)),
+    decoder!(erc1400::Redeemed, |e| movement(MoveKind::Redeemed, None, e._operator, e._from, Address::ZERO, e._value)),
+    // ERC-1644.
+    decoder!(erc1400::ControllerTransfer, |e| movement(
+        MoveKind::ControllerTransfer,
+        None,
+        e._controller,
+        e._from,
+        e._to,
+        e._value
+    )),
+    decoder!(erc1400_variants::ControllerTransfer, |e| movement(
+        MoveKind::ControllerTransfer,
+        None,
+        e.controller,
+        e.from,
+        e.to,
+        e.value
+    )),
+    decoder!(erc1400::ControllerRedemption, |e| movement(
+        MoveKind::ControllerRedemption,
+        None,
+        e._controller,
+        e._tokenHolder,
+        Address::ZERO,
+        e._value
+    )),
+    decoder!(erc1400_variants::ControllerRedemption, |e| movement(
+        MoveKind::ControllerRedemption,
+        None,
+        e.controller,
+        e.account,
+        Address::ZERO,
+        e.value
+    )),
+];
+
+/// Decodes a log of a watched contract by its first topic.
+pub fn decode_log(topics: &[B256], data: &[u8]) -> Decoded {
+    let Some(topic0) = topics.first() else {
+        return Decoded::Undecodable("anonymous log: no topics".into());
+    };
+    match DECODERS.iter().find(|d| d.topic0 == *topic0) {
+        Some(d) => match (d.decode)(topics, data) {
+            Ok(event) => Decoded::Event(event),
+            Err(e) => Decoded::Undecodable(format!("{}: {e}", d.signature)),
+        },
+        None => Decoded::Undecodable(format!("unknown event signature {topic0}")),
     }
+}
+
+/// Settles the events of each transaction (per contract) that only mean something together:
+///
+/// - A movement is counted once. ERC-20 `Transfer`s count first; then each [`MoveKind`] in order
+///   of [`MoveKind::precedence`] counts only what the events before it in that order do not
+///   already state (matched by sender and recipient, amounts summed, so one `Transfer` per chunk
+///   and one `ControllerTransfer` for the whole move match). Unmatched movements count.
+/// - `ChangedPartition` names no holder: it is the recipient of the `TransferByPartition` just
+///   before it. Without one the log is kept as undecodable.
+///
+/// `records` are one range, in chain order; a transaction's logs are never split across ranges.
+pub fn settle_transactions(records: &mut [LogRecord]) {
+    let mut transactions: HashMap<(B256, Address), Vec<usize>> = HashMap::new();
+    for r in records.iter() {
+        if let LogRecord::Event(e) = r {
+            if matches!(e.event, TokenEvent::Move(_) | TokenEvent::ChangedPartition { .. }) {
+                transactions.entry((e.meta.tx_hash, e.meta.contract)).or_default();
+            }
+        }
+    }
+    if transactions.is_empty() {
+        return;
+    }
+    for (i, r) in records.iter().enumerate() {
+        if let LogRecord::Event(e) = r {
+            if let Some(tx) = transactions.get_mut(&(e.meta.tx_hash, e.meta.contract)) {
+                tx.push(i);
+            }
+        }
+    }
+    for indices in transactions.values() {
+        settle_transaction(records, indices);
+    }
+}
+
+fn settle_transaction(records: &mut [LogRecord], indices: &[usize]) {
+    // What the events counted so far state, by (from, to).
+    let mut counted: HashMap<(Address, Address), U256> = HashMap::new();
+    let mut last_recipient = None;
+    let mut unattributed = Vec::new();
+    for &i in indices {
+        let LogRecord::Event(e) = &mut records[i] else { continue };
+        match &mut e.event {
+            TokenEvent::Transfer { from, to, value } => {
+                let sum = counted.entry((*from, *to)).or_default();
+                *sum = sum.saturating_add(*value);
+            }
+            TokenEvent::Move(m) if m.kind == MoveKind::TransferByPartition => last_recipient = Some(m.to),
+            TokenEvent::ChangedPartition { holder, .. } => match last_recipient {
+                Some(to) => *holder = to,
+                None => unattributed.push(i),
+            },
+            _ => {}
+        }
+    }
+    for i in unattributed {
+        records[i] = changed_partition_without_transfer(&records[i]);
+    }
+    for precedence in 1..=3 {
+        let mut stated = counted.clone();
+        for &i in indices {
+            let LogRecord::Event(e) = &mut records[i] else { continue };
+            let TokenEvent::Move(m) = &mut e.event else { continue };
+            if m.kind.precedence() != precedence {
+                continue;
+            }
+            let left = stated.entry((m.from, m.to)).or_default();
+            if *left >= m.value {
+                *left -= m.value;
+                m.moves_balance = false;
+            } else {
+                m.moves_balance = true;
+                let sum = counted.entry((m.from, m.to)).or_default();
+                *sum = sum.saturating_add(m.value);
+            }
+        }
+    }
+}
+
+/// A `ChangedPartition` that cannot be attributed, as the log it was.
+fn changed_partition_without_transfer(record: &LogRecord) -> LogRecord {
+    let LogRecord::Event(e) = record else { return record.clone() };
+    let TokenEvent::ChangedPartition { from_partition, to_partition, value, .. } = e.event else {
+        return record.clone();
+    };
+    let log = erc1400::ChangedPartition { _fromPartition: from_partition, _toPartition: to_partition, _value: value }
+        .encode_log_data();
+    LogRecord::Undecoded(UndecodedLog {
+        meta: e.meta,
+        topics: log.topics().to_vec(),
+        data: log.data,
+        reason: "ChangedPartition without a TransferByPartition before it in the transaction: no holder".into(),
+    })
 }
 
 #[cfg(test)]
@@ -135,6 +364,237 @@ mod tests {
         ];
         for ((topics, data), expected) in cases {
             assert_eq!(decode_log(&topics, &data), Decoded::Event(expected));
+        }
+    }
+
+    fn mv(
+        kind: MoveKind,
+        partition: Option<B256>,
+        operator: Address,
+        from: Address,
+        to: Address,
+        value: U256,
+    ) -> TokenEvent {
+        movement(kind, partition, operator, from, to, value)
+    }
+
+    /// Every ERC-1400-family signature, the variants included, decodes to its movement.
+    #[test]
+    fn decodes_every_erc1400_variant() {
+        let (op, a, b) = (Address::repeat_byte(7), Address::repeat_byte(1), Address::repeat_byte(2));
+        let (p, q) = (B256::repeat_byte(0x11), B256::repeat_byte(0x22));
+        let v = U256::from(500u64);
+        let (d, od) = (alloy::primitives::Bytes::from_static(b"d"), alloy::primitives::Bytes::from_static(b"od"));
+        let zero = Address::ZERO;
+        type Case = ((Vec<B256>, Vec<u8>), TokenEvent);
+        let cases: Vec<Case> = vec![
+            (
+                encode(&erc1400::TransferByPartition {
+                    _fromPartition: p,
+                    _operator: op,
+                    _from: a,
+                    _to: b,
+                    _value: v,
+                    _data: d.clone(),
+                    _operatorData: od.clone(),
+                }),
+                mv(MoveKind::TransferByPartition, Some(p), op, a, b, v),
+            ),
+            (
+                encode(&erc1400::ChangedPartition { _fromPartition: p, _toPartition: q, _value: v }),
+                TokenEvent::ChangedPartition { holder: zero, from_partition: p, to_partition: q, value: v },
+            ),
+            (
+                encode(&erc1400::AuthorizedOperator { operator: op, tokenHolder: a }),
+                TokenEvent::OperatorChanged { operator: op, holder: a, partition: None, authorized: true },
+            ),
+            (
+                encode(&erc1400::RevokedOperator { operator: op, tokenHolder: a }),
+                TokenEvent::OperatorChanged { operator: op, holder: a, partition: None, authorized: false },
+            ),
+            (
+                encode(&erc1400::AuthorizedOperatorByPartition { partition: p, operator: op, tokenHolder: a }),
+                TokenEvent::OperatorChanged { operator: op, holder: a, partition: Some(p), authorized: true },
+            ),
+            (
+                encode(&erc1400::RevokedOperatorByPartition { partition: p, operator: op, tokenHolder: a }),
+                TokenEvent::OperatorChanged { operator: op, holder: a, partition: Some(p), authorized: false },
+            ),
+            (
+                encode(&erc1400::IssuedByPartition {
+                    partition: p,
+                    operator: op,
+                    to: a,
+                    value: v,
+                    data: d.clone(),
+                    operatorData: od.clone(),
+                }),
+                mv(MoveKind::IssuedByPartition, Some(p), op, zero, a, v),
+            ),
+            (
+                encode(&erc1400_variants::IssuedByPartition { partition: p, to: a, value: v, data: d.clone() }),
+                mv(MoveKind::IssuedByPartition, Some(p), zero, zero, a, v),
+            ),
+            (
+                encode(&erc1400::RedeemedByPartition {
+                    partition: p,
+                    operator: op,
+                    from: a,
+                    value: v,
+                    data: d.clone(),
+                    operatorData: od.clone(),
+                }),
+                mv(MoveKind::RedeemedByPartition, Some(p), op, a, zero, v),
+            ),
+            (
+                encode(&erc1400_variants::RedeemedByPartition {
+                    partition: p,
+                    operator: op,
+                    from: a,
+                    value: v,
+                    operatorData: od.clone(),
+                }),
+                mv(MoveKind::RedeemedByPartition, Some(p), op, a, zero, v),
+            ),
+            (
+                encode(&erc1400::Issued { _operator: op, _to: a, _value: v, _data: d.clone() }),
+                mv(MoveKind::Issued, None, op, zero, a, v),
+            ),
+            (
+                encode(&erc1400::Redeemed { _operator: op, _from: a, _value: v, _data: d.clone() }),
+                mv(MoveKind::Redeemed, None, op, a, zero, v),
+            ),
+            (
+                encode(&erc1400::ControllerTransfer {
+                    _controller: op,
+                    _from: a,
+                    _to: b,
+                    _value: v,
+                    _data: d.clone(),
+                    _operatorData: od.clone(),
+                }),
+                mv(MoveKind::ControllerTransfer, None, op, a, b, v),
+            ),
+            (
+                encode(&erc1400_variants::ControllerTransfer { controller: op, from: a, to: b, value: v }),
+                mv(MoveKind::ControllerTransfer, None, op, a, b, v),
+            ),
+            (
+                encode(&erc1400::ControllerRedemption {
+                    _controller: op,
+                    _tokenHolder: a,
+                    _value: v,
+                    _data: d.clone(),
+                    _operatorData: od.clone(),
+                }),
+                mv(MoveKind::ControllerRedemption, None, op, a, zero, v),
+            ),
+            (
+                encode(&erc1400_variants::ControllerRedemption { controller: op, account: a, value: v }),
+                mv(MoveKind::ControllerRedemption, None, op, a, zero, v),
+            ),
+        ];
+        let mut topics0 = std::collections::HashSet::new();
+        for ((topics, data), expected) in cases {
+            assert!(topics0.insert(topics[0]), "every variant has its own topic");
+            assert_eq!(decode_log(&topics, &data), Decoded::Event(expected));
+        }
+        // One decoder per signature.
+        let mut all = std::collections::HashSet::new();
+        assert!(DECODERS.iter().all(|d| all.insert(d.topic0)));
+    }
+
+    fn record(tx: u8, log_index: u32, event: TokenEvent) -> LogRecord {
+        use registrar_schemas::{BlockNumber, BlockRef, ChainEvent, ChainId, EventMeta};
+        let block = BlockRef { number: BlockNumber(1), hash: B256::ZERO, parent_hash: B256::ZERO, timestamp: 0 };
+        LogRecord::Event(ChainEvent {
+            meta: EventMeta {
+                chain_id: ChainId(1),
+                block,
+                tx_hash: B256::repeat_byte(tx),
+                tx_index: tx.into(),
+                log_index,
+                contract: Address::repeat_byte(0xcc),
+            },
+            event,
+        })
+    }
+
+    fn counted(r: &LogRecord) -> Option<bool> {
+        match r {
+            LogRecord::Event(e) => match &e.event {
+                TokenEvent::Move(m) => Some(m.moves_balance),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn each_movement_is_counted_once_per_transaction() {
+        let (op, a, b, z) = (Address::repeat_byte(7), Address::repeat_byte(1), Address::repeat_byte(2), Address::ZERO);
+        let (p, q) = (B256::repeat_byte(0x11), B256::repeat_byte(0x22));
+        let (v, half) = (U256::from(10u64), U256::from(5u64));
+        let mut records = vec![
+            // tx 1, UniversalToken's issuance: Issued, Transfer, IssuedByPartition. Only Transfer counts.
+            record(1, 0, mv(MoveKind::Issued, None, op, z, a, v)),
+            record(1, 1, TokenEvent::Transfer { from: z, to: a, value: v }),
+            record(1, 2, mv(MoveKind::IssuedByPartition, Some(p), op, z, a, v)),
+            // tx 2, a token without ERC-20 events: IssuedByPartition counts, Issued does not.
+            record(2, 3, mv(MoveKind::IssuedByPartition, Some(p), z, z, a, v)),
+            record(2, 4, mv(MoveKind::Issued, None, op, z, a, v)),
+            // tx 3: a controller transfer in two partition chunks, no Transfer: the chunks count,
+            // the ControllerTransfer for the whole does not; ChangedPartition takes b.
+            record(3, 5, mv(MoveKind::TransferByPartition, Some(p), op, a, b, half)),
+            record(3, 6, TokenEvent::ChangedPartition { holder: z, from_partition: p, to_partition: q, value: half }),
+            record(3, 7, mv(MoveKind::TransferByPartition, Some(q), op, a, b, half)),
+            record(3, 8, mv(MoveKind::ControllerTransfer, None, op, a, b, v)),
+            // tx 4: two identical moves with two Transfers emitted after them: none counts twice.
+            record(4, 9, mv(MoveKind::TransferByPartition, Some(p), op, a, b, half)),
+            record(4, 10, mv(MoveKind::TransferByPartition, Some(p), op, a, b, half)),
+            record(4, 11, TokenEvent::Transfer { from: a, to: b, value: half }),
+            record(4, 12, TokenEvent::Transfer { from: a, to: b, value: half }),
+            // tx 5: a Transfer of another pair does not cover a redemption.
+            record(5, 13, TokenEvent::Transfer { from: a, to: b, value: v }),
+            record(5, 14, mv(MoveKind::ControllerRedemption, None, op, a, z, v)),
+            // tx 6: ChangedPartition with nothing before it.
+            record(6, 15, TokenEvent::ChangedPartition { holder: z, from_partition: p, to_partition: q, value: v }),
+        ];
+        settle_transactions(&mut records);
+        let flags: Vec<Option<bool>> = records.iter().map(counted).collect();
+        assert_eq!(
+            flags,
+            vec![
+                Some(false),
+                None,
+                Some(false),
+                Some(true),
+                Some(false),
+                Some(true),
+                None,
+                Some(true),
+                Some(false),
+                Some(false),
+                Some(false),
+                None,
+                None,
+                None,
+                Some(true),
+                None,
+            ]
+        );
+        let LogRecord::Event(e) = &records[6] else { panic!() };
+        assert_eq!(
+            e.event,
+            TokenEvent::ChangedPartition { holder: b, from_partition: p, to_partition: q, value: half }
+        );
+        match &records[15] {
+            LogRecord::Undecoded(u) => {
+                assert!(u.reason.contains("without a TransferByPartition"), "{}", u.reason);
+                // The log as it was: decoding it again gives the event back.
+                assert!(matches!(decode_log(&u.topics, &u.data), Decoded::Event(TokenEvent::ChangedPartition { .. })));
+            }
+            other => panic!("{other:?}"),
         }
     }
 

@@ -33,7 +33,7 @@ use registrar_store::{EventLog, Metrics, Partition};
 use tokio::sync::watch;
 use tracing::{error, info, info_span, warn, Instrument};
 
-use crate::{decode_log, AdaptiveRange, BlockWindow, Decoded, IngestError, Rpc};
+use crate::{decode_log, settle_transactions, AdaptiveRange, BlockWindow, Decoded, IngestError, Rpc};
 
 /// What to ingest and how.
 #[derive(Clone, Debug)]
@@ -461,6 +461,7 @@ impl Ingestor {
                 }
             });
         }
+        settle_transactions(&mut records);
         let finalized = head.saturating_sub(self.config.confirmations).max(self.finalized);
         records.push(LogRecord::Committed(BlocksCommitted {
             chain_id,

@@ -17,7 +17,7 @@ mod range;
 mod rpc;
 mod window;
 
-pub use decode::{decode_log, Decoded};
+pub use decode::{decode_log, settle_transactions, Decoded};
 pub use error::{IngestError, RpcErrorKind};
 pub use ingestor::{IngestConfig, Ingestor};
 pub use range::AdaptiveRange;

@@ -38,6 +38,63 @@ sol! {
     event RootAnchored(uint256 indexed sequence, uint64 indexed treeSize, bytes32 root);
 }
 
+/// The ERC-1400 family: ERC-1410 partitions, ERC-1594 issuance and redemption, ERC-1644 controller
+/// operations. The drafts were never finalised and deployed code disagrees on some signatures:
+/// this module has the forms of the ERC-1400 text and ConsenSys UniversalToken, [`erc1400_variants`]
+/// the other forms in use. Each is decoded by its own topic.
+pub mod erc1400 {
+    use alloy::sol;
+
+    sol! {
+        #[derive(Debug, PartialEq, Eq)]
+        event TransferByPartition(bytes32 indexed _fromPartition, address _operator, address indexed _from, address indexed _to, uint256 _value, bytes _data, bytes _operatorData);
+        #[derive(Debug, PartialEq, Eq)]
+        event ChangedPartition(bytes32 indexed _fromPartition, bytes32 indexed _toPartition, uint256 _value);
+        #[derive(Debug, PartialEq, Eq)]
+        event AuthorizedOperator(address indexed operator, address indexed tokenHolder);
+        #[derive(Debug, PartialEq, Eq)]
+        event RevokedOperator(address indexed operator, address indexed tokenHolder);
+        #[derive(Debug, PartialEq, Eq)]
+        event AuthorizedOperatorByPartition(bytes32 indexed partition, address indexed operator, address indexed tokenHolder);
+        #[derive(Debug, PartialEq, Eq)]
+        event RevokedOperatorByPartition(bytes32 indexed partition, address indexed operator, address indexed tokenHolder);
+        /// With operator and operator data: the ERC-1400 text, UniversalToken.
+        #[derive(Debug, PartialEq, Eq)]
+        event IssuedByPartition(bytes32 indexed partition, address indexed operator, address indexed to, uint256 value, bytes data, bytes operatorData);
+        /// With data and operator data: the ERC-1410 text and the reference interfaces.
+        #[derive(Debug, PartialEq, Eq)]
+        event RedeemedByPartition(bytes32 indexed partition, address indexed operator, address indexed from, uint256 value, bytes data, bytes operatorData);
+        #[derive(Debug, PartialEq, Eq)]
+        event Issued(address indexed _operator, address indexed _to, uint256 _value, bytes _data);
+        #[derive(Debug, PartialEq, Eq)]
+        event Redeemed(address indexed _operator, address indexed _from, uint256 _value, bytes _data);
+        #[derive(Debug, PartialEq, Eq)]
+        event ControllerTransfer(address _controller, address indexed _from, address indexed _to, uint256 _value, bytes _data, bytes _operatorData);
+        #[derive(Debug, PartialEq, Eq)]
+        event ControllerRedemption(address _controller, address indexed _tokenHolder, uint256 _value, bytes _data, bytes _operatorData);
+    }
+}
+
+/// The other signatures of ERC-1400-family events that deployed contracts emit.
+pub mod erc1400_variants {
+    use alloy::sol;
+
+    sol! {
+        /// Without operator: the reference interfaces (SecurityTokenStandard/EIP-Spec), Polymath.
+        #[derive(Debug, PartialEq, Eq)]
+        event IssuedByPartition(bytes32 indexed partition, address indexed to, uint256 value, bytes data);
+        /// Without data: UniversalToken.
+        #[derive(Debug, PartialEq, Eq)]
+        event RedeemedByPartition(bytes32 indexed partition, address indexed operator, address indexed from, uint256 value, bytes operatorData);
+        /// The short form without data, declared by simplified ERC-1644 implementations.
+        #[derive(Debug, PartialEq, Eq)]
+        event ControllerTransfer(address controller, address indexed from, address indexed to, uint256 value);
+        /// The short form without data.
+        #[derive(Debug, PartialEq, Eq)]
+        event ControllerRedemption(address controller, address indexed account, uint256 value);
+    }
+}
+
 sol! {
     /// The views and the one write of `DisclosureAnchor`.
     #[sol(rpc)]
@@ -68,5 +125,13 @@ sol! {
         function isFrozen(address userAddress) external view returns (bool);
         function getFrozenTokens(address userAddress) external view returns (uint256);
         function paused() external view returns (bool);
+    }
+
+    /// The partition views of ERC-1410, read by tests to compare the index with the chain.
+    #[sol(rpc)]
+    interface IERC1410State {
+        function balanceOfByPartition(bytes32 partition, address tokenHolder) external view returns (uint256);
+        function partitionsOf(address tokenHolder) external view returns (bytes32[] memory);
+        function totalSupplyByPartition(bytes32 partition) external view returns (uint256);
     }
 }

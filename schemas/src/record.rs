@@ -72,6 +72,85 @@ pub enum TokenEvent {
     Document { action: DocumentAction, name: B256, uri: String, document_hash: B256 },
     /// `DisclosureAnchor.RootAnchored`: the archive's root at `tree_size` leaves was anchored.
     RootAnchored { sequence: u64, tree_size: u64, root: B256 },
+    /// A movement of tokens stated by an ERC-1400-family event (ERC-1410, ERC-1594, ERC-1644).
+    Move(Move),
+    /// ERC-1410 `ChangedPartition`: `value` of `holder`'s tokens moved from one partition to
+    /// another. The event does not name the holder: ingest takes the recipient of the
+    /// `TransferByPartition` emitted just before it in the same transaction.
+    ChangedPartition { holder: Address, from_partition: B256, to_partition: B256, value: U256 },
+    /// ERC-1410 operator events: `operator` may (or may no longer) move `holder`'s tokens, in
+    /// every partition or in `partition` only.
+    OperatorChanged { operator: Address, holder: Address, partition: Option<B256>, authorized: bool },
+}
+
+/// A movement of tokens: `from` is zero for an issuance, `to` is zero for a redemption.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    pub kind: MoveKind,
+    /// The partition the tokens left or entered (ERC-1410 events only).
+    pub partition: Option<B256>,
+    /// Who acted: the operator or controller; zero when the event's variant names nobody.
+    pub operator: Address,
+    pub from: Address,
+    pub to: Address,
+    pub value: U256,
+    /// Whether this event is what moves the balances. Tokens that are also ERC-20 emit a
+    /// `Transfer` for the same movement (and some emit `Issued` besides `IssuedByPartition`):
+    /// ingest matches the events of one transaction so each movement is counted once, by the
+    /// `Transfer` if there is one, else by the partition event, else by the ERC-1594/1644 event.
+    pub moves_balance: bool,
+}
+
+/// Which ERC-1400-family event stated a [`Move`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MoveKind {
+    /// ERC-1410 `TransferByPartition`.
+    TransferByPartition,
+    /// ERC-1410 `IssuedByPartition` (with or without operator, by variant).
+    IssuedByPartition,
+    /// ERC-1410 `RedeemedByPartition` (with or without `data`, by variant).
+    RedeemedByPartition,
+    /// ERC-1594 `Issued`.
+    Issued,
+    /// ERC-1594 `Redeemed`.
+    Redeemed,
+    /// ERC-1644 `ControllerTransfer`: a forced transfer by the controller.
+    ControllerTransfer,
+    /// ERC-1644 `ControllerRedemption`: a forced redemption by the controller.
+    ControllerRedemption,
+}
+
+impl MoveKind {
+    pub const ALL: [MoveKind; 7] = [
+        MoveKind::TransferByPartition,
+        MoveKind::IssuedByPartition,
+        MoveKind::RedeemedByPartition,
+        MoveKind::Issued,
+        MoveKind::Redeemed,
+        MoveKind::ControllerTransfer,
+        MoveKind::ControllerRedemption,
+    ];
+
+    pub fn event_name(self) -> &'static str {
+        match self {
+            MoveKind::TransferByPartition => "TransferByPartition",
+            MoveKind::IssuedByPartition => "IssuedByPartition",
+            MoveKind::RedeemedByPartition => "RedeemedByPartition",
+            MoveKind::Issued => "Issued",
+            MoveKind::Redeemed => "Redeemed",
+            MoveKind::ControllerTransfer => "ControllerTransfer",
+            MoveKind::ControllerRedemption => "ControllerRedemption",
+        }
+    }
+
+    /// Which events of a transaction count a movement first: ERC-1410 before ERC-1594/1644.
+    pub fn precedence(self) -> u8 {
+        match self {
+            MoveKind::TransferByPartition | MoveKind::IssuedByPartition | MoveKind::RedeemedByPartition => 1,
+            MoveKind::Issued | MoveKind::Redeemed => 2,
+            MoveKind::ControllerTransfer | MoveKind::ControllerRedemption => 3,
+        }
+    }
 }
 
 /// Which document event a contract emitted.
@@ -108,6 +187,12 @@ impl TokenEvent {
             TokenEvent::RecoverySuccess { .. } => "RecoverySuccess",
             TokenEvent::Document { action, .. } => action.event_name(),
             TokenEvent::RootAnchored { .. } => "RootAnchored",
+            TokenEvent::Move(m) => m.kind.event_name(),
+            TokenEvent::ChangedPartition { .. } => "ChangedPartition",
+            TokenEvent::OperatorChanged { partition: None, authorized: true, .. } => "AuthorizedOperator",
+            TokenEvent::OperatorChanged { partition: None, authorized: false, .. } => "RevokedOperator",
+            TokenEvent::OperatorChanged { partition: Some(_), authorized: true, .. } => "AuthorizedOperatorByPartition",
+            TokenEvent::OperatorChanged { partition: Some(_), authorized: false, .. } => "RevokedOperatorByPartition",
         }
     }
 }

@@ -5,8 +5,8 @@ use alloy::primitives::{Address, Bytes, B256, U256};
 use prost::Message;
 
 use crate::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta, LogRecord, Reverted,
-    TokenDiscovered, TokenEvent, UndecodedLog,
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta, LogRecord, Move, MoveKind,
+    Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 /// The types generated from `log.proto`.
@@ -48,6 +48,27 @@ fn address(field: &'static str, b: &[u8]) -> Result<Address, DecodeError> {
 
 fn hash(field: &'static str, b: &[u8]) -> Result<B256, DecodeError> {
     fixed::<32>(field, b).map(B256::from)
+}
+
+/// An optional bytes32: empty means none.
+fn optional_hash(field: &'static str, b: &[u8]) -> Result<Option<B256>, DecodeError> {
+    if b.is_empty() {
+        Ok(None)
+    } else {
+        hash(field, b).map(Some)
+    }
+}
+
+fn move_kind(k: MoveKind) -> proto::r#move::Kind {
+    match k {
+        MoveKind::TransferByPartition => proto::r#move::Kind::TransferByPartition,
+        MoveKind::IssuedByPartition => proto::r#move::Kind::IssuedByPartition,
+        MoveKind::RedeemedByPartition => proto::r#move::Kind::RedeemedByPartition,
+        MoveKind::Issued => proto::r#move::Kind::Issued,
+        MoveKind::Redeemed => proto::r#move::Kind::Redeemed,
+        MoveKind::ControllerTransfer => proto::r#move::Kind::ControllerTransfer,
+        MoveKind::ControllerRedemption => proto::r#move::Kind::ControllerRedemption,
+    }
 }
 
 fn amount(field: &'static str, b: &[u8]) -> Result<U256, DecodeError> {
@@ -143,6 +164,31 @@ impl From<&TokenEvent> for Kind {
                 tree_size: *tree_size,
                 root: root.to_vec(),
             }),
+            TokenEvent::Move(m) => Kind::Move(proto::Move {
+                kind: move_kind(m.kind) as i32,
+                partition: m.partition.map(|p| p.to_vec()).unwrap_or_default(),
+                operator: m.operator.to_vec(),
+                from: m.from.to_vec(),
+                to: m.to.to_vec(),
+                value: amount_bytes(&m.value),
+                moves_balance: m.moves_balance,
+            }),
+            TokenEvent::ChangedPartition { holder, from_partition, to_partition, value } => {
+                Kind::ChangedPartition(proto::ChangedPartition {
+                    holder: holder.to_vec(),
+                    from_partition: from_partition.to_vec(),
+                    to_partition: to_partition.to_vec(),
+                    value: amount_bytes(value),
+                })
+            }
+            TokenEvent::OperatorChanged { operator, holder, partition, authorized } => {
+                Kind::OperatorChanged(proto::OperatorChanged {
+                    operator: operator.to_vec(),
+                    holder: holder.to_vec(),
+                    partition: partition.map(|p| p.to_vec()).unwrap_or_default(),
+                    authorized: *authorized,
+                })
+            }
         }
     }
 }
@@ -194,6 +240,38 @@ impl TryFrom<Kind> for TokenEvent {
                 sequence: a.sequence,
                 tree_size: a.tree_size,
                 root: hash("root_anchored.root", &a.root)?,
+            },
+            Kind::Move(m) => TokenEvent::Move(Move {
+                kind: match proto::r#move::Kind::try_from(m.kind) {
+                    Ok(proto::r#move::Kind::TransferByPartition) => MoveKind::TransferByPartition,
+                    Ok(proto::r#move::Kind::IssuedByPartition) => MoveKind::IssuedByPartition,
+                    Ok(proto::r#move::Kind::RedeemedByPartition) => MoveKind::RedeemedByPartition,
+                    Ok(proto::r#move::Kind::Issued) => MoveKind::Issued,
+                    Ok(proto::r#move::Kind::Redeemed) => MoveKind::Redeemed,
+                    Ok(proto::r#move::Kind::ControllerTransfer) => MoveKind::ControllerTransfer,
+                    Ok(proto::r#move::Kind::ControllerRedemption) => MoveKind::ControllerRedemption,
+                    Ok(proto::r#move::Kind::Unspecified) | Err(_) => {
+                        return Err(DecodeError::Range { field: "move.kind", value: m.kind as u64 })
+                    }
+                },
+                partition: optional_hash("move.partition", &m.partition)?,
+                operator: address("move.operator", &m.operator)?,
+                from: address("move.from", &m.from)?,
+                to: address("move.to", &m.to)?,
+                value: amount("move.value", &m.value)?,
+                moves_balance: m.moves_balance,
+            }),
+            Kind::ChangedPartition(c) => TokenEvent::ChangedPartition {
+                holder: address("changed_partition.holder", &c.holder)?,
+                from_partition: hash("changed_partition.from_partition", &c.from_partition)?,
+                to_partition: hash("changed_partition.to_partition", &c.to_partition)?,
+                value: amount("changed_partition.value", &c.value)?,
+            },
+            Kind::OperatorChanged(o) => TokenEvent::OperatorChanged {
+                operator: address("operator_changed.operator", &o.operator)?,
+                holder: address("operator_changed.holder", &o.holder)?,
+                partition: optional_hash("operator_changed.partition", &o.partition)?,
+                authorized: o.authorized,
             },
         })
     }

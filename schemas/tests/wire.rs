@@ -6,8 +6,8 @@ use std::{io::Write, process::Command};
 use alloy::primitives::{Address, Bytes, B256, U256};
 use proptest::prelude::*;
 use registrar_schemas::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta, LogRecord, Reverted,
-    TokenDiscovered, TokenEvent, UndecodedLog,
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta, LogRecord, Move, MoveKind,
+    Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 fn address() -> impl Strategy<Value = Address> {
@@ -69,6 +69,35 @@ fn token_event() -> impl Strategy<Value = TokenEvent> {
             tree_size,
             root
         }),
+        (
+            prop::sample::select(MoveKind::ALL.to_vec()),
+            prop::option::of(hash()),
+            address(),
+            address(),
+            address(),
+            amount(),
+            any::<bool>()
+        )
+            .prop_map(|(kind, partition, operator, from, to, value, moves_balance)| TokenEvent::Move(Move {
+                kind,
+                partition,
+                operator,
+                from,
+                to,
+                value,
+                moves_balance
+            })),
+        (address(), hash(), hash(), amount()).prop_map(|(holder, from_partition, to_partition, value)| {
+            TokenEvent::ChangedPartition { holder, from_partition, to_partition, value }
+        }),
+        (address(), address(), prop::option::of(hash()), any::<bool>()).prop_map(
+            |(operator, holder, partition, authorized)| TokenEvent::OperatorChanged {
+                operator,
+                holder,
+                partition,
+                authorized
+            }
+        ),
     ]
 }
 

@@ -123,6 +123,18 @@ impl Codec for Address {
     }
 }
 
+impl Codec for U256 {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_be_bytes::<32>());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("u256", bytes);
+        let v = r.u256()?;
+        r.finish()?;
+        Ok(v)
+    }
+}
+
 /// An empty value, for index tables whose key says everything.
 impl Codec for () {
     fn encode_to(&self, _out: &mut Vec<u8>) {}

@@ -19,9 +19,10 @@ use std::{
     },
 };
 
-use alloy::primitives::{Address, U256};
+use alloy::primitives::{Address, B256, U256};
 use registrar_schemas::{
-    BlocksCommitted, ChainEvent, LogOffset, LogRecord, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+    BlocksCommitted, ChainEvent, LogOffset, LogRecord, Move, MoveKind, Reverted, TokenDiscovered, TokenEvent,
+    UndecodedLog,
 };
 use rocksdb::{Direction, IteratorMode, WriteBatch};
 use tokio::sync::watch;
@@ -473,45 +474,28 @@ impl<'a> Tx<'a> {
         self.note_block(block, e.meta.block.hash, e.meta.block.timestamp)?;
         self.audit(e)?;
         match e.event {
-            TokenEvent::Transfer { from, to, value } => {
-                let key = EventKey { token, block, log_index: e.meta.log_index };
-                let row = TransferValue {
-                    from,
-                    to,
-                    value,
-                    tx_hash: e.meta.tx_hash,
-                    tx_index: e.meta.tx_index,
-                    timestamp: e.meta.block.timestamp,
-                };
-                self.put::<Transfers>(&key, &row)?;
-                for account in [from, to] {
-                    let k = AccountEventKey { token, account, block, log_index: e.meta.log_index };
-                    self.put::<TransfersByAccount>(&k, &())?;
+            TokenEvent::Transfer { from, to, value } => self.move_balance(e, from, to, value, metrics)?,
+            TokenEvent::Move(ref m) => {
+                if m.moves_balance {
+                    self.move_balance(e, m.from, m.to, m.value, metrics)?;
                 }
-                let mut supply_change = (U256::ZERO, U256::ZERO);
-                if from.is_zero() {
-                    supply_change.0 = value;
-                } else {
-                    self.update_holder(token, from, block, metrics, |h| {
-                        let (b, underflow) = h.balance.overflowing_sub(value);
-                        h.balance = if underflow { U256::ZERO } else { b };
-                        underflow
-                    })?;
-                }
-                if to.is_zero() {
-                    supply_change.1 = value;
-                } else {
-                    self.update_holder(token, to, block, metrics, |h| {
-                        h.balance = h.balance.saturating_add(value);
-                        false
-                    })?;
-                }
-                if supply_change != (U256::ZERO, U256::ZERO) {
-                    self.update_token(token, block, |t| {
-                        t.total_supply = t.total_supply.saturating_add(supply_change.0).saturating_sub(supply_change.1);
-                    })?;
+                if let Some(partition) = m.partition {
+                    // The zero address keeps the partition's supply: an issuance adds to it, a
+                    // redemption takes from it, a transfer leaves it.
+                    let sender = if m.from.is_zero() { Change::Add(m.value) } else { Change::Sub(m.value) };
+                    self.change_partition(token, m.from, partition, block, metrics, sender)?;
+                    let recipient = if m.to.is_zero() { Change::Sub(m.value) } else { Change::Add(m.value) };
+                    self.change_partition(token, m.to, partition, block, metrics, recipient)?;
                 }
             }
+            TokenEvent::ChangedPartition { holder, from_partition, to_partition, value } => {
+                for account in [holder, Address::ZERO] {
+                    self.change_partition(token, account, from_partition, block, metrics, Change::Sub(value))?;
+                    self.change_partition(token, account, to_partition, block, metrics, Change::Add(value))?;
+                }
+            }
+            // Kept in the audit trail only.
+            TokenEvent::OperatorChanged { .. } => {}
             TokenEvent::TokensFrozen { holder, amount } => {
                 self.update_holder(token, holder, block, metrics, |h| {
                     h.frozen = h.frozen.saturating_add(amount);
@@ -541,9 +525,93 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Moves `value` from `from` to `to` as an ERC-20 `Transfer` does: the transfer history, the
+    /// balances and, for mints and burns, the supply.
+    fn move_balance(
+        &mut self,
+        e: &ChainEvent,
+        from: Address,
+        to: Address,
+        value: U256,
+        metrics: &Metrics,
+    ) -> Result<(), StoreError> {
+        let token = e.meta.contract;
+        let block = e.meta.block.number.0;
+        let key = EventKey { token, block, log_index: e.meta.log_index };
+        let row = TransferValue {
+            from,
+            to,
+            value,
+            tx_hash: e.meta.tx_hash,
+            tx_index: e.meta.tx_index,
+            timestamp: e.meta.block.timestamp,
+        };
+        self.put::<Transfers>(&key, &row)?;
+        for account in [from, to] {
+            let k = AccountEventKey { token, account, block, log_index: e.meta.log_index };
+            self.put::<TransfersByAccount>(&k, &())?;
+        }
+        let mut supply_change = (U256::ZERO, U256::ZERO);
+        if from.is_zero() {
+            supply_change.0 = value;
+        } else {
+            self.update_holder(token, from, block, metrics, |h| {
+                let (b, underflow) = h.balance.overflowing_sub(value);
+                h.balance = if underflow { U256::ZERO } else { b };
+                underflow
+            })?;
+        }
+        if to.is_zero() {
+            supply_change.1 = value;
+        } else {
+            self.update_holder(token, to, block, metrics, |h| {
+                h.balance = h.balance.saturating_add(value);
+                false
+            })?;
+        }
+        if supply_change != (U256::ZERO, U256::ZERO) {
+            self.update_token(token, block, |t| {
+                t.total_supply = t.total_supply.saturating_add(supply_change.0).saturating_sub(supply_change.1);
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Changes `holder`'s balance in `partition` (the zero address: the partition's supply).
+    fn change_partition(
+        &mut self,
+        token: Address,
+        holder: Address,
+        partition: B256,
+        block: u64,
+        metrics: &Metrics,
+        change: Change,
+    ) -> Result<(), StoreError> {
+        let key = PartitionKey { token, holder, partition };
+        let old = self.get::<PartitionBalances>(&key)?.unwrap_or_default();
+        let new = match change {
+            Change::Add(v) => old.saturating_add(v),
+            Change::Sub(v) => old.checked_sub(v).unwrap_or_else(|| {
+                warn!(target: "projector", %token, %holder, %partition, block, "event takes more than the partition holds, clamped");
+                metrics.balance_anomalies.fetch_add(1, Relaxed);
+                U256::ZERO
+            }),
+        };
+        if new == old {
+            return Ok(());
+        }
+        if new.is_zero() {
+            self.delete::<PartitionBalances>(&key)?;
+        } else {
+            self.put::<PartitionBalances>(&key, &new)?;
+        }
+        self.put::<PartitionHistory>(&PartitionBlockKey { token, holder, partition, block }, &new)
+    }
+
     /// Adds agent and custody actions to the audit trail.
     fn audit(&mut self, e: &ChainEvent) -> Result<(), StoreError> {
         let zero = Address::ZERO;
+        let mut partition = B256::ZERO;
         let (action, account, counterparty, amount, agent, identity) = match e.event {
             TokenEvent::AddressFrozen { holder, frozen, agent } => {
                 let action = if frozen { AuditAction::FreezeWallet } else { AuditAction::UnfreezeWallet };
@@ -560,9 +628,22 @@ impl<'a> Tx<'a> {
             TokenEvent::RecoverySuccess { lost_wallet, new_wallet, investor_onchain_id } => {
                 (AuditAction::Recovery, lost_wallet, new_wallet, U256::ZERO, zero, investor_onchain_id)
             }
-            TokenEvent::Transfer { .. } | TokenEvent::Document { .. } | TokenEvent::RootAnchored { .. } => {
-                return Ok(())
+            TokenEvent::Move(Move { kind: MoveKind::ControllerTransfer, operator, from, to, value, .. }) => {
+                (AuditAction::ControllerTransfer, from, to, value, operator, zero)
             }
+            TokenEvent::Move(Move { kind: MoveKind::ControllerRedemption, operator, from, value, .. }) => {
+                (AuditAction::ControllerRedemption, from, zero, value, operator, zero)
+            }
+            TokenEvent::OperatorChanged { operator, holder, partition: p, authorized } => {
+                partition = p.unwrap_or_default();
+                let action = if authorized { AuditAction::AuthorizeOperator } else { AuditAction::RevokeOperator };
+                (action, holder, zero, U256::ZERO, operator, zero)
+            }
+            TokenEvent::Transfer { .. }
+            | TokenEvent::Move(_)
+            | TokenEvent::ChangedPartition { .. }
+            | TokenEvent::Document { .. }
+            | TokenEvent::RootAnchored { .. } => return Ok(()),
         };
         let key = EventKey { token: e.meta.contract, block: e.meta.block.number.0, log_index: e.meta.log_index };
         let entry = AuditEntry {
@@ -572,6 +653,7 @@ impl<'a> Tx<'a> {
             amount,
             agent,
             identity,
+            partition,
             tx_hash: e.meta.tx_hash,
             timestamp: e.meta.block.timestamp,
         };
@@ -711,4 +793,10 @@ impl<'a> Tx<'a> {
         info!(target: "projector", common_ancestor = r.common_ancestor.0, abandoned_tip = r.abandoned_tip.0, undone, "reverted to common ancestor");
         Ok(())
     }
+}
+/// A change of a partition balance.
+#[derive(Clone, Copy)]
+enum Change {
+    Add(U256),
+    Sub(U256),
 }

@@ -12,6 +12,9 @@ use crate::{
     HolderState, StateDb, StoreError,
 };
 
+/// (holder, partition) and its balance.
+type PartitionEntry = ((Address, B256), U256);
+
 /// Where the projected chain stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ChainStatus {
@@ -260,6 +263,51 @@ impl StateDb {
     /// frozen state after that block, by address.
     pub fn holder_register(&self, token: Address, block: u64) -> Result<Vec<HolderRow>, StoreError> {
         self.listed_holders_at(token, block)
+    }
+
+    /// `holder`'s non-zero ERC-1410 balances by partition after `block`, by partition. The zero
+    /// address gives each partition's total supply.
+    pub fn partitions_at(&self, token: Address, holder: Address, block: u64) -> Result<Vec<(B256, U256)>, StoreError> {
+        let mut prefix = token.to_vec();
+        prefix.extend_from_slice(holder.as_slice());
+        Ok(self.partition_balances(&prefix, block)?.into_iter().map(|((_, p), v)| (p, v)).collect())
+    }
+
+    /// Every account's non-zero balances by partition after `block`, by account then partition
+    /// (the zero address: the supply of each partition).
+    pub fn partition_register(
+        &self,
+        token: Address,
+        block: u64,
+    ) -> Result<std::collections::BTreeMap<Address, Vec<(B256, U256)>>, StoreError> {
+        let mut out: std::collections::BTreeMap<Address, Vec<(B256, U256)>> = Default::default();
+        for ((holder, partition), value) in self.partition_balances(token.as_slice(), block)? {
+            out.entry(holder).or_default().push((partition, value));
+        }
+        Ok(out)
+    }
+
+    /// The partition balances under a key prefix after `block`, non-zero ones, in key order.
+    fn partition_balances(&self, prefix: &[u8], block: u64) -> Result<Vec<PartitionEntry>, StoreError> {
+        let mut out: Vec<PartitionEntry> = Vec::new();
+        let mut current: Option<PartitionEntry> = None;
+        let it = self.db.iterator_cf(self.cf::<PartitionHistory>(), IteratorMode::From(prefix, Direction::Forward));
+        for item in it {
+            let (k, v) = item?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            let key = PartitionBlockKey::decode(&k).map_err(corrupt::<PartitionHistory>)?;
+            let id = (key.holder, key.partition);
+            if current.is_some_and(|(c, _)| c != id) {
+                out.extend(current.take().filter(|(_, v)| !v.is_zero()));
+            }
+            if key.block <= block {
+                current = Some((id, decode::<PartitionHistory>(&v)?));
+            }
+        }
+        out.extend(current.filter(|(_, v)| !v.is_zero()));
+        Ok(out)
     }
 
     /// The audit trail of `token` in blocks `from..=to`: (block, log index, entry), in chain order.

@@ -68,6 +68,11 @@ tables! {
     /// Agent and custody actions (freezes, pauses, recoveries) by token, block and log index:
     /// the audit trail.
     AuditTrail = 13: EventKey => AuditEntry;
+    /// ERC-1410 balances by partition at the latest indexed block. The zero address (which never
+    /// holds tokens) keeps each partition's total supply.
+    PartitionBalances = 14: PartitionKey => U256;
+    /// Balances by partition after each block that changed them.
+    PartitionHistory = 15: PartitionBlockKey => U256;
 }
 
 /// What an agent or custody action did.
@@ -80,6 +85,14 @@ pub enum AuditAction {
     Pause = 5,
     Unpause = 6,
     Recovery = 7,
+    /// ERC-1644 `ControllerTransfer`: a forced transfer.
+    ControllerTransfer = 8,
+    /// ERC-1644 `ControllerRedemption`: a forced redemption.
+    ControllerRedemption = 9,
+    /// ERC-1410 `AuthorizedOperator(ByPartition)`: the holder let an operator move their tokens.
+    AuthorizeOperator = 10,
+    /// ERC-1410 `RevokedOperator(ByPartition)`.
+    RevokeOperator = 11,
 }
 
 impl AuditAction {
@@ -92,20 +105,37 @@ impl AuditAction {
             AuditAction::Pause => "pause",
             AuditAction::Unpause => "unpause",
             AuditAction::Recovery => "recovery",
+            AuditAction::ControllerTransfer => "controller-transfer",
+            AuditAction::ControllerRedemption => "controller-redemption",
+            AuditAction::AuthorizeOperator => "authorize-operator",
+            AuditAction::RevokeOperator => "revoke-operator",
         }
     }
 
     fn from_u8(v: u8) -> Option<Self> {
         use AuditAction::*;
-        [FreezeWallet, UnfreezeWallet, FreezeTokens, UnfreezeTokens, Pause, Unpause, Recovery]
-            .into_iter()
-            .find(|a| *a as u8 == v)
+        [
+            FreezeWallet,
+            UnfreezeWallet,
+            FreezeTokens,
+            UnfreezeTokens,
+            Pause,
+            Unpause,
+            Recovery,
+            ControllerTransfer,
+            ControllerRedemption,
+            AuthorizeOperator,
+            RevokeOperator,
+        ]
+        .into_iter()
+        .find(|a| *a as u8 == v)
     }
 }
 
 /// One entry of the audit trail. `account` is the wallet acted on (for a recovery the lost one,
-/// `counterparty` the new one and `identity` the investor's ONCHAINID); `agent` is the agent the
-/// event names (zero when it names none).
+/// `counterparty` the new one and `identity` the investor's ONCHAINID; for a controller transfer
+/// the recipient); `agent` is the agent, controller or operator the event names (zero when it
+/// names none); `partition` the ERC-1410 partition an operator was authorised for (zero: all).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AuditEntry {
     pub action: AuditAction,
@@ -114,6 +144,7 @@ pub struct AuditEntry {
     pub amount: U256,
     pub agent: Address,
     pub identity: Address,
+    pub partition: B256,
     pub tx_hash: B256,
     pub timestamp: u64,
 }
@@ -128,6 +159,7 @@ impl Codec for AuditEntry {
         for a in [self.agent, self.identity] {
             out.extend_from_slice(a.as_slice());
         }
+        out.extend_from_slice(self.partition.as_slice());
         out.extend_from_slice(self.tx_hash.as_slice());
         out.extend_from_slice(&self.timestamp.to_be_bytes());
     }
@@ -141,9 +173,56 @@ impl Codec for AuditEntry {
             amount: r.u256()?,
             agent: r.address()?,
             identity: r.address()?,
+            partition: r.b256()?,
             tx_hash: r.b256()?,
             timestamp: r.u64()?,
         };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// A balance in one partition: token, holder, partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PartitionKey {
+    pub token: Address,
+    pub holder: Address,
+    pub partition: B256,
+}
+
+impl Codec for PartitionKey {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.token.as_slice());
+        out.extend_from_slice(self.holder.as_slice());
+        out.extend_from_slice(self.partition.as_slice());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("partition key", bytes);
+        let v = PartitionKey { token: r.address()?, holder: r.address()?, partition: r.b256()? };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// A balance in one partition after a block: token, holder, partition, block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PartitionBlockKey {
+    pub token: Address,
+    pub holder: Address,
+    pub partition: B256,
+    pub block: u64,
+}
+
+impl Codec for PartitionBlockKey {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.token.as_slice());
+        out.extend_from_slice(self.holder.as_slice());
+        out.extend_from_slice(self.partition.as_slice());
+        out.extend_from_slice(&self.block.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("partition block key", bytes);
+        let v = PartitionBlockKey { token: r.address()?, holder: r.address()?, partition: r.b256()?, block: r.u64()? };
         r.finish()?;
         Ok(v)
     }
@@ -635,12 +714,16 @@ mod tests {
             round_trip(BlockLogKey { block, log_index: li })?;
             round_trip(UndoKey { partition: li, block, seq })?;
             round_trip(RecordKey { partition: li, offset: seq })?;
+            let p = B256::from(bal.to_be_bytes::<32>());
+            round_trip(PartitionKey { token: t, holder: h, partition: p })?;
+            round_trip(PartitionBlockKey { token: t, holder: h, partition: p, block })?;
+            round_trip(bal)?;
         }
 
         #[test]
-        fn audit_entry(a in address(), c in address(), v in u256(), tx in any::<[u8; 32]>(), ts: u64, action in 1u8..=7) {
+        fn audit_entry(a in address(), c in address(), v in u256(), tx in any::<[u8; 32]>(), p in any::<[u8; 32]>(), ts: u64, action in 1u8..=11) {
             let action = AuditAction::from_u8(action).unwrap();
-            round_trip(AuditEntry { action, account: a, counterparty: c, amount: v, agent: c, identity: a, tx_hash: B256::from(tx), timestamp: ts })?;
+            round_trip(AuditEntry { action, account: a, counterparty: c, amount: v, agent: c, identity: a, partition: B256::from(p), tx_hash: B256::from(tx), timestamp: ts })?;
             prop_assert!(AuditEntry::decode(&[0u8; 10]).is_err());
         }
 

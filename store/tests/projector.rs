@@ -7,8 +7,8 @@ use std::sync::Arc;
 use alloy::primitives::{Address, B256, U256};
 use proptest::prelude::*;
 use registrar_schemas::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogOffset, LogRecord, Reverted,
-    TokenDiscovered, TokenEvent,
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogOffset, LogRecord, Move, MoveKind,
+    Reverted, TokenDiscovered, TokenEvent,
 };
 use registrar_store::{HolderOrder, Metrics, Projector, RawRecord, StateDb, StoreError};
 
@@ -47,7 +47,27 @@ fn event() -> impl Strategy<Value = TokenEvent> {
         1 => (h(), any::<bool>()).prop_map(|(holder, frozen)| TokenEvent::AddressFrozen { holder, frozen, agent: Address::ZERO }),
         1 => Just(TokenEvent::Paused { agent: Address::ZERO }),
         1 => Just(TokenEvent::Unpaused { agent: Address::ZERO }),
+        // ERC-1400 movements, in two partitions, counted or not, and partition changes.
+        4 => (prop::sample::select(MoveKind::ALL.to_vec()), prop::option::of(partition()), h(), h(), amount(), any::<bool>())
+            .prop_map(|(kind, partition, from, to, value, moves_balance)| {
+                let (from, to) = match kind {
+                    MoveKind::IssuedByPartition | MoveKind::Issued => (Address::ZERO, to),
+                    MoveKind::RedeemedByPartition | MoveKind::Redeemed | MoveKind::ControllerRedemption => (from, Address::ZERO),
+                    _ => (from, to),
+                };
+                TokenEvent::Move(Move { kind, partition, operator: holder(9), from, to, value, moves_balance })
+            }),
+        1 => (h(), partition(), partition(), amount()).prop_map(|(holder, from_partition, to_partition, value)| {
+            TokenEvent::ChangedPartition { holder, from_partition, to_partition, value }
+        }),
+        1 => (h(), h(), prop::option::of(partition()), any::<bool>()).prop_map(|(operator, holder, partition, authorized)| {
+            TokenEvent::OperatorChanged { operator, holder, partition, authorized }
+        }),
     ]
+}
+
+fn partition() -> impl Strategy<Value = B256> {
+    prop_oneof![Just(B256::with_last_byte(1)), Just(B256::with_last_byte(2))]
 }
 
 /// A log as ingest writes it: discovery, then per block its events and a commit.

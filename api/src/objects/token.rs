@@ -1,3 +1,4 @@
+use alloy::primitives::{Address, B256, U256};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
 use registrar_store::{HolderOrder, HolderRow, TokenInfo, TokenSnapshot, TransferFilter};
 
@@ -91,6 +92,7 @@ impl From<HolderOrderBy> for HolderOrder {
 
 /// One account's position in the token.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Holder {
     pub address: String,
     pub balance: BigInt,
@@ -100,17 +102,59 @@ pub struct Holder {
     pub is_frozen: bool,
     /// The block at which the account first held a balance, if it ever did.
     pub first_acquired_block: Option<u64>,
+    #[graphql(skip)]
+    pub token: Address,
+    #[graphql(skip)]
+    pub holder: Address,
+    #[graphql(skip)]
+    pub block: u64,
 }
 
-impl From<HolderRow> for Holder {
-    fn from(r: HolderRow) -> Self {
+impl Holder {
+    fn new(token: Address, block: u64, r: HolderRow) -> Self {
         Holder {
             address: show_address(&r.address),
             balance: BigInt(r.state.balance),
             frozen: BigInt(r.state.frozen),
             is_frozen: r.state.is_frozen,
             first_acquired_block: (r.state.first_acquired != 0).then_some(r.state.first_acquired),
+            token,
+            holder: r.address,
+            block,
         }
+    }
+}
+
+/// A balance in one ERC-1410 partition (or, on a token, the partition's supply).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PartitionBalance {
+    /// The partition's bytes32, in hex.
+    pub partition: String,
+    /// The partition as text when its bytes32 is a short printable name, else its hex.
+    pub name: String,
+    pub balance: BigInt,
+}
+
+impl PartitionBalance {
+    fn list(balances: Vec<(B256, U256)>) -> Vec<PartitionBalance> {
+        balances
+            .into_iter()
+            .map(|(p, v)| PartitionBalance {
+                partition: format!("{p:#x}"),
+                name: crate::reports::partition_label(p),
+                balance: BigInt(v),
+            })
+            .collect()
+    }
+}
+
+#[ComplexObject]
+impl Holder {
+    /// The account's non-zero balances by ERC-1410 partition (empty for unpartitioned tokens).
+    async fn partitions(&self, ctx: &Context<'_>) -> Result<Vec<PartitionBalance>> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, holder, block) = (self.token, self.holder, self.block);
+        Ok(PartitionBalance::list(state.read(move |db| db.partitions_at(token, holder, block)).await?))
     }
 }
 
@@ -143,7 +187,7 @@ impl Token {
             })
             .await?;
         Ok(HolderConnection {
-            nodes: page.rows.into_iter().map(Holder::from).collect(),
+            nodes: page.rows.into_iter().map(|r| Holder::new(token, block, r)).collect(),
             total_count: snapshot.listed_count,
             page_info: PageInfo { end_cursor: page.end_cursor, has_next_page: page.has_next },
         })
@@ -155,7 +199,14 @@ impl Token {
         let holder = parse_address(&address)?;
         let (token, block) = (self.info.address, self.block);
         let s = state.read(move |db| db.holder_at(token, holder, block)).await?;
-        Ok(HolderRow { address: holder, state: s }.into())
+        Ok(Holder::new(token, block, HolderRow { address: holder, state: s }))
+    }
+
+    /// The supply of each ERC-1410 partition with tokens in it (empty for unpartitioned tokens).
+    async fn partitions(&self, ctx: &Context<'_>) -> Result<Vec<PartitionBalance>> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, block) = (self.info.address, self.block);
+        Ok(PartitionBalance::list(state.read(move |db| db.partitions_at(token, Address::ZERO, block)).await?))
     }
 
     /// Transfers up to this token's block, oldest first.

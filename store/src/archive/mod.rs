@@ -576,7 +576,10 @@ impl Archive {
                         | TokenEvent::AddressFrozen { .. }
                         | TokenEvent::Paused { .. }
                         | TokenEvent::Unpaused { .. }
-                        | TokenEvent::RecoverySuccess { .. } => false,
+                        | TokenEvent::RecoverySuccess { .. }
+                        | TokenEvent::Move(_)
+                        | TokenEvent::ChangedPartition { .. }
+                        | TokenEvent::OperatorChanged { .. } => false,
                     };
                     if wanted {
                         self.state.lock().expect("archive lock").pending.push_back((*offset, e.clone()));
