@@ -29,9 +29,12 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
 
     let shares = scenario::deploy_token(&provider, cast.agent, "Acme Holdings Class A Shares", "ACME-A", 0).await?;
     let notes = scenario::deploy_token(&provider, cast.agent, "Acme 5% Secured Notes 2030", "ACME30", 6).await?;
-    info!(%shares, %notes, "demo tokens deployed");
+    // An ERC-1400 partitioned token, emitting UniversalToken's events.
+    let preferred = scenario::deploy_partitioned(&provider, cast.agent, "Acme Series B Preferred", "ACME-B", 0).await?;
+    info!(%shares, %notes, %preferred, "demo tokens deployed");
     let played_shares = scenario::play(&provider, shares, &cast, U256::from(1), 7).await?;
     let played_notes = scenario::play(&provider, notes, &cast, U256::from(1_000_000), 11).await?;
+    let played_preferred = scenario::play_partitioned(&provider, preferred, &cast, 13).await?;
     // Documents on chain: ERC-1643 on the shares, ERC-1400's older event on the notes.
     let anchor = DisclosureAnchor::deploy_builder(provider.clone()).from(cast.agent).deploy().await?;
     let shares_token = DemoSecurityToken::new(shares, provider.clone());
@@ -51,8 +54,8 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
         "setDocumentLegacy"
     );
     info!(
-        transactions = played_shares.transactions + played_notes.transactions,
-        last_block = played_notes.last_block,
+        transactions = played_shares.transactions + played_notes.transactions + played_preferred.transactions,
+        last_block = played_preferred.last_block,
         "scenario played"
     );
 
@@ -66,7 +69,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     std::fs::write(&key_file, ANVIL_KEY_0)?;
     let config = Config {
         rpc: anvil.http_url(),
-        contracts: vec![shares.to_string(), notes.to_string()],
+        contracts: vec![shares.to_string(), notes.to_string(), preferred.to_string()],
         data_dir: data_dir.path().to_path_buf(),
         listen,
         confirmations: 2,
@@ -112,6 +115,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     .await??;
     let middle = (played_shares.first_block + played_shares.last_block) / 2;
     println!("{}", banner(handle.addr, &shares.to_string(), middle));
+    println!("{}", partitions_banner(handle.addr, &preferred.to_string()));
     println!("{}", archive_banner(handle.addr, &shares.to_string(), &secret, &first_hash, &anvil.http_url()));
 
     // Live activity: a transfer now and then, so the index follows the head.
@@ -168,6 +172,24 @@ Publish one (the issuer key below may publish for both demo tokens):
     --kind material-event --title "Board resolution" --file README.md --content-type text/markdown
 Verify a proof: save disclosureProof's `json` to proof.json, then
   registrar verify proof.json --rpc {rpc}
+"#
+    )
+}
+
+fn partitions_banner(addr: SocketAddr, token: &str) -> String {
+    format!(
+        r#"
+An ERC-1400 token with partitions (unlocked, locked, reg-s), operators and controller actions:
+
+{{
+  token(address: "{token}") {{
+    symbol totalSupply partitions {{ name balance }}
+    holders(first: 5) {{ nodes {{ address balance partitions {{ name balance }} }} }}
+  }}
+}}
+
+curl -s 'http://{addr}/reports/holders?token={token}&format=csv'
+curl -s 'http://{addr}/reports/custody?token={token}&format=csv'
 "#
     )
 }
