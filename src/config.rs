@@ -17,6 +17,8 @@ pub struct Config {
     pub rpc: String,
     /// Token contracts to index.
     pub contracts: Vec<String>,
+    /// T-REX factories: every suite they deploy (`TREXSuiteDeployed`) is indexed from then on.
+    pub factories: Vec<String>,
     /// First block to read when the log is empty.
     pub from_block: u64,
     /// Where the event log and the state live.
@@ -124,6 +126,7 @@ impl Default for Config {
         Config {
             rpc: "http://127.0.0.1:8545".into(),
             contracts: Vec::new(),
+            factories: Vec::new(),
             from_block: 0,
             data_dir: PathBuf::from(".data"),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -164,6 +167,9 @@ pub struct ConfigArgs {
     /// Token contracts to index, comma separated.
     #[arg(long, env = "REGISTRAR_CONTRACTS", value_delimiter = ',')]
     pub contracts: Option<Vec<String>>,
+    /// T-REX factories whose new suites are indexed as they are deployed, comma separated.
+    #[arg(long, env = "REGISTRAR_FACTORIES", value_delimiter = ',')]
+    pub factories: Option<Vec<String>>,
     /// First block to read when the log is empty.
     #[arg(long, env = "REGISTRAR_FROM_BLOCK")]
     pub from_block: Option<u64>,
@@ -227,6 +233,9 @@ impl Config {
         }
         if let Some(v) = &args.contracts {
             config.contracts = v.clone();
+        }
+        if let Some(v) = &args.factories {
+            config.factories = v.clone();
         }
         if let Some(v) = args.from_block {
             config.from_block = v;
@@ -295,13 +304,18 @@ impl Config {
 
     /// The contract addresses, checked.
     pub fn contract_addresses(&self) -> anyhow::Result<Vec<Address>> {
-        if self.contracts.is_empty() {
-            bail!("no contracts to index: give --contracts 0x…,0x… or `contracts` in the settings file");
+        let given = |list: &[String]| list.iter().any(|c| !c.trim().is_empty());
+        if !given(&self.contracts) && !given(&self.factories) {
+            bail!(
+                "no contracts to index: give --contracts 0x…,0x… (or --factories) or `contracts` in the settings file"
+            );
         }
-        self.contracts
-            .iter()
-            .map(|c| Address::from_str(c.trim()).with_context(|| format!("invalid contract address {c:?}")))
-            .collect()
+        parse_addresses(&self.contracts, "contract")
+    }
+
+    /// The T-REX factory addresses, checked.
+    pub fn factory_addresses(&self) -> anyhow::Result<Vec<Address>> {
+        parse_addresses(&self.factories, "factory")
     }
 
     /// The anchor contract, checked; `None` when anchoring is off.
@@ -336,6 +350,7 @@ impl Config {
         }
         Ok(IngestConfig {
             contracts,
+            factories: self.factory_addresses()?,
             from_block: self.from_block,
             confirmations: self.confirmations,
             initial_range: self.ingest.initial_range,
@@ -359,6 +374,13 @@ fn default_group(data_dir: &std::path::Path) -> String {
         .map(|n| n.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect())
         .unwrap_or_default();
     format!("registrar-{name}-{}", &hash[..8])
+}
+
+fn parse_addresses(list: &[String], what: &str) -> anyhow::Result<Vec<Address>> {
+    list.iter()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| Address::from_str(c.trim()).with_context(|| format!("invalid {what} address {c:?}")))
+        .collect()
 }
 
 #[cfg(test)]

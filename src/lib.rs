@@ -38,4 +38,5 @@ pub mod node;
 pub mod report;
 pub mod scenario;
 pub mod tasks;
+pub mod trex;
 pub mod verify;

@@ -196,6 +196,7 @@ async fn start_roles(
         log: Some(log.clone()),
         confirmations: config.confirmations,
         archive: archive.clone(),
+        keys: Arc::new(registrar_store::archive::KeyStore::new(&config.data_dir)),
     };
     let shutdown = tasks.shutdown_future();
     tasks.spawn(

@@ -17,6 +17,8 @@ pub enum ApiError {
     NoArchive,
     #[error("this needs an API key: send `Authorization: Bearer <key>`")]
     Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error("{0}")]

@@ -104,6 +104,7 @@ struct ReportQuery {
 /// report, with its block, block hash and digest also in `X-Registrar-*` headers.
 async fn report(
     State(state): State<ApiState>,
+    headers: HeaderMap,
     axum::extract::Path(kind): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<ReportQuery>,
 ) -> Response {
@@ -120,7 +121,8 @@ async fn report(
         Ok(p) => p,
         Err(e) => return report_error(e),
     };
-    match state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format))).await {
+    let identities = state.may_see_identities(api_key(&headers), token).await;
+    match state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format, identities))).await {
         Ok(Ok(r)) => {
             let hash = r.block_hash.map_or_else(|| "unknown".to_string(), |h| format!("{h:#x}"));
             let headers = [

@@ -8,7 +8,7 @@
 //! can recompute it from the CSV alone (`tail -n +N report.csv | b3sum`).
 
 use alloy::primitives::{Address, B256, U256};
-use registrar_store::{HolderRow, StateDb};
+use registrar_store::{HolderRow, IdentityRecord, StateDb};
 use serde_json::{json, Value};
 
 use crate::ApiError;
@@ -155,6 +155,7 @@ pub fn build(
     as_of: AsOf,
     from: Option<AsOf>,
     format: ReportFormat,
+    identities: bool,
 ) -> Result<Report, ApiError> {
     let AsOfBlock { indexed, block, block_hash, timestamp } = resolve(db, token, as_of)?;
     let from_block = match (kind, from) {
@@ -176,20 +177,20 @@ pub fn build(
     let snapshot = db.token_at(token, block)?;
     let (title, mut summary, canonical, rows) = match kind {
         ReportKind::Holders => {
-            let register = register(db, token, block)?;
+            let mut register = register(db, token, block)?;
+            if identities {
+                register.identities = db.identity_register(token, block)?;
+            }
             let summary = json!({
+                "identitiesVisible": identities,
                 "totalSupply": snapshot.total_supply.to_string(),
                 "holderCount": register.rows.iter().filter(|r| !r.holder.state.balance.is_zero()).count(),
                 "partitions": register.supplies.iter()
                     .map(|(p, v)| json!({ "partition": format!("{p:#x}"), "name": partition_label(*p), "supply": v.to_string() }))
                     .collect::<Vec<_>>(),
             });
-            (
-                "holder register",
-                summary,
-                register.csv(),
-                register.rows.iter().map(RegisterRow::json).collect::<Vec<_>>(),
-            )
+            let rows = register.rows.iter().map(|r| r.json(register.identity(r))).collect::<Vec<_>>();
+            ("holder register", summary, register.csv(), rows)
         }
         ReportKind::Reconciliation => {
             let register = register(db, token, block)?;
@@ -385,7 +386,7 @@ fn register_tree(
     use registrar_merkle::TreeHasher;
     let at = resolve(db, token, as_of)?;
     let register = register(db, token, at.block)?;
-    let rows: Vec<String> = register.rows.iter().map(RegisterRow::csv).collect();
+    let rows: Vec<String> = register.rows.iter().map(|r| r.csv(None)).collect();
     let mut tree = registrar_merkle::Tree::<registrar_merkle::Blake3>::new();
     for row in &rows {
         tree.push(registrar_merkle::Blake3::leaf(row.as_bytes()));
@@ -461,6 +462,8 @@ fn signed_difference(actual: U256, expected: U256) -> String {
 struct Register {
     rows: Vec<RegisterRow>,
     supplies: Vec<(B256, U256)>,
+    /// The holders' identities, when the caller may see them (empty otherwise).
+    identities: std::collections::BTreeMap<Address, IdentityRecord>,
 }
 
 struct RegisterRow {
@@ -476,33 +479,41 @@ fn register(db: &StateDb, token: Address, block: u64) -> Result<Register, ApiErr
         .into_iter()
         .map(|holder| RegisterRow { partitions: partitions.remove(&holder.address).unwrap_or_default(), holder })
         .collect();
-    Ok(Register { rows, supplies })
+    Ok(Register { rows, supplies, identities: Default::default() })
 }
 
 impl Register {
-    /// The register's canonical CSV. Identity and country are empty until the token's
-    /// identity registry is followed.
+    /// The register's canonical CSV. Identity and country are empty for a token without an
+    /// identity registry, for a holder without an identity, and for callers who may not see them.
     fn csv(&self) -> String {
         let mut out = String::from(
             "address,balance,balance_by_partition,frozen,is_frozen,identity,country,first_acquired_block\n",
         );
         for r in &self.rows {
-            out.push_str(&r.csv());
+            out.push_str(&r.csv(self.identity(r)));
             out.push('\n');
         }
         out
     }
+
+    fn identity(&self, row: &RegisterRow) -> Option<&IdentityRecord> {
+        self.identities.get(&row.holder.address)
+    }
 }
 
 impl RegisterRow {
-    /// One holder's line of the register (also a leaf of its commitment). Partition balances are
-    /// `name=balance` pairs joined by `;`, by partition.
-    fn csv(&self) -> String {
+    /// One holder's line of the register (also a leaf of its commitment, which is made without
+    /// identities). Partition balances are `name=balance` pairs joined by `;`, by partition.
+    fn csv(&self, identity: Option<&IdentityRecord>) -> String {
         let s = &self.holder.state;
         let partitions: Vec<String> =
             self.partitions.iter().map(|(p, v)| format!("{}={v}", partition_label(*p))).collect();
+        let (id, country) = match identity {
+            Some(r) => (format!("{:#x}", r.identity), r.country.to_string()),
+            None => (String::new(), String::new()),
+        };
         format!(
-            "{:#x},{},{},{},{},,,{}",
+            "{:#x},{},{},{},{},{id},{country},{}",
             self.holder.address,
             s.balance,
             partitions.join(";"),
@@ -512,7 +523,7 @@ impl RegisterRow {
         )
     }
 
-    fn json(&self) -> Value {
+    fn json(&self, identity: Option<&IdentityRecord>) -> Value {
         let s = &self.holder.state;
         let partitions: serde_json::Map<String, Value> =
             self.partitions.iter().map(|(p, v)| (partition_label(*p), json!(v.to_string()))).collect();
@@ -522,8 +533,8 @@ impl RegisterRow {
             "balanceByPartition": partitions,
             "frozen": s.frozen.to_string(),
             "isFrozen": s.is_frozen,
-            "identity": null,
-            "country": null,
+            "identity": identity.map(|r| format!("{:#x}", r.identity)),
+            "country": identity.map(|r| r.country),
             "firstAcquiredBlock": s.first_acquired,
         })
     }

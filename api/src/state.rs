@@ -1,6 +1,9 @@
 use std::sync::Arc;
 
-use registrar_store::{archive::Archive, EventLog, Metrics, StateDb};
+use registrar_store::{
+    archive::{Archive, KeyStore},
+    EventLog, Metrics, StateDb,
+};
 
 /// What every handler and resolver can reach.
 #[derive(Clone)]
@@ -13,9 +16,25 @@ pub struct ApiState {
     pub confirmations: u64,
     /// The disclosure archive, when this server keeps one.
     pub archive: Option<Arc<Archive>>,
+    /// The API keys (`data_dir/api-keys.json`): who may publish, and who may see identities.
+    pub keys: Arc<KeyStore>,
 }
 
 impl ApiState {
+    /// Whether the caller's API key (`secret`, if any) may see `token`'s holders' identity
+    /// fields: an issuer or regulator key for the token, or an admin key. Anonymous readers see
+    /// balances and aggregates only.
+    pub async fn may_see_identities(&self, secret: Option<String>, token: alloy::primitives::Address) -> bool {
+        let Some(secret) = secret else { return false };
+        let keys = self.keys.clone();
+        let token = format!("{token:#x}");
+        tokio::task::spawn_blocking(move || {
+            keys.authenticate(&secret).ok().flatten().is_some_and(|k| k.may_see_identities(&token))
+        })
+        .await
+        .unwrap_or(false)
+    }
+
     /// Runs an archive operation on the blocking pool: hashing, RocksDB and tantivy block.
     pub async fn archive<T, F>(&self, f: F) -> Result<T, crate::ApiError>
     where

@@ -22,7 +22,8 @@ fn exported_sdl_matches_the_schema() {
 fn state() -> (tempfile::TempDir, ApiState) {
     let dir = tempfile::tempdir().unwrap();
     let db = Arc::new(StateDb::open(dir.path()).unwrap());
-    (dir, ApiState { db, metrics: Arc::new(Metrics::default()), log: None, confirmations: 0, archive: None })
+    let keys = Arc::new(registrar_store::archive::KeyStore::new(dir.path()));
+    (dir, ApiState { db, metrics: Arc::new(Metrics::default()), log: None, confirmations: 0, archive: None, keys })
 }
 
 async fn errors_of(query: &str) -> Vec<String> {

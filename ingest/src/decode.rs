@@ -10,8 +10,8 @@ use alloy::{
     sol_types::SolEvent,
 };
 use registrar_schemas::{
-    abi::{self, erc1400, erc1400_variants},
-    DocumentAction, LogRecord, Move, MoveKind, TokenEvent, UndecodedLog,
+    abi::{self, erc1400, erc1400_variants, trex, trex_proxy},
+    AdminAction, DocumentAction, IdentityAction, LogRecord, Move, MoveKind, TokenEvent, UndecodedLog,
 };
 
 /// What a log turned out to be.
@@ -198,20 +198,133 @@ static DECODERS: &[Decoder] = &[
         Address::ZERO,
         e.value
     )),
+    // T-REX suites.
+    decoder!(trex::UpdatedTokenInformation, |e| TokenEvent::TokenInformation {
+        // Indexed strings: the log has their hashes; ingest reads the values back.
+        name: String::new(),
+        symbol: String::new(),
+        decimals: e._newDecimals,
+        version: e._newVersion,
+        onchain_id: e._newOnchainID,
+    }),
+    decoder!(trex::IdentityRegistryAdded, |e| admin(AdminAction::IdentityRegistryAdded, e._identityRegistry, vec![])),
+    decoder!(trex::ComplianceAdded, |e| admin(AdminAction::ComplianceAdded, e._compliance, vec![])),
+    decoder!(trex::AgentAdded, |e| admin(AdminAction::AgentAdded, e._agent, vec![])),
+    decoder!(trex::AgentRemoved, |e| admin(AdminAction::AgentRemoved, e._agent, vec![])),
+    decoder!(trex::OwnershipTransferred, |e| admin(
+        AdminAction::OwnershipTransferred,
+        e.newOwner,
+        vec![U256::from_be_slice(e.previousOwner.as_slice())]
+    )),
+    decoder!(trex::Initialized, |e| admin(AdminAction::Initialized, Address::ZERO, vec![U256::from(e.version)])),
+    decoder!(trex::ClaimTopicsRegistrySet, |e| admin(
+        AdminAction::ClaimTopicsRegistrySet,
+        e.claimTopicsRegistry,
+        vec![]
+    )),
+    decoder!(trex::IdentityStorageSet, |e| admin(AdminAction::IdentityStorageSet, e.identityStorage, vec![])),
+    decoder!(trex::TrustedIssuersRegistrySet, |e| admin(
+        AdminAction::TrustedIssuersRegistrySet,
+        e.trustedIssuersRegistry,
+        vec![]
+    )),
+    decoder!(trex::IdentityRegistered, |e| identity(IdentityAction::Registered, e.investorAddress, e.identity, 0)),
+    decoder!(trex::IdentityRemoved, |e| identity(IdentityAction::Removed, e.investorAddress, e.identity, 0)),
+    decoder!(trex::IdentityUpdated, |e| TokenEvent::Identity {
+        action: IdentityAction::Updated,
+        investor: Address::ZERO,
+        identity: e.newIdentity,
+        previous: e.oldIdentity,
+        country: 0
+    }),
+    decoder!(trex::CountryUpdated, |e| identity(
+        IdentityAction::CountryUpdated,
+        e.investorAddress,
+        Address::ZERO,
+        e.country
+    )),
+    decoder!(trex::IdentityStored, |e| identity(IdentityAction::Stored, e.investorAddress, e.identity, 0)),
+    decoder!(trex::IdentityUnstored, |e| identity(IdentityAction::Unstored, e.investorAddress, e.identity, 0)),
+    decoder!(trex::IdentityModified, |e| TokenEvent::Identity {
+        action: IdentityAction::Modified,
+        investor: Address::ZERO,
+        identity: e.newIdentity,
+        previous: e.oldIdentity,
+        country: 0
+    }),
+    decoder!(trex::CountryModified, |e| identity(
+        IdentityAction::CountryModified,
+        e.investorAddress,
+        Address::ZERO,
+        e.country
+    )),
+    decoder!(trex::IdentityRegistryBound, |e| admin(AdminAction::IdentityRegistryBound, e.identityRegistry, vec![])),
+    decoder!(trex::IdentityRegistryUnbound, |e| admin(
+        AdminAction::IdentityRegistryUnbound,
+        e.identityRegistry,
+        vec![]
+    )),
+    decoder!(trex::ModuleInteraction, |e| admin(
+        AdminAction::ModuleInteraction,
+        e.target,
+        vec![U256::from_be_slice(e.selector.as_slice())]
+    )),
+    decoder!(trex::TokenBound, |e| admin(AdminAction::TokenBound, e._token, vec![])),
+    decoder!(trex::TokenUnbound, |e| admin(AdminAction::TokenUnbound, e._token, vec![])),
+    decoder!(trex::ModuleAdded, |e| admin(AdminAction::ModuleAdded, e._module, vec![])),
+    decoder!(trex::ModuleRemoved, |e| admin(AdminAction::ModuleRemoved, e._module, vec![])),
+    decoder!(trex::ClaimTopicAdded, |e| admin(AdminAction::ClaimTopicAdded, Address::ZERO, vec![e.claimTopic])),
+    decoder!(trex::ClaimTopicRemoved, |e| admin(AdminAction::ClaimTopicRemoved, Address::ZERO, vec![e.claimTopic])),
+    decoder!(trex::TrustedIssuerAdded, |e| admin(AdminAction::TrustedIssuerAdded, e.trustedIssuer, e.claimTopics)),
+    decoder!(trex::TrustedIssuerRemoved, |e| admin(AdminAction::TrustedIssuerRemoved, e.trustedIssuer, vec![])),
+    decoder!(trex::ClaimTopicsUpdated, |e| admin(AdminAction::ClaimTopicsUpdated, e.trustedIssuer, e.claimTopics)),
+    decoder!(trex::Deployed, |e| admin(AdminAction::ContractDeployed, e._addr, vec![])),
+    decoder!(trex::ImplementationAuthoritySet, |e| admin(
+        AdminAction::ImplementationAuthoritySet,
+        e._implementationAuthority,
+        vec![]
+    )),
+    // Same topic as the factory's, with the address indexed: T-REX's proxies.
+    decoder!(trex_proxy::ImplementationAuthoritySet, |e| admin(
+        AdminAction::ImplementationAuthoritySet,
+        e._implementationAuthority,
+        vec![]
+    )),
+    decoder!(trex::IdFactorySet, |e| admin(AdminAction::IdFactorySet, e._idFactory, vec![])),
+    decoder!(trex::TREXSuiteDeployed, |e| TokenEvent::SuiteDeployed {
+        token: e._token,
+        identity_registry: e._ir,
+        identity_storage: e._irs,
+        trusted_issuers: e._tir,
+        claim_topics: e._ctr,
+        compliance: e._mc,
+    }),
 ];
 
-/// Decodes a log of a watched contract by its first topic.
+fn admin(action: AdminAction, subject: Address, values: Vec<U256>) -> TokenEvent {
+    TokenEvent::Admin { action, subject, values }
+}
+
+fn identity(action: IdentityAction, investor: Address, identity: Address, country: u16) -> TokenEvent {
+    TokenEvent::Identity { action, investor, identity, previous: Address::ZERO, country }
+}
+
+/// Decodes a log of a watched contract by its first topic. Where contracts declare the same
+/// signature with different `indexed` fields (one topic, several layouts), each layout is tried.
 pub fn decode_log(topics: &[B256], data: &[u8]) -> Decoded {
     let Some(topic0) = topics.first() else {
         return Decoded::Undecodable("anonymous log: no topics".into());
     };
-    match DECODERS.iter().find(|d| d.topic0 == *topic0) {
-        Some(d) => match (d.decode)(topics, data) {
-            Ok(event) => Decoded::Event(event),
-            Err(e) => Decoded::Undecodable(format!("{}: {e}", d.signature)),
-        },
-        None => Decoded::Undecodable(format!("unknown event signature {topic0}")),
+    let mut first_error = None;
+    for d in DECODERS.iter().filter(|d| d.topic0 == *topic0) {
+        match (d.decode)(topics, data) {
+            Ok(event) => return Decoded::Event(event),
+            Err(e) => {
+                first_error.get_or_insert(format!("{}: {e}", d.signature));
+            }
+        }
     }
+    Decoded::Undecodable(first_error.unwrap_or_else(|| format!("unknown event signature {topic0}")))
 }
 
 /// Settles the events of each transaction (per contract) that only mean something together:
@@ -499,9 +612,10 @@ mod tests {
             assert!(topics0.insert(topics[0]), "every variant has its own topic");
             assert_eq!(decode_log(&topics, &data), Decoded::Event(expected));
         }
-        // One decoder per signature.
+        // One decoder per signature, but for layouts that differ in `indexed` only.
         let mut all = std::collections::HashSet::new();
-        assert!(DECODERS.iter().all(|d| all.insert(d.topic0)));
+        let shared: Vec<&str> = DECODERS.iter().filter(|d| !all.insert(d.topic0)).map(|d| d.signature).collect();
+        assert_eq!(shared, ["ImplementationAuthoritySet(address)"]);
     }
 
     fn record(tx: u8, log_index: u32, event: TokenEvent) -> LogRecord {
@@ -596,6 +710,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn one_signature_two_layouts() {
+        let a = Address::repeat_byte(5);
+        let expected = Decoded::Event(admin(AdminAction::ImplementationAuthoritySet, a, vec![]));
+        let (topics, data) = encode(&trex::ImplementationAuthoritySet { _implementationAuthority: a });
+        assert_eq!(topics.len(), 1);
+        assert_eq!(decode_log(&topics, &data), expected);
+        let (topics, data) = encode(&trex_proxy::ImplementationAuthoritySet { _implementationAuthority: a });
+        assert_eq!(topics.len(), 2);
+        assert_eq!(decode_log(&topics, &data), expected);
     }
 
     #[test]

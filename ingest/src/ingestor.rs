@@ -26,8 +26,8 @@ use alloy::{primitives::Address, rpc::types::Log};
 use futures::{stream::FuturesOrdered, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use registrar_schemas::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, Reverted, TokenDiscovered,
-    UndecodedLog,
+    AdminAction, BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, IdentityAction, LogRecord,
+    Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 use registrar_store::{EventLog, Metrics, Partition};
 use tokio::sync::watch;
@@ -39,6 +39,8 @@ use crate::{decode_log, settle_transactions, AdaptiveRange, BlockWindow, Decoded
 #[derive(Clone, Debug)]
 pub struct IngestConfig {
     pub contracts: Vec<Address>,
+    /// T-REX factories: the contracts of each suite they deploy are followed from then on.
+    pub factories: Vec<Address>,
     /// The first block to read when the log is empty.
     pub from_block: u64,
     /// Blocks on top of a block before it is final.
@@ -61,6 +63,7 @@ impl Default for IngestConfig {
     fn default() -> Self {
         IngestConfig {
             contracts: Vec::new(),
+            factories: Vec::new(),
             from_block: 0,
             confirmations: 12,
             // Small first: a dense chain answers a large range with more logs than fit in
@@ -105,6 +108,11 @@ pub struct Ingestor {
     sent: Vec<Option<Position>>,
     /// The partitions' tails disagree: append a revert before anything else.
     force_revert: bool,
+    /// Every contract whose logs are read: the configured ones, the factories, and the suite
+    /// contracts followed from the tokens' views and from events.
+    watched: BTreeSet<Address>,
+    /// `watched` grew during an append: ranges read ahead with the old set are read again.
+    watch_changed: bool,
 }
 
 /// Where a record sits in the chain: block, then log index; a block's commit comes after its
@@ -130,7 +138,6 @@ impl Ingestor {
             log,
             metrics,
             next_block: config.from_block,
-            config,
             range,
             window,
             chain_id: 0,
@@ -138,6 +145,9 @@ impl Ingestor {
             discoveries: Vec::new(),
             sent: Vec::new(),
             force_revert: false,
+            watched: config.contracts.iter().chain(&config.factories).copied().collect(),
+            watch_changed: false,
+            config,
         }
     }
 
@@ -152,7 +162,7 @@ impl Ingestor {
         }
         self.chain_id = chain_id;
         self.discover_tokens().await?;
-        info!(target: "ingest", chain_id, next_block = self.next_block, contracts = self.config.contracts.len(), "ingest started");
+        info!(target: "ingest", chain_id, next_block = self.next_block, contracts = self.watched.len(), "ingest started");
         let mut heads = if self.rpc.is_pubsub() { Some(self.rpc.subscribe_heads().await?) } else { None };
         let mut log_failures = 0u32;
         loop {
@@ -293,20 +303,50 @@ impl Ingestor {
         }
     }
 
-    /// Reads metadata of every watched contract; the records go out with the next append.
+    /// Reads metadata of every configured contract, and finds the contracts to follow with
+    /// them: the suites the factories deployed before `next_block`, and the registries and
+    /// compliance each token's views point to now. The records go out with the next append.
     async fn discover_tokens(&mut self) -> Result<(), IngestError> {
-        for &address in &self.config.contracts {
-            let (name, symbol, decimals) = self.rpc.token_metadata(address).await?;
-            info!(target: "ingest", %address, name, symbol, decimals, "watching token");
-            self.discoveries.push(LogRecord::TokenDiscovered(TokenDiscovered {
-                chain_id: ChainId(self.chain_id),
-                address,
-                name,
-                symbol,
-                decimals,
-                block: BlockNumber(self.next_block),
-            }));
+        let mut tokens = self.config.contracts.clone();
+        if !self.config.factories.is_empty() && self.next_block > self.config.from_block {
+            let logs =
+                self.rpc.logs(&self.config.factories, self.config.from_block, self.next_block - 1, &self.range).await?;
+            for log in logs {
+                if let Decoded::Event(TokenEvent::SuiteDeployed { token, .. }) =
+                    decode_log(log.topics(), &log.data().data)
+                {
+                    tokens.push(token);
+                }
+            }
         }
+        for &address in &tokens {
+            self.discover_token(address).await?;
+        }
+        // The views' links, and theirs in turn (a registry's storage).
+        let mut queue: Vec<Address> = tokens;
+        while let Some(contract) = queue.pop() {
+            for linked in self.rpc.suite_links(contract).await? {
+                if self.watched.insert(linked) {
+                    info!(target: "ingest", %contract, %linked, "following linked contract");
+                    queue.push(linked);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn discover_token(&mut self, address: Address) -> Result<(), IngestError> {
+        let (name, symbol, decimals) = self.rpc.token_metadata(address).await?;
+        info!(target: "ingest", %address, name, symbol, decimals, "watching token");
+        self.watched.insert(address);
+        self.discoveries.push(LogRecord::TokenDiscovered(TokenDiscovered {
+            chain_id: ChainId(self.chain_id),
+            address,
+            name,
+            symbol,
+            decimals,
+            block: BlockNumber(self.next_block),
+        }));
         Ok(())
     }
 
@@ -327,11 +367,18 @@ impl Ingestor {
         let progress = self.progress_bar(start, target);
         let started = Instant::now();
         let mut last_report = Instant::now();
-        let contracts: Arc<[Address]> = self.config.contracts.clone().into();
+        let mut contracts: Arc<[Address]> = self.watched.iter().copied().collect();
         let (rpc, range) = (self.rpc.clone(), self.range.clone());
         let mut inflight = FuturesOrdered::new();
         let mut next = start;
         loop {
+            if self.watch_changed {
+                // Ranges read ahead without the contracts just followed: read them again.
+                self.watch_changed = false;
+                inflight = FuturesOrdered::new();
+                next = self.next_block;
+                contracts = self.watched.iter().copied().collect();
+            }
             while inflight.len() < self.config.concurrency.max(1) && next <= target {
                 let size = range.lock().expect("range lock poisoned").size();
                 let end = (next + size - 1).min(target);
@@ -436,48 +483,167 @@ impl Ingestor {
         }
         let mut records = std::mem::take(&mut self.discoveries);
         records.reserve(data.logs.len() + 1);
-        let chain_id = ChainId(self.chain_id);
+        let mut blocks = data.blocks.clone();
         for log in &data.logs {
-            let number = log.block_number.ok_or(IngestError::IncompleteLog("block number"))?;
-            let block = *data.blocks.get(&number).ok_or(IngestError::MissingBlock(number))?;
-            let meta = EventMeta {
-                chain_id,
-                block,
-                tx_hash: log.transaction_hash.ok_or(IngestError::IncompleteLog("transaction hash"))?,
-                tx_index: log.transaction_index.ok_or(IngestError::IncompleteLog("transaction index"))? as u32,
-                log_index: log.log_index.ok_or(IngestError::IncompleteLog("log index"))? as u32,
-                contract: log.address(),
-            };
-            records.push(match decode_log(log.topics(), &log.data().data) {
-                Decoded::Event(event) => LogRecord::Event(ChainEvent { meta, event }),
-                Decoded::Undecodable(reason) => {
-                    warn!(target: "ingest", block = number, tx = %meta.tx_hash, log_index = meta.log_index, contract = %meta.contract, reason, "undecodable log kept as undecoded");
-                    LogRecord::Undecoded(UndecodedLog {
-                        meta,
-                        topics: log.topics().to_vec(),
-                        data: log.data().data.clone(),
-                        reason,
-                    })
-                }
-            });
+            records.push(self.record(log, &blocks)?);
         }
+        self.follow(&mut records, &mut blocks, data.to).await?;
+        self.read_back(&mut records).await?;
         settle_transactions(&mut records);
         let finalized = head.saturating_sub(self.config.confirmations).max(self.finalized);
         records.push(LogRecord::Committed(BlocksCommitted {
-            chain_id,
+            chain_id: ChainId(self.chain_id),
             block: BlockNumber(data.to),
             block_hash: data.end.hash,
             head: BlockNumber(head),
             finalized: BlockNumber(finalized),
         }));
         self.append(records).await?;
-        for b in data.blocks.values() {
+        for b in blocks.values() {
             self.window.insert(b.number.0, b.hash);
         }
         self.window.insert(data.to, data.end.hash);
         self.next_block = data.to + 1;
         self.finalized = finalized;
         self.metrics.ingest_block.store(data.to, Relaxed);
+        Ok(())
+    }
+
+    /// A log as a record: its event, or the log kept whole when no decoder accepts it.
+    fn record(&self, log: &Log, blocks: &BTreeMap<u64, BlockRef>) -> Result<LogRecord, IngestError> {
+        let number = log.block_number.ok_or(IngestError::IncompleteLog("block number"))?;
+        let block = *blocks.get(&number).ok_or(IngestError::MissingBlock(number))?;
+        let meta = EventMeta {
+            chain_id: ChainId(self.chain_id),
+            block,
+            tx_hash: log.transaction_hash.ok_or(IngestError::IncompleteLog("transaction hash"))?,
+            tx_index: log.transaction_index.ok_or(IngestError::IncompleteLog("transaction index"))? as u32,
+            log_index: log.log_index.ok_or(IngestError::IncompleteLog("log index"))? as u32,
+            contract: log.address(),
+        };
+        Ok(match decode_log(log.topics(), &log.data().data) {
+            Decoded::Event(event) => LogRecord::Event(ChainEvent { meta, event }),
+            Decoded::Undecodable(reason) => {
+                warn!(target: "ingest", block = number, tx = %meta.tx_hash, log_index = meta.log_index, contract = %meta.contract, reason, "undecodable log kept as undecoded");
+                LogRecord::Undecoded(UndecodedLog {
+                    meta,
+                    topics: log.topics().to_vec(),
+                    data: log.data().data.clone(),
+                    reason,
+                })
+            }
+        })
+    }
+
+    /// Follows the contracts a range's events name: the suites a factory deployed, and the
+    /// registries and compliance a T-REX contract was pointed to. Their logs from the block that
+    /// names them to `to` join the range (so a suite's first events, emitted in the deploying
+    /// transaction, are kept), and so do the contracts those logs name in turn. Logs a followed
+    /// contract emitted before that block are not read (a registry linked after it was used).
+    async fn follow(
+        &mut self,
+        records: &mut Vec<LogRecord>,
+        blocks: &mut BTreeMap<u64, BlockRef>,
+        to: u64,
+    ) -> Result<(), IngestError> {
+        let mut scanned = 0;
+        let mut grew = false;
+        loop {
+            let mut found: BTreeMap<Address, u64> = BTreeMap::new();
+            let mut tokens = Vec::new();
+            for r in &records[scanned..] {
+                let LogRecord::Event(e) = r else { continue };
+                let block = e.meta.block.number.0;
+                let named: Vec<Address> = match &e.event {
+                    TokenEvent::SuiteDeployed {
+                        token,
+                        identity_registry,
+                        identity_storage,
+                        trusted_issuers,
+                        claim_topics,
+                        compliance,
+                    } if self.config.factories.contains(&e.meta.contract) => {
+                        tokens.push(*token);
+                        vec![
+                            *token,
+                            *identity_registry,
+                            *identity_storage,
+                            *trusted_issuers,
+                            *claim_topics,
+                            *compliance,
+                        ]
+                    }
+                    TokenEvent::Admin {
+                        action:
+                            AdminAction::IdentityRegistryAdded
+                            | AdminAction::ComplianceAdded
+                            | AdminAction::IdentityStorageSet
+                            | AdminAction::ClaimTopicsRegistrySet
+                            | AdminAction::TrustedIssuersRegistrySet,
+                        subject,
+                        ..
+                    } => vec![*subject],
+                    _ => continue,
+                };
+                for a in named.into_iter().filter(|a| !a.is_zero() && !self.watched.contains(a)) {
+                    found.entry(a).or_insert(block);
+                }
+            }
+            scanned = records.len();
+            let Some(from) = found.values().min().copied() else { break };
+            let contracts: Vec<Address> = found.keys().copied().collect();
+            info!(target: "ingest", from, to, contracts = ?contracts, "following new contracts");
+            self.watched.extend(&contracts);
+            self.watch_changed = true;
+            grew = true;
+            for log in self.rpc.logs(&contracts, from, to, &self.range).await? {
+                let (Some(n), Some(h)) = (log.block_number, log.block_hash) else {
+                    return Err(IngestError::IncompleteLog("block hash"));
+                };
+                let block = match blocks.get(&n) {
+                    Some(b) => *b,
+                    None => *blocks.entry(n).or_insert(self.rpc.block(n).await?),
+                };
+                if block.hash != h {
+                    return Err(IngestError::Inconsistent(format!(
+                        "log of block {n} has hash {h}, the block does not"
+                    )));
+                }
+                records.push(self.record(&log, blocks)?);
+            }
+            for token in tokens {
+                let before = self.discoveries.len();
+                self.discover_token(token).await?;
+                records.extend(self.discoveries.drain(before..));
+            }
+        }
+        if grew {
+            // Metadata first, then chain order.
+            records.sort_by_key(position);
+        }
+        Ok(())
+    }
+
+    /// Reads back with `eth_call` what events leave out: T-REX's indexed token name and symbol
+    /// (the log holds their hashes) and the country of a newly stored identity (the event has
+    /// none). The views are read as of the event's block.
+    async fn read_back(&self, records: &mut [LogRecord]) -> Result<(), IngestError> {
+        for r in records.iter_mut() {
+            let LogRecord::Event(e) = r else { continue };
+            let (contract, block) = (e.meta.contract, e.meta.block.number.0);
+            match &mut e.event {
+                TokenEvent::TokenInformation { name, symbol, .. } => {
+                    (*name, *symbol) = self.rpc.token_strings_at(contract, block).await?;
+                }
+                TokenEvent::Identity { action: IdentityAction::Stored, investor, country, .. } => {
+                    *country = self.rpc.investor_country(contract, *investor, true, block).await?;
+                }
+                TokenEvent::Identity { action: IdentityAction::Registered, investor, country, .. } => {
+                    *country = self.rpc.investor_country(contract, *investor, false, block).await?;
+                }
+                _ => {}
+            }
+        }
         Ok(())
     }
 

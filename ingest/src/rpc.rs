@@ -10,14 +10,17 @@ use std::{
 };
 
 use alloy::{
-    eips::BlockNumberOrTag,
+    eips::{BlockId, BlockNumberOrTag},
     primitives::{Address, B256},
     providers::{DynProvider, Provider, ProviderBuilder},
     pubsub::Subscription,
     rpc::types::{Filter, Header, Log},
     transports::TransportResult,
 };
-use registrar_schemas::{abi::IERC20Metadata, BlockNumber, BlockRef};
+use registrar_schemas::{
+    abi::{trex::ITREXViews, IERC20Metadata},
+    BlockNumber, BlockRef,
+};
 use registrar_store::Metrics;
 use tracing::{debug, warn};
 
@@ -217,6 +220,55 @@ impl Rpc {
         let symbol = self.optional_view("symbol", || async { erc20.symbol().call().await }).await?.unwrap_or_default();
         let decimals = self.optional_view("decimals", || async { erc20.decimals().call().await }).await?.unwrap_or(0);
         Ok((name, symbol, decimals))
+    }
+
+    /// The contracts a T-REX contract points to, read with its views: a token's identity
+    /// registry and compliance, a registry's storage and its claim topics and trusted issuers
+    /// registries. Views a contract lacks are skipped; zero addresses are left out.
+    pub async fn suite_links(&self, contract: Address) -> Result<Vec<Address>, IngestError> {
+        let c = ITREXViews::new(contract, &self.provider);
+        let mut out = Vec::new();
+        let views = [
+            self.optional_view("identityRegistry", || async { c.identityRegistry().call().await }).await?,
+            self.optional_view("compliance", || async { c.compliance().call().await }).await?,
+            self.optional_view("identityStorage", || async { c.identityStorage().call().await }).await?,
+            self.optional_view("issuersRegistry", || async { c.issuersRegistry().call().await }).await?,
+            self.optional_view("topicsRegistry", || async { c.topicsRegistry().call().await }).await?,
+        ];
+        out.extend(views.into_iter().flatten().filter(|a| !a.is_zero()));
+        Ok(out)
+    }
+
+    /// An investor's country as identity registry storage (`storage`) or an identity registry
+    /// holds it after `block`.
+    pub async fn investor_country(
+        &self,
+        contract: Address,
+        investor: Address,
+        storage: bool,
+        block: u64,
+    ) -> Result<u16, IngestError> {
+        let c = ITREXViews::new(contract, &self.provider);
+        let at = BlockId::number(block);
+        let country = if storage {
+            self.optional_view("storedInvestorCountry", || async {
+                c.storedInvestorCountry(investor).block(at).call().await
+            })
+            .await?
+        } else {
+            self.optional_view("investorCountry", || async { c.investorCountry(investor).block(at).call().await })
+                .await?
+        };
+        Ok(country.unwrap_or(0))
+    }
+
+    /// `name` and `symbol` of a token after `block`, empty where it lacks the view.
+    pub async fn token_strings_at(&self, token: Address, block: u64) -> Result<(String, String), IngestError> {
+        let erc20 = IERC20Metadata::new(token, &self.provider);
+        let at = BlockId::number(block);
+        let name = self.optional_view("name", || async { erc20.name().block(at).call().await }).await?;
+        let symbol = self.optional_view("symbol", || async { erc20.symbol().block(at).call().await }).await?;
+        Ok((name.unwrap_or_default(), symbol.unwrap_or_default()))
     }
 
     /// An `eth_call` whose revert or undecodable answer means "not implemented".

@@ -75,6 +75,115 @@ pub mod erc1400 {
     }
 }
 
+/// The events of a T-REX (ERC-3643) suite besides the token's holder events above: token
+/// administration, the identity registry and its storage, modular compliance, the trusted issuers
+/// and claim topics registries, the factory. As deployed (T-REX v4): `UpdatedTokenInformation`
+/// indexes name and symbol, so the log holds only their keccak hashes.
+pub mod trex {
+    use alloy::sol;
+
+    sol! {
+        #[derive(Debug, PartialEq, Eq)]
+        event UpdatedTokenInformation(string indexed _newName, string indexed _newSymbol, uint8 _newDecimals, string _newVersion, address indexed _newOnchainID);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityRegistryAdded(address indexed _identityRegistry);
+        #[derive(Debug, PartialEq, Eq)]
+        event ComplianceAdded(address indexed _compliance);
+        #[derive(Debug, PartialEq, Eq)]
+        event AgentAdded(address indexed _agent);
+        #[derive(Debug, PartialEq, Eq)]
+        event AgentRemoved(address indexed _agent);
+        /// OpenZeppelin `Ownable`.
+        #[derive(Debug, PartialEq, Eq)]
+        event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+        /// OpenZeppelin `Initializable` (v4; v5 widened the version to uint64).
+        #[derive(Debug, PartialEq, Eq)]
+        event Initialized(uint8 version);
+        #[derive(Debug, PartialEq, Eq)]
+        event ClaimTopicsRegistrySet(address indexed claimTopicsRegistry);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityStorageSet(address indexed identityStorage);
+        #[derive(Debug, PartialEq, Eq)]
+        event TrustedIssuersRegistrySet(address indexed trustedIssuersRegistry);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityRegistered(address indexed investorAddress, address indexed identity);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityRemoved(address indexed investorAddress, address indexed identity);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityUpdated(address indexed oldIdentity, address indexed newIdentity);
+        #[derive(Debug, PartialEq, Eq)]
+        event CountryUpdated(address indexed investorAddress, uint16 indexed country);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityStored(address indexed investorAddress, address indexed identity);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityUnstored(address indexed investorAddress, address indexed identity);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityModified(address indexed oldIdentity, address indexed newIdentity);
+        #[derive(Debug, PartialEq, Eq)]
+        event CountryModified(address indexed investorAddress, uint16 indexed country);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityRegistryBound(address indexed identityRegistry);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdentityRegistryUnbound(address indexed identityRegistry);
+        #[derive(Debug, PartialEq, Eq)]
+        event ModuleInteraction(address indexed target, bytes4 selector);
+        #[derive(Debug, PartialEq, Eq)]
+        event TokenBound(address _token);
+        #[derive(Debug, PartialEq, Eq)]
+        event TokenUnbound(address _token);
+        #[derive(Debug, PartialEq, Eq)]
+        event ModuleAdded(address indexed _module);
+        #[derive(Debug, PartialEq, Eq)]
+        event ModuleRemoved(address indexed _module);
+        #[derive(Debug, PartialEq, Eq)]
+        event ClaimTopicAdded(uint256 indexed claimTopic);
+        #[derive(Debug, PartialEq, Eq)]
+        event ClaimTopicRemoved(uint256 indexed claimTopic);
+        #[derive(Debug, PartialEq, Eq)]
+        event TrustedIssuerAdded(address indexed trustedIssuer, uint256[] claimTopics);
+        #[derive(Debug, PartialEq, Eq)]
+        event TrustedIssuerRemoved(address indexed trustedIssuer);
+        #[derive(Debug, PartialEq, Eq)]
+        event ClaimTopicsUpdated(address indexed trustedIssuer, uint256[] claimTopics);
+        #[derive(Debug, PartialEq, Eq)]
+        event Deployed(address indexed _addr);
+        /// The factory's form; T-REX's proxies index the address (see [`trex_proxy`]).
+        #[derive(Debug, PartialEq, Eq)]
+        event ImplementationAuthoritySet(address _implementationAuthority);
+        #[derive(Debug, PartialEq, Eq)]
+        event IdFactorySet(address _idFactory);
+        #[derive(Debug, PartialEq, Eq)]
+        event TREXSuiteDeployed(address indexed _token, address _ir, address _irs, address _tir, address _ctr, address _mc, string indexed _salt);
+    }
+
+    sol! {
+        /// The views ingest reads to follow a suite and to read back what events leave out.
+        #[sol(rpc)]
+        interface ITREXViews {
+            function identityRegistry() external view returns (address);
+            function compliance() external view returns (address);
+            function identityStorage() external view returns (address);
+            function issuersRegistry() external view returns (address);
+            function topicsRegistry() external view returns (address);
+            function investorCountry(address userAddress) external view returns (uint16);
+            function identity(address userAddress) external view returns (address);
+            function storedInvestorCountry(address userAddress) external view returns (uint16);
+            function storedIdentity(address userAddress) external view returns (address);
+        }
+    }
+}
+
+/// T-REX's proxies declare `ImplementationAuthoritySet` with the address indexed: the same topic
+/// as the factory's event, one topic more.
+pub mod trex_proxy {
+    use alloy::sol;
+
+    sol! {
+        #[derive(Debug, PartialEq, Eq)]
+        event ImplementationAuthoritySet(address indexed _implementationAuthority);
+    }
+}
+
 /// The other signatures of ERC-1400-family events that deployed contracts emit.
 pub mod erc1400_variants {
     use alloy::sol;

@@ -15,8 +15,8 @@ mod wire;
 
 pub use primitives::{BlockNumber, ChainId, LogOffset};
 pub use record::{
-    BlockRef, BlocksCommitted, ChainEvent, DocumentAction, EventMeta, LogRecord, Move, MoveKind, Reverted,
-    TokenDiscovered, TokenEvent, UndecodedLog,
+    AdminAction, BlockRef, BlocksCommitted, ChainEvent, DocumentAction, EventMeta, IdentityAction, LogRecord, Move,
+    MoveKind, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 pub use wire::{proto, DecodeError};
 

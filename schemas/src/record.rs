@@ -81,6 +81,185 @@ pub enum TokenEvent {
     /// ERC-1410 operator events: `operator` may (or may no longer) move `holder`'s tokens, in
     /// every partition or in `partition` only.
     OperatorChanged { operator: Address, holder: Address, partition: Option<B256>, authorized: bool },
+    /// An administrative event of a T-REX suite contract (token, identity registry and its
+    /// storage, compliance, trusted issuers and claim topics registries): roles, links between
+    /// the contracts, compliance modules, claim topics. `subject` is the address the event names
+    /// (agent, new owner, linked contract, module, issuer); `values` its numbers (claim topics,
+    /// the initialized version, the previous owner as a number).
+    Admin { action: AdminAction, subject: Address, values: Vec<U256> },
+    /// An investor's identity in a T-REX identity registry (`Registered`..`CountryUpdated`,
+    /// emitted by the registry) or its storage (`Stored`..`CountryModified`, the source of truth
+    /// the projector follows). `country` is the ISO 3166-1 numeric code; ingest reads it back with
+    /// `eth_call` where the event does not carry it. `previous` is the replaced identity.
+    Identity { action: IdentityAction, investor: Address, identity: Address, previous: Address, country: u16 },
+    /// T-REX `UpdatedTokenInformation`. The deployed event indexes name and symbol (so the log
+    /// holds only their hashes): ingest reads them back with `eth_call` at the event's block.
+    TokenInformation { name: String, symbol: String, decimals: u8, version: String, onchain_id: Address },
+    /// T-REX factory `TREXSuiteDeployed`: ingest follows the new suite's contracts from here on.
+    SuiteDeployed {
+        token: Address,
+        identity_registry: Address,
+        identity_storage: Address,
+        trusted_issuers: Address,
+        claim_topics: Address,
+        compliance: Address,
+    },
+}
+
+/// Which administrative event an [`TokenEvent::Admin`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AdminAction {
+    AgentAdded = 1,
+    AgentRemoved = 2,
+    /// OpenZeppelin `OwnershipTransferred`: `subject` is the new owner, `values[0]` the previous.
+    OwnershipTransferred = 3,
+    /// OpenZeppelin `Initialized`: `values[0]` is the version.
+    Initialized = 4,
+    /// Token: its identity registry is `subject`.
+    IdentityRegistryAdded = 5,
+    /// Token: its compliance contract is `subject`.
+    ComplianceAdded = 6,
+    /// Identity registry: its storage is `subject`.
+    IdentityStorageSet = 7,
+    ClaimTopicsRegistrySet = 8,
+    TrustedIssuersRegistrySet = 9,
+    /// Identity registry storage: `subject` may now write to it.
+    IdentityRegistryBound = 10,
+    IdentityRegistryUnbound = 11,
+    /// Modular compliance.
+    ModuleAdded = 12,
+    ModuleRemoved = 13,
+    TokenBound = 14,
+    TokenUnbound = 15,
+    /// `values[0]` is the function selector called on module `subject`.
+    ModuleInteraction = 16,
+    /// Claim topics registry: `values[0]` is the topic.
+    ClaimTopicAdded = 17,
+    ClaimTopicRemoved = 18,
+    /// Trusted issuers registry: issuer `subject` for the claim topics in `values`.
+    TrustedIssuerAdded = 19,
+    TrustedIssuerRemoved = 20,
+    ClaimTopicsUpdated = 21,
+    /// Factory: it deployed contract `subject`.
+    ContractDeployed = 22,
+    /// Factory: its implementation authority is `subject`.
+    ImplementationAuthoritySet = 23,
+    /// Factory: its identity factory is `subject`.
+    IdFactorySet = 24,
+}
+
+impl AdminAction {
+    pub const ALL: [AdminAction; 24] = [
+        AdminAction::AgentAdded,
+        AdminAction::AgentRemoved,
+        AdminAction::OwnershipTransferred,
+        AdminAction::Initialized,
+        AdminAction::IdentityRegistryAdded,
+        AdminAction::ComplianceAdded,
+        AdminAction::IdentityStorageSet,
+        AdminAction::ClaimTopicsRegistrySet,
+        AdminAction::TrustedIssuersRegistrySet,
+        AdminAction::IdentityRegistryBound,
+        AdminAction::IdentityRegistryUnbound,
+        AdminAction::ModuleAdded,
+        AdminAction::ModuleRemoved,
+        AdminAction::TokenBound,
+        AdminAction::TokenUnbound,
+        AdminAction::ModuleInteraction,
+        AdminAction::ClaimTopicAdded,
+        AdminAction::ClaimTopicRemoved,
+        AdminAction::TrustedIssuerAdded,
+        AdminAction::TrustedIssuerRemoved,
+        AdminAction::ClaimTopicsUpdated,
+        AdminAction::ContractDeployed,
+        AdminAction::ImplementationAuthoritySet,
+        AdminAction::IdFactorySet,
+    ];
+
+    /// The event's name as the contract declares it.
+    pub fn event_name(self) -> &'static str {
+        match self {
+            AdminAction::AgentAdded => "AgentAdded",
+            AdminAction::AgentRemoved => "AgentRemoved",
+            AdminAction::OwnershipTransferred => "OwnershipTransferred",
+            AdminAction::Initialized => "Initialized",
+            AdminAction::IdentityRegistryAdded => "IdentityRegistryAdded",
+            AdminAction::ComplianceAdded => "ComplianceAdded",
+            AdminAction::IdentityStorageSet => "IdentityStorageSet",
+            AdminAction::ClaimTopicsRegistrySet => "ClaimTopicsRegistrySet",
+            AdminAction::TrustedIssuersRegistrySet => "TrustedIssuersRegistrySet",
+            AdminAction::IdentityRegistryBound => "IdentityRegistryBound",
+            AdminAction::IdentityRegistryUnbound => "IdentityRegistryUnbound",
+            AdminAction::ModuleAdded => "ModuleAdded",
+            AdminAction::ModuleRemoved => "ModuleRemoved",
+            AdminAction::TokenBound => "TokenBound",
+            AdminAction::TokenUnbound => "TokenUnbound",
+            AdminAction::ModuleInteraction => "ModuleInteraction",
+            AdminAction::ClaimTopicAdded => "ClaimTopicAdded",
+            AdminAction::ClaimTopicRemoved => "ClaimTopicRemoved",
+            AdminAction::TrustedIssuerAdded => "TrustedIssuerAdded",
+            AdminAction::TrustedIssuerRemoved => "TrustedIssuerRemoved",
+            AdminAction::ClaimTopicsUpdated => "ClaimTopicsUpdated",
+            AdminAction::ContractDeployed => "Deployed",
+            AdminAction::ImplementationAuthoritySet => "ImplementationAuthoritySet",
+            AdminAction::IdFactorySet => "IdFactorySet",
+        }
+    }
+
+    pub fn from_u8(v: u8) -> Option<Self> {
+        AdminAction::ALL.into_iter().find(|a| *a as u8 == v)
+    }
+}
+
+/// Which identity event an [`TokenEvent::Identity`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdentityAction {
+    /// Identity registry `IdentityRegistered`.
+    Registered = 1,
+    /// Identity registry `IdentityRemoved`.
+    Removed = 2,
+    /// Identity registry `IdentityUpdated`: names no investor (`investor` is zero).
+    Updated = 3,
+    /// Identity registry `CountryUpdated`.
+    CountryUpdated = 4,
+    /// Storage `IdentityStored`.
+    Stored = 5,
+    /// Storage `IdentityUnstored`.
+    Unstored = 6,
+    /// Storage `IdentityModified`: names no investor (`investor` is zero).
+    Modified = 7,
+    /// Storage `CountryModified`.
+    CountryModified = 8,
+}
+
+impl IdentityAction {
+    pub const ALL: [IdentityAction; 8] = [
+        IdentityAction::Registered,
+        IdentityAction::Removed,
+        IdentityAction::Updated,
+        IdentityAction::CountryUpdated,
+        IdentityAction::Stored,
+        IdentityAction::Unstored,
+        IdentityAction::Modified,
+        IdentityAction::CountryModified,
+    ];
+
+    pub fn event_name(self) -> &'static str {
+        match self {
+            IdentityAction::Registered => "IdentityRegistered",
+            IdentityAction::Removed => "IdentityRemoved",
+            IdentityAction::Updated => "IdentityUpdated",
+            IdentityAction::CountryUpdated => "CountryUpdated",
+            IdentityAction::Stored => "IdentityStored",
+            IdentityAction::Unstored => "IdentityUnstored",
+            IdentityAction::Modified => "IdentityModified",
+            IdentityAction::CountryModified => "CountryModified",
+        }
+    }
+
+    pub fn from_u8(v: u8) -> Option<Self> {
+        IdentityAction::ALL.into_iter().find(|a| *a as u8 == v)
+    }
 }
 
 /// A movement of tokens: `from` is zero for an issuance, `to` is zero for a redemption.
@@ -193,6 +372,10 @@ impl TokenEvent {
             TokenEvent::OperatorChanged { partition: None, authorized: false, .. } => "RevokedOperator",
             TokenEvent::OperatorChanged { partition: Some(_), authorized: true, .. } => "AuthorizedOperatorByPartition",
             TokenEvent::OperatorChanged { partition: Some(_), authorized: false, .. } => "RevokedOperatorByPartition",
+            TokenEvent::Admin { action, .. } => action.event_name(),
+            TokenEvent::Identity { action, .. } => action.event_name(),
+            TokenEvent::TokenInformation { .. } => "UpdatedTokenInformation",
+            TokenEvent::SuiteDeployed { .. } => "TREXSuiteDeployed",
         }
     }
 }

@@ -5,8 +5,8 @@ use alloy::primitives::{Address, Bytes, B256, U256};
 use prost::Message;
 
 use crate::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta, LogRecord, Move, MoveKind,
-    Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+    AdminAction, BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta,
+    IdentityAction, LogRecord, Move, MoveKind, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 /// The types generated from `log.proto`.
@@ -189,6 +189,42 @@ impl From<&TokenEvent> for Kind {
                     authorized: *authorized,
                 })
             }
+            TokenEvent::Admin { action, subject, values } => Kind::Admin(proto::Admin {
+                action: *action as u32,
+                subject: subject.to_vec(),
+                values: values.iter().map(amount_bytes).collect(),
+            }),
+            TokenEvent::Identity { action, investor, identity, previous, country } => Kind::Identity(proto::Identity {
+                action: *action as u32,
+                investor: investor.to_vec(),
+                identity: identity.to_vec(),
+                previous: previous.to_vec(),
+                country: (*country).into(),
+            }),
+            TokenEvent::TokenInformation { name, symbol, decimals, version, onchain_id } => {
+                Kind::TokenInformation(proto::TokenInformation {
+                    name: name.clone(),
+                    symbol: symbol.clone(),
+                    decimals: (*decimals).into(),
+                    version: version.clone(),
+                    onchain_id: onchain_id.to_vec(),
+                })
+            }
+            TokenEvent::SuiteDeployed {
+                token,
+                identity_registry,
+                identity_storage,
+                trusted_issuers,
+                claim_topics,
+                compliance,
+            } => Kind::SuiteDeployed(proto::SuiteDeployed {
+                token: token.to_vec(),
+                identity_registry: identity_registry.to_vec(),
+                identity_storage: identity_storage.to_vec(),
+                trusted_issuers: trusted_issuers.to_vec(),
+                claim_topics: claim_topics.to_vec(),
+                compliance: compliance.to_vec(),
+            }),
         }
     }
 }
@@ -272,6 +308,40 @@ impl TryFrom<Kind> for TokenEvent {
                 holder: address("operator_changed.holder", &o.holder)?,
                 partition: optional_hash("operator_changed.partition", &o.partition)?,
                 authorized: o.authorized,
+            },
+            Kind::Admin(a) => TokenEvent::Admin {
+                action: u8::try_from(a.action)
+                    .ok()
+                    .and_then(AdminAction::from_u8)
+                    .ok_or(DecodeError::Range { field: "admin.action", value: a.action.into() })?,
+                subject: address("admin.subject", &a.subject)?,
+                values: a.values.iter().map(|v| amount("admin.values", v)).collect::<Result<_, _>>()?,
+            },
+            Kind::Identity(i) => TokenEvent::Identity {
+                action: u8::try_from(i.action)
+                    .ok()
+                    .and_then(IdentityAction::from_u8)
+                    .ok_or(DecodeError::Range { field: "identity.action", value: i.action.into() })?,
+                investor: address("identity.investor", &i.investor)?,
+                identity: address("identity.identity", &i.identity)?,
+                previous: address("identity.previous", &i.previous)?,
+                country: u16::try_from(i.country)
+                    .map_err(|_| DecodeError::Range { field: "identity.country", value: i.country.into() })?,
+            },
+            Kind::TokenInformation(t) => TokenEvent::TokenInformation {
+                name: t.name,
+                symbol: t.symbol,
+                decimals: u32_field("token_information.decimals", t.decimals)?,
+                version: t.version,
+                onchain_id: address("token_information.onchain_id", &t.onchain_id)?,
+            },
+            Kind::SuiteDeployed(d) => TokenEvent::SuiteDeployed {
+                token: address("suite_deployed.token", &d.token)?,
+                identity_registry: address("suite_deployed.identity_registry", &d.identity_registry)?,
+                identity_storage: address("suite_deployed.identity_storage", &d.identity_storage)?,
+                trusted_issuers: address("suite_deployed.trusted_issuers", &d.trusted_issuers)?,
+                claim_topics: address("suite_deployed.claim_topics", &d.claim_topics)?,
+                compliance: address("suite_deployed.compliance", &d.compliance)?,
             },
         })
     }

@@ -6,8 +6,8 @@ use std::{io::Write, process::Command};
 use alloy::primitives::{Address, Bytes, B256, U256};
 use proptest::prelude::*;
 use registrar_schemas::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta, LogRecord, Move, MoveKind,
-    Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+    AdminAction, BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta,
+    IdentityAction, LogRecord, Move, MoveKind, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 fn address() -> impl Strategy<Value = Address> {
@@ -89,6 +89,36 @@ fn token_event() -> impl Strategy<Value = TokenEvent> {
             })),
         (address(), hash(), hash(), amount()).prop_map(|(holder, from_partition, to_partition, value)| {
             TokenEvent::ChangedPartition { holder, from_partition, to_partition, value }
+        }),
+        (prop::sample::select(AdminAction::ALL.to_vec()), address(), prop::collection::vec(amount(), 0..4))
+            .prop_map(|(action, subject, values)| TokenEvent::Admin { action, subject, values }),
+        (prop::sample::select(IdentityAction::ALL.to_vec()), address(), address(), address(), any::<u16>()).prop_map(
+            |(action, investor, identity, previous, country)| TokenEvent::Identity {
+                action,
+                investor,
+                identity,
+                previous,
+                country
+            }
+        ),
+        (".{0,20}", ".{0,8}", any::<u8>(), ".{0,8}", address()).prop_map(
+            |(name, symbol, decimals, version, onchain_id)| TokenEvent::TokenInformation {
+                name,
+                symbol,
+                decimals,
+                version,
+                onchain_id
+            }
+        ),
+        (address(), address(), address(), address(), address(), address()).prop_map(|(t, ir, irs, tir, ctr, mc)| {
+            TokenEvent::SuiteDeployed {
+                token: t,
+                identity_registry: ir,
+                identity_storage: irs,
+                trusted_issuers: tir,
+                claim_topics: ctr,
+                compliance: mc,
+            }
         }),
         (address(), address(), prop::option::of(hash()), any::<bool>()).prop_map(
             |(operator, holder, partition, authorized)| TokenEvent::OperatorChanged {

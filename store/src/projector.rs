@@ -21,8 +21,8 @@ use std::{
 
 use alloy::primitives::{Address, B256, U256};
 use registrar_schemas::{
-    BlocksCommitted, ChainEvent, LogOffset, LogRecord, Move, MoveKind, Reverted, TokenDiscovered, TokenEvent,
-    UndecodedLog,
+    AdminAction, BlocksCommitted, ChainEvent, IdentityAction, LogOffset, LogRecord, Move, MoveKind, Reverted,
+    TokenDiscovered, TokenEvent, UndecodedLog,
 };
 use rocksdb::{Direction, IteratorMode, WriteBatch};
 use tokio::sync::watch;
@@ -496,6 +496,50 @@ impl<'a> Tx<'a> {
             }
             // Kept in the audit trail only.
             TokenEvent::OperatorChanged { .. } => {}
+            TokenEvent::Admin { action, subject, .. } => {
+                let kind = match action {
+                    AdminAction::IdentityRegistryAdded => Some(LinkKind::IdentityRegistry),
+                    AdminAction::ComplianceAdded => Some(LinkKind::Compliance),
+                    AdminAction::IdentityStorageSet => Some(LinkKind::IdentityStorage),
+                    AdminAction::ClaimTopicsRegistrySet => Some(LinkKind::ClaimTopics),
+                    AdminAction::TrustedIssuersRegistrySet => Some(LinkKind::TrustedIssuers),
+                    _ => None,
+                };
+                if let Some(kind) = kind {
+                    self.set_link(token, kind, subject, block)?;
+                }
+            }
+            // The storage's events are the investors' identities; the registry's say the same
+            // thing for the writes that went through that registry, and are kept in the log only.
+            TokenEvent::Identity { action, investor, identity, previous, country } => match action {
+                IdentityAction::Stored => {
+                    self.set_identity(token, investor, block, |_| IdentityRecord { identity, country })?
+                }
+                IdentityAction::Unstored => self.set_identity(token, investor, block, |_| IdentityRecord::default())?,
+                IdentityAction::CountryModified => {
+                    self.set_identity(token, investor, block, |r| IdentityRecord { country, ..r })?
+                }
+                IdentityAction::Modified => {
+                    // The event names no wallet: every wallet of the old identity in this storage.
+                    for investor in self.wallets_of(token, previous)? {
+                        self.set_identity(token, investor, block, |r| IdentityRecord { identity, ..r })?;
+                    }
+                }
+                IdentityAction::Registered
+                | IdentityAction::Removed
+                | IdentityAction::Updated
+                | IdentityAction::CountryUpdated => {}
+            },
+            TokenEvent::TokenInformation { ref name, ref symbol, decimals, .. } => {
+                if let Some(mut meta) = self.get::<Tokens>(&token)? {
+                    meta.name = name.clone();
+                    meta.symbol = symbol.clone();
+                    meta.decimals = decimals;
+                    self.put::<Tokens>(&token, &meta)?;
+                }
+            }
+            // Ingest follows the suite; the state has no part in the event itself.
+            TokenEvent::SuiteDeployed { .. } => {}
             TokenEvent::TokensFrozen { holder, amount } => {
                 self.update_holder(token, holder, block, metrics, |h| {
                     h.frozen = h.frozen.saturating_add(amount);
@@ -608,6 +652,65 @@ impl<'a> Tx<'a> {
         self.put::<PartitionHistory>(&PartitionBlockKey { token, holder, partition, block }, &new)
     }
 
+    /// Points `contract`'s link of `kind` at `target` from `block` on.
+    fn set_link(&mut self, contract: Address, kind: LinkKind, target: Address, block: u64) -> Result<(), StoreError> {
+        let key = LinkKey { contract, kind };
+        if self.get::<Links>(&key)? == Some(target) {
+            return Ok(());
+        }
+        self.put::<Links>(&key, &target)?;
+        self.put::<LinkHistory>(&LinkBlockKey { contract, kind, block }, &target)
+    }
+
+    /// Changes `investor`'s identity record in identity registry storage `storage`.
+    fn set_identity(
+        &mut self,
+        storage: Address,
+        investor: Address,
+        block: u64,
+        change: impl FnOnce(IdentityRecord) -> IdentityRecord,
+    ) -> Result<(), StoreError> {
+        let key = HolderKey { token: storage, holder: investor };
+        let old = self.get::<Identities>(&key)?.unwrap_or_default();
+        let new = change(old);
+        if new == old {
+            return Ok(());
+        }
+        if new.identity.is_zero() && new.country == 0 {
+            self.delete::<Identities>(&key)?;
+        } else {
+            self.put::<Identities>(&key, &new)?;
+        }
+        self.put::<IdentityHistory>(&HolderBlockKey { token: storage, holder: investor, block }, &new)
+    }
+
+    /// The wallets whose identity in `storage` is `identity`, this batch's writes included.
+    fn wallets_of(&self, storage: Address, identity: Address) -> Result<Vec<Address>, StoreError> {
+        let mut found: std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>> = Default::default();
+        let prefix = storage.to_vec();
+        let cf = self.db.cf::<Identities>();
+        for item in self.db.db.iterator_cf(cf, IteratorMode::From(&prefix, Direction::Forward)) {
+            let (k, v) = item?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            found.insert(k.to_vec(), Some(v.to_vec()));
+        }
+        for ((table, k), v) in &self.overlay {
+            if *table == Identities::ID && k.starts_with(&prefix) {
+                found.insert(k.clone(), v.clone());
+            }
+        }
+        let mut out = Vec::new();
+        for (k, v) in found {
+            let Some(v) = v else { continue };
+            if decode::<Identities>(&v)?.identity == identity {
+                out.push(HolderKey::decode(&k).map_err(crate::db::corrupt::<Identities>)?.holder);
+            }
+        }
+        Ok(out)
+    }
+
     /// Adds agent and custody actions to the audit trail.
     fn audit(&mut self, e: &ChainEvent) -> Result<(), StoreError> {
         let zero = Address::ZERO;
@@ -639,11 +742,25 @@ impl<'a> Tx<'a> {
                 let action = if authorized { AuditAction::AuthorizeOperator } else { AuditAction::RevokeOperator };
                 (action, holder, zero, U256::ZERO, operator, zero)
             }
+            TokenEvent::Admin { action: AdminAction::AgentAdded, subject, .. } => {
+                (AuditAction::AgentAdded, subject, zero, U256::ZERO, zero, zero)
+            }
+            TokenEvent::Admin { action: AdminAction::AgentRemoved, subject, .. } => {
+                (AuditAction::AgentRemoved, subject, zero, U256::ZERO, zero, zero)
+            }
+            TokenEvent::Admin { action: AdminAction::OwnershipTransferred, subject, ref values } => {
+                let previous = values.first().map_or(zero, |v| Address::from_word(B256::from(*v)));
+                (AuditAction::OwnershipTransferred, subject, previous, U256::ZERO, zero, zero)
+            }
             TokenEvent::Transfer { .. }
             | TokenEvent::Move(_)
             | TokenEvent::ChangedPartition { .. }
             | TokenEvent::Document { .. }
-            | TokenEvent::RootAnchored { .. } => return Ok(()),
+            | TokenEvent::RootAnchored { .. }
+            | TokenEvent::Admin { .. }
+            | TokenEvent::Identity { .. }
+            | TokenEvent::TokenInformation { .. }
+            | TokenEvent::SuiteDeployed { .. } => return Ok(()),
         };
         let key = EventKey { token: e.meta.contract, block: e.meta.block.number.0, log_index: e.meta.log_index };
         let entry = AuditEntry {

@@ -265,6 +265,81 @@ impl StateDb {
         self.listed_holders_at(token, block)
     }
 
+    /// Where `contract`'s link of `kind` pointed after `block`.
+    pub fn link_at(&self, contract: Address, kind: LinkKind, block: u64) -> Result<Option<Address>, StoreError> {
+        let key = LinkBlockKey { contract, kind, block }.encode();
+        let mut it = self.db.raw_iterator_cf(self.cf::<LinkHistory>());
+        it.seek_for_prev(&key);
+        match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.len() == key.len() && k[..21] == key[..21] => {
+                Ok(Some(decode::<LinkHistory>(v)?).filter(|a| !a.is_zero()))
+            }
+            _ => {
+                it.status()?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The identity registry storage that held `token`'s investors' identities after `block`:
+    /// the token's identity registry's storage then.
+    pub fn identity_storage_at(&self, token: Address, block: u64) -> Result<Option<Address>, StoreError> {
+        match self.link_at(token, LinkKind::IdentityRegistry, block)? {
+            Some(registry) => self.link_at(registry, LinkKind::IdentityStorage, block),
+            None => Ok(None),
+        }
+    }
+
+    /// `holder`'s identity and country in `token`'s identity registry after `block`, if any.
+    pub fn identity_at(
+        &self,
+        token: Address,
+        holder: Address,
+        block: u64,
+    ) -> Result<Option<IdentityRecord>, StoreError> {
+        let Some(storage) = self.identity_storage_at(token, block)? else { return Ok(None) };
+        let key = HolderBlockKey { token: storage, holder, block }.encode();
+        let mut it = self.db.raw_iterator_cf(self.cf::<IdentityHistory>());
+        it.seek_for_prev(&key);
+        match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.len() == key.len() && k[..40] == key[..40] => {
+                Ok(Some(decode::<IdentityHistory>(v)?).filter(|r| !r.identity.is_zero()))
+            }
+            _ => {
+                it.status()?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Every registered investor's identity in `token`'s identity registry after `block`.
+    pub fn identity_register(
+        &self,
+        token: Address,
+        block: u64,
+    ) -> Result<std::collections::BTreeMap<Address, IdentityRecord>, StoreError> {
+        let mut out = std::collections::BTreeMap::new();
+        let Some(storage) = self.identity_storage_at(token, block)? else { return Ok(out) };
+        let prefix = storage.to_vec();
+        let mut current: Option<(Address, IdentityRecord)> = None;
+        let it = self.db.iterator_cf(self.cf::<IdentityHistory>(), IteratorMode::From(&prefix, Direction::Forward));
+        for item in it {
+            let (k, v) = item?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            let key = HolderBlockKey::decode(&k).map_err(corrupt::<IdentityHistory>)?;
+            if current.is_some_and(|(a, _)| a != key.holder) {
+                out.extend(current.take().filter(|(_, r)| !r.identity.is_zero()));
+            }
+            if key.block <= block {
+                current = Some((key.holder, decode::<IdentityHistory>(&v)?));
+            }
+        }
+        out.extend(current.filter(|(_, r)| !r.identity.is_zero()));
+        Ok(out)
+    }
+
     /// `holder`'s non-zero ERC-1410 balances by partition after `block`, by partition. The zero
     /// address gives each partition's total supply.
     pub fn partitions_at(&self, token: Address, holder: Address, block: u64) -> Result<Vec<(B256, U256)>, StoreError> {

@@ -73,6 +73,16 @@ tables! {
     PartitionBalances = 14: PartitionKey => U256;
     /// Balances by partition after each block that changed them.
     PartitionHistory = 15: PartitionBlockKey => U256;
+    /// What a T-REX contract points to at the latest block: a token's identity registry and
+    /// compliance, a registry's storage.
+    Links = 16: LinkKey => Address;
+    /// Those links after each block that changed them (zero: unlinked).
+    LinkHistory = 17: LinkBlockKey => Address;
+    /// Investors' identities in a T-REX identity registry storage at the latest block, by
+    /// storage contract and wallet.
+    Identities = 18: HolderKey => IdentityRecord;
+    /// Identities after each block that changed them (a zero identity: removed).
+    IdentityHistory = 19: HolderBlockKey => IdentityRecord;
 }
 
 /// What an agent or custody action did.
@@ -93,6 +103,12 @@ pub enum AuditAction {
     AuthorizeOperator = 10,
     /// ERC-1410 `RevokedOperator(ByPartition)`.
     RevokeOperator = 11,
+    /// T-REX `AgentAdded`: `account` is the new agent.
+    AgentAdded = 12,
+    /// T-REX `AgentRemoved`.
+    AgentRemoved = 13,
+    /// `OwnershipTransferred`: `account` is the new owner, `counterparty` the previous one.
+    OwnershipTransferred = 14,
 }
 
 impl AuditAction {
@@ -109,6 +125,9 @@ impl AuditAction {
             AuditAction::ControllerRedemption => "controller-redemption",
             AuditAction::AuthorizeOperator => "authorize-operator",
             AuditAction::RevokeOperator => "revoke-operator",
+            AuditAction::AgentAdded => "agent-added",
+            AuditAction::AgentRemoved => "agent-removed",
+            AuditAction::OwnershipTransferred => "ownership-transferred",
         }
     }
 
@@ -126,6 +145,9 @@ impl AuditAction {
             ControllerRedemption,
             AuthorizeOperator,
             RevokeOperator,
+            AgentAdded,
+            AgentRemoved,
+            OwnershipTransferred,
         ]
         .into_iter()
         .find(|a| *a as u8 == v)
@@ -225,6 +247,94 @@ impl Codec for PartitionBlockKey {
         let v = PartitionBlockKey { token: r.address()?, holder: r.address()?, partition: r.b256()?, block: r.u64()? };
         r.finish()?;
         Ok(v)
+    }
+}
+
+/// What a contract links to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// A token's identity registry.
+    IdentityRegistry = 1,
+    /// A token's compliance contract.
+    Compliance = 2,
+    /// An identity registry's storage.
+    IdentityStorage = 3,
+    /// An identity registry's claim topics registry.
+    ClaimTopics = 4,
+    /// An identity registry's trusted issuers registry.
+    TrustedIssuers = 5,
+}
+
+/// A link: contract, kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LinkKey {
+    pub contract: Address,
+    pub kind: LinkKind,
+}
+
+impl LinkKind {
+    fn from_u8(v: u8) -> Result<Self, CodecError> {
+        use LinkKind::*;
+        [IdentityRegistry, Compliance, IdentityStorage, ClaimTopics, TrustedIssuers]
+            .into_iter()
+            .find(|k| *k as u8 == v)
+            .ok_or(CodecError { what: "link kind", expected: 1, found: 0 })
+    }
+}
+
+impl Codec for LinkKey {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.contract.as_slice());
+        out.push(self.kind as u8);
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("link key", bytes);
+        let v = LinkKey { contract: r.address()?, kind: LinkKind::from_u8(r.u8()?)? };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// A link after a block: contract, kind, block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LinkBlockKey {
+    pub contract: Address,
+    pub kind: LinkKind,
+    pub block: u64,
+}
+
+impl Codec for LinkBlockKey {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.contract.as_slice());
+        out.push(self.kind as u8);
+        out.extend_from_slice(&self.block.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("link block key", bytes);
+        let v = LinkBlockKey { contract: r.address()?, kind: LinkKind::from_u8(r.u8()?)?, block: r.u64()? };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// An investor's identity contract (ONCHAINID) and country (ISO 3166-1 numeric).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IdentityRecord {
+    pub identity: Address,
+    pub country: u16,
+}
+
+impl Codec for IdentityRecord {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.identity.as_slice());
+        out.extend_from_slice(&self.country.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("identity record", bytes);
+        let identity = r.address()?;
+        let country = u16::from_be_bytes(r.take::<2>()?);
+        r.finish()?;
+        Ok(IdentityRecord { identity, country })
     }
 }
 
@@ -718,10 +828,15 @@ mod tests {
             round_trip(PartitionKey { token: t, holder: h, partition: p })?;
             round_trip(PartitionBlockKey { token: t, holder: h, partition: p, block })?;
             round_trip(bal)?;
+            for kind in [LinkKind::IdentityRegistry, LinkKind::Compliance, LinkKind::IdentityStorage, LinkKind::ClaimTopics, LinkKind::TrustedIssuers] {
+                round_trip(LinkKey { contract: t, kind })?;
+                round_trip(LinkBlockKey { contract: t, kind, block })?;
+            }
+            round_trip(IdentityRecord { identity: h, country: li as u16 })?;
         }
 
         #[test]
-        fn audit_entry(a in address(), c in address(), v in u256(), tx in any::<[u8; 32]>(), p in any::<[u8; 32]>(), ts: u64, action in 1u8..=11) {
+        fn audit_entry(a in address(), c in address(), v in u256(), tx in any::<[u8; 32]>(), p in any::<[u8; 32]>(), ts: u64, action in 1u8..=14) {
             let action = AuditAction::from_u8(action).unwrap();
             round_trip(AuditEntry { action, account: a, counterparty: c, amount: v, agent: c, identity: a, partition: B256::from(p), tx_hash: B256::from(tx), timestamp: ts })?;
             prop_assert!(AuditEntry::decode(&[0u8; 10]).is_err());

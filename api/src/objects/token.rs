@@ -1,9 +1,12 @@
 use alloy::primitives::{Address, B256, U256};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
-use registrar_store::{HolderOrder, HolderRow, TokenInfo, TokenSnapshot, TransferFilter};
+use registrar_store::{HolderOrder, HolderRow, IdentityRecord, LinkKind, TokenInfo, TokenSnapshot, TransferFilter};
 
 use super::{parse_address, show_address, BigInt, PageInfo, TransferConnection, TransferWhere};
-use crate::{resolvers::page_size, ApiState};
+use crate::{
+    resolvers::{page_size, submit::Caller},
+    ApiError, ApiState,
+};
 
 /// The block a query is answered as of, after graph-node's `block:` argument.
 #[derive(InputObject, Clone, Copy, Debug, Default)]
@@ -55,6 +58,12 @@ pub struct Token {
 }
 
 impl Token {
+    async fn link(&self, ctx: &Context<'_>, kind: LinkKind) -> Result<Option<String>> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, block) = (self.info.address, self.block);
+        Ok(state.read(move |db| db.link_at(token, kind, block)).await?.map(|a| show_address(&a)))
+    }
+
     pub fn new(info: TokenInfo, block: u64, finalized: bool, snapshot: TokenSnapshot) -> Self {
         Token {
             address: show_address(&info.address),
@@ -125,6 +134,20 @@ impl Holder {
     }
 }
 
+impl Holder {
+    async fn identity_record(&self, ctx: &Context<'_>) -> Result<Option<IdentityRecord>, ApiError> {
+        let state = ctx.data::<ApiState>().map_err(|e| ApiError::Internal(e.message))?;
+        let caller = ctx.data_opt::<Caller>().map(|c| c.0.clone());
+        if !state.may_see_identities(caller, self.token).await {
+            return Err(ApiError::Forbidden(
+                "identity and country are visible to API keys with the issuer or regulator role for this token".into(),
+            ));
+        }
+        let (token, holder, block) = (self.token, self.holder, self.block);
+        state.read(move |db| db.identity_at(token, holder, block)).await
+    }
+}
+
 /// A balance in one ERC-1410 partition (or, on a token, the partition's supply).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PartitionBalance {
@@ -150,6 +173,19 @@ impl PartitionBalance {
 
 #[ComplexObject]
 impl Holder {
+    /// The holder's identity contract (ONCHAINID) in the token's identity registry as of the
+    /// block, if registered. Private: needs an API key with the issuer or regulator role for
+    /// the token (or an admin key).
+    async fn identity(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.identity_record(ctx).await?.map(|r| show_address(&r.identity)))
+    }
+
+    /// The holder's country (ISO 3166-1 numeric) in the token's identity registry as of the
+    /// block. Private, as `identity`.
+    async fn country(&self, ctx: &Context<'_>) -> Result<Option<u16>> {
+        Ok(self.identity_record(ctx).await?.map(|r| r.country))
+    }
+
     /// The account's non-zero balances by ERC-1410 partition (empty for unpartitioned tokens).
     async fn partitions(&self, ctx: &Context<'_>) -> Result<Vec<PartitionBalance>> {
         let state = ctx.data::<ApiState>()?;
@@ -200,6 +236,16 @@ impl Token {
         let (token, block) = (self.info.address, self.block);
         let s = state.read(move |db| db.holder_at(token, holder, block)).await?;
         Ok(Holder::new(token, block, HolderRow { address: holder, state: s }))
+    }
+
+    /// The token's identity registry as of this block (ERC-3643 tokens; null for others).
+    async fn identity_registry(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        self.link(ctx, LinkKind::IdentityRegistry).await
+    }
+
+    /// The token's compliance contract as of this block (ERC-3643 tokens; null for others).
+    async fn compliance(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        self.link(ctx, LinkKind::Compliance).await
     }
 
     /// The supply of each ERC-1410 partition with tokens in it (empty for unpartitioned tokens).

@@ -3,7 +3,7 @@
 mod disclosures;
 mod report;
 mod status;
-mod submit;
+pub(crate) mod submit;
 mod token;
 mod tokens;
 mod undecoded;

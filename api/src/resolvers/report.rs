@@ -45,7 +45,9 @@ impl ReportQuery {
         let token = parse_address(&token)?;
         let as_of = AsOf::parse(block, at.as_deref(), to.as_deref())?;
         let from = from.as_deref().map(AsOf::bound).transpose()?;
-        let r = state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format))).await??;
+        let caller = ctx.data_opt::<crate::resolvers::submit::Caller>().map(|c| c.0.clone());
+        let identities = state.may_see_identities(caller, token).await;
+        let r = state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format, identities))).await??;
         Ok(Report {
             kind: r.kind,
             token: show_address(&r.token),

@@ -53,6 +53,16 @@ pub struct ApiKey {
 }
 
 impl ApiKey {
+    /// Whether the key may see `token`'s holders' identity fields (identity contract, country):
+    /// its issuers and regulators, and admins.
+    pub fn may_see_identities(&self, token: &str) -> bool {
+        !self.revoked
+            && match self.role {
+                Role::Admin => true,
+                Role::Issuer | Role::Regulator => self.tokens.iter().any(|t| t.eq_ignore_ascii_case(token)),
+            }
+    }
+
     /// Whether the key may publish for `token` (`0x` lowercase hex).
     pub fn may_publish(&self, token: &str) -> bool {
         !self.revoked

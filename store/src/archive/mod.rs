@@ -579,7 +579,11 @@ impl Archive {
                         | TokenEvent::RecoverySuccess { .. }
                         | TokenEvent::Move(_)
                         | TokenEvent::ChangedPartition { .. }
-                        | TokenEvent::OperatorChanged { .. } => false,
+                        | TokenEvent::OperatorChanged { .. }
+                        | TokenEvent::Admin { .. }
+                        | TokenEvent::Identity { .. }
+                        | TokenEvent::TokenInformation { .. }
+                        | TokenEvent::SuiteDeployed { .. } => false,
                     };
                     if wanted {
                         self.state.lock().expect("archive lock").pending.push_back((*offset, e.clone()));

@@ -1,0 +1,225 @@
+//! ERC-3643 against the real T-REX v4 suite from npm (`@tokenysolutions/t-rex`), deployed through
+//! its own factory: registrar is given only the factory and follows each suite it deploys (one
+//! before registrar starts, one while it runs, and both again after a restart), with the identity
+//! registry and storage the token points to. At a middle block and the last block, every wallet's
+//! balance, frozen amount, frozen flag, identity contract and country in the holder register equal
+//! what the token's and the identity registry's own views return at that block. Identity fields
+//! are visible only to the token's issuer and regulator keys. T-REX's indexed token name is read
+//! back. Every log of the suites decodes.
+
+#[macro_use]
+mod common;
+
+use std::{path::Path, process::Command};
+
+use alloy::{eips::BlockId, primitives::Address, providers::Provider};
+use common::*;
+use registrar::{
+    scenario::Cast,
+    trex::{self, send, Artifacts, Factory, ITREXIdentityRegistry, ITREXToken},
+};
+use serde_json::Value;
+
+async fn get(reg: &Registrar, path: &str, key: Option<&str>) -> Value {
+    let mut request = reqwest::Client::new().get(format!("{}{path}", reg.url));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    assert!(status.is_success(), "{path}: {status}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+async fn graphql(reg: &Registrar, query: &str, key: Option<&str>) -> Value {
+    let mut request = reqwest::Client::new().post(format!("{}/graphql", reg.url));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    request.json(&serde_json::json!({ "query": query })).send().await.unwrap().json().await.unwrap()
+}
+
+fn create_key(reg: &Registrar, role: &str, token: Address) -> String {
+    let out = Command::new(BIN)
+        .args(["keys", "--data-dir"])
+        .arg(&reg.data_dir)
+        .args(["create", "--name", role, "--role", role, "--tokens", &format!("{token:#x}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().find_map(|l| l.strip_prefix("secret ")).unwrap().to_string()
+}
+
+/// What the chain's views say of a wallet at a block.
+#[derive(Debug, PartialEq, Eq)]
+struct Wallet {
+    balance: String,
+    frozen: String,
+    is_frozen: bool,
+    identity: Option<String>,
+    country: Option<u64>,
+}
+
+async fn chain_wallet(provider: &alloy::providers::DynProvider, token: Address, wallet: Address, block: u64) -> Wallet {
+    let at = BlockId::number(block);
+    let t = ITREXToken::new(token, provider.clone());
+    let ir = ITREXIdentityRegistry::new(t.identityRegistry().block(at).call().await.unwrap(), provider.clone());
+    let identity = ir.identity(wallet).block(at).call().await.unwrap();
+    let registered = !identity.is_zero();
+    Wallet {
+        balance: t.balanceOf(wallet).block(at).call().await.unwrap().to_string(),
+        frozen: t.getFrozenTokens(wallet).block(at).call().await.unwrap().to_string(),
+        is_frozen: t.isFrozen(wallet).block(at).call().await.unwrap(),
+        identity: registered.then(|| format!("{identity:#x}")),
+        country: if registered {
+            Some(ir.investorCountry(wallet).block(at).call().await.unwrap().into())
+        } else {
+            None
+        },
+    }
+}
+
+fn report_wallet(row: &Value) -> Wallet {
+    Wallet {
+        balance: row["balance"].as_str().unwrap().to_string(),
+        frozen: row["frozen"].as_str().unwrap().to_string(),
+        is_frozen: row["isFrozen"].as_bool().unwrap(),
+        identity: row["identity"].as_str().map(str::to_string),
+        country: row["country"].as_u64(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trex_suites_from_the_factory_match_their_views() {
+    let (anvil, provider) = chain().await;
+    let cast = Cast::from_node(&provider, 40).await.unwrap();
+    let (agent, inv) = (cast.agent, &cast.investors);
+    let artifacts = Artifacts::find(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let factory = Factory::deploy(&provider, &artifacts, agent).await.unwrap();
+    let token_identity = trex::deploy_identity(&provider, &artifacts, agent).await.unwrap();
+    let a = factory.deploy_suite(&provider, "acme-a", "Acme Class A", "ACMA", 0, agent, token_identity).await.unwrap();
+    let ta = ITREXToken::new(a, provider.clone());
+    let ir_a = ITREXIdentityRegistry::new(ta.identityRegistry().call().await.unwrap(), provider.clone());
+
+    let dir = tempfile::tempdir().unwrap();
+    let factory_arg = factory.address.to_string();
+    let args = ["--factories", factory_arg.as_str(), "--confirmations", "3"];
+    let mut reg = Registrar::start(&anvil.http_url(), &[], &dir.path().join("node"), &args);
+
+    // Eight investors with identities and countries, issuance, trading, freezes.
+    let countries = [250u16, 276, 840, 826, 380, 724, 528, 56];
+    let mut identities = Vec::new();
+    for (i, &wallet) in inv[..8].iter().enumerate() {
+        let id = trex::deploy_identity(&provider, &artifacts, wallet).await.unwrap();
+        identities.push(id);
+        send(ir_a.registerIdentity(wallet, id, countries[i]).from(agent), "registerIdentity").await.unwrap();
+    }
+    send(ta.unpause().from(agent), "unpause").await.unwrap();
+    for (i, &wallet) in inv[..8].iter().enumerate() {
+        send(ta.mint(wallet, alloy::primitives::U256::from(1_000 * (i + 1))).from(agent), "mint").await.unwrap();
+    }
+    send(ta.transfer(inv[1], alloy::primitives::U256::from(100)).from(inv[0]), "transfer").await.unwrap();
+    send(ta.transfer(inv[3], alloy::primitives::U256::from(50)).from(inv[2]), "transfer").await.unwrap();
+    send(ta.freezePartialTokens(inv[4], alloy::primitives::U256::from(200)).from(agent), "partial freeze")
+        .await
+        .unwrap();
+    let middle = send(ta.setAddressFrozen(inv[5], true).from(agent), "address freeze").await.unwrap();
+
+    // Identity changes: a country, an identity replaced, a wallet recovered, one removed.
+    send(ir_a.updateCountry(inv[1], 124).from(agent), "updateCountry").await.unwrap();
+    let replacement = trex::deploy_identity(&provider, &artifacts, inv[2]).await.unwrap();
+    send(ir_a.updateIdentity(inv[2], replacement).from(agent), "updateIdentity").await.unwrap();
+    let new_wallet = cast.spare[0];
+    trex::add_management_key(&provider, identities[6], inv[6], new_wallet).await.unwrap();
+    send(ta.recoveryAddress(inv[6], new_wallet, identities[6]).from(agent), "recovery").await.unwrap();
+    send(ir_a.deleteIdentity(inv[3]).from(agent), "deleteIdentity").await.unwrap();
+    // T-REX indexes the name in UpdatedTokenInformation: registrar reads it back.
+    send(ta.setName("Acme Class A Ordinary".into()).from(agent), "setName").await.unwrap();
+    send(ta.burn(inv[7], alloy::primitives::U256::from(100)).from(agent), "burn").await.unwrap();
+
+    // A second suite while registrar runs.
+    let b = factory.deploy_suite(&provider, "acme-b", "Acme Notes", "ACMN", 6, agent, token_identity).await.unwrap();
+    let tb = ITREXToken::new(b, provider.clone());
+    let ir_b = ITREXIdentityRegistry::new(tb.identityRegistry().call().await.unwrap(), provider.clone());
+    send(ir_b.registerIdentity(inv[8], identities[0], 250).from(agent), "registerIdentity").await.unwrap();
+    send(tb.mint(inv[8], alloy::primitives::U256::from(5_000_000)).from(agent), "mint").await.unwrap();
+    let last = provider.get_block_number().await.unwrap();
+    reg.wait_indexed(&provider, last).await;
+
+    // Restarted, registrar finds both suites again from the factory's past events.
+    reg.stop();
+    let mut reg = Registrar::start(&anvil.http_url(), &[], &dir.path().join("node"), &args);
+    send(ir_b.registerIdentity(inv[9], identities[1], 276).from(agent), "registerIdentity").await.unwrap();
+    send(tb.mint(inv[9], alloy::primitives::U256::from(7_000_000)).from(agent), "mint").await.unwrap();
+    let last = provider.get_block_number().await.unwrap();
+    reg.wait_indexed(&provider, last).await;
+
+    let undecoded = reg.data("{ undecodedLogs { contract reason } }").await;
+    assert_eq!(undecoded["undecodedLogs"], serde_json::json!([]), "every log of the suites decodes");
+    let tokens = reg.data("{ tokens(first: 10) { nodes { address name symbol decimals } } }").await;
+    let names: Vec<(String, String)> = tokens["tokens"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["address"].as_str().unwrap().to_lowercase(), t["name"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(names.contains(&(format!("{a:#x}"), ta.name().call().await.unwrap())), "{names:?}");
+    assert!(names.iter().any(|(t, n)| *t == format!("{b:#x}") && n == "Acme Notes"), "{names:?}");
+
+    let regulator = create_key(&reg, "regulator", a);
+    let issuer_of_b = create_key(&reg, "issuer", b);
+    let mut wallets: Vec<Address> = inv[..10].to_vec();
+    wallets.push(new_wallet);
+    for (token, block) in [(a, middle), (a, last), (b, last)] {
+        let key = if token == a { regulator.as_str() } else { issuer_of_b.as_str() };
+        let report =
+            get(&reg, &format!("/reports/holders?token={token:#x}&block={block}&format=json"), Some(key)).await;
+        assert_eq!(report["identitiesVisible"], true);
+        let rows = report["rows"].as_array().unwrap();
+        for &w in &wallets {
+            let chain = chain_wallet(&provider, token, w, block).await;
+            let row = rows.iter().find(|r| r["address"] == format!("{w:#x}"));
+            if chain.balance == "0" && chain.frozen == "0" && !chain.is_frozen {
+                assert!(row.is_none(), "{w} listed without a balance at {block}");
+                continue;
+            }
+            let row = row.unwrap_or_else(|| panic!("{w} missing from {token}'s register at {block}"));
+            assert_eq!(report_wallet(row), chain, "{w} in {token} at block {block}");
+        }
+        // Anonymous readers get balances, not identities.
+        let public = get(&reg, &format!("/reports/holders?token={token:#x}&block={block}&format=json"), None).await;
+        assert_eq!(public["identitiesVisible"], false);
+        assert!(public["rows"].as_array().unwrap().iter().all(|r| r["identity"].is_null() && r["country"].is_null()));
+        assert_eq!(public["rows"].as_array().unwrap().len(), rows.len());
+    }
+
+    // GraphQL: identity and country for the token's regulator only.
+    let query = format!(
+        r#"{{ token(address: "{a:#x}") {{ identityRegistry holder(address: "{:#x}") {{ balance identity country }} }} }}"#,
+        inv[1]
+    );
+    let r = graphql(&reg, &query, Some(&regulator)).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let holder = &r["data"]["token"]["holder"];
+    assert_eq!(holder["identity"].as_str(), Some(format!("{:#x}", identities[1]).as_str()));
+    assert_eq!(holder["country"].as_u64(), Some(124));
+    let registry = ta.identityRegistry().call().await.unwrap();
+    assert_eq!(r["data"]["token"]["identityRegistry"].as_str().map(str::to_lowercase), Some(format!("{registry:#x}")));
+    for key in [None, Some(issuer_of_b.as_str())] {
+        let r = graphql(&reg, &query, key).await;
+        let message = r["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("issuer or regulator"), "{key:?}: {r}");
+        assert!(r["data"]["token"]["holder"]["identity"].is_null());
+        assert!(!r["data"]["token"]["holder"]["balance"].is_null(), "balances stay public");
+    }
+
+    // The custody trail names the recovery and the agents added at deployment.
+    let custody = get(&reg, &format!("/reports/custody?token={a:#x}&format=json"), None).await;
+    let actions: Vec<&str> =
+        custody["rows"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    for wanted in ["agent-added", "ownership-transferred", "freeze-tokens", "freeze-wallet", "recovery"] {
+        assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
+    }
+    reg.stop();
+}
