@@ -126,13 +126,19 @@ pub fn replay(log: &dyn EventLog, projector: Projector) -> anyhow::Result<Replay
     for partition in 0..log.partitions() {
         // Up to the partition's end when the replay started (a remote log's read may come back
         // empty before its first fetch arrives).
-        let end = log.end(partition)?;
+        let mut end = log.end(partition)?;
         loop {
             let outcome = projector.apply_next(log, partition, PROJECTOR_BATCH)?;
             records += outcome.records;
             events += outcome.events;
             let applied = projector.applied_offset(partition)?.map_or(0, |o| o.0 + 1);
             if outcome.records == 0 && applied >= end.0 {
+                // A broker's end offset can trail what it holds: stop once it stays put.
+                let now = log.end(partition)?;
+                if now.0 > end.0 {
+                    end = now;
+                    continue;
+                }
                 break;
             }
         }

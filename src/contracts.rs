@@ -31,3 +31,10 @@ sol!(
     DemoPartitionedToken,
     "contracts/artifacts/DemoPartitionedToken.json"
 );
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoCollateralPool,
+    "contracts/artifacts/DemoCollateralPool.json"
+);

@@ -35,6 +35,18 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     let played_shares = scenario::play(&provider, shares, &cast, U256::from(1), 7).await?;
     let played_notes = scenario::play(&provider, notes, &cast, U256::from(1_000_000), 11).await?;
     let played_preferred = scenario::play_partitioned(&provider, preferred, &cast, 13).await?;
+    // A collateral pool (ERC-4626 with ERC-7540 requests).
+    let pool = scenario::deploy_pool(&provider, cast.agent, "Acme Collateral Pool", "ACP").await?;
+    scenario::play_pool(&provider, pool, &cast, 17).await?;
+    // The real ERC-3643 suite (T-REX from npm), deployed through its factory, which registrar
+    // follows.
+    let trex = match crate::trex::Artifacts::find(&std::env::current_dir()?) {
+        Ok(artifacts) => Some(crate::trex::demo_suite(&provider, &artifacts, cast.agent, &cast.investors).await?),
+        Err(e) => {
+            warn!(error = %e, "the T-REX suite is not installed: the demo goes on without it");
+            None
+        }
+    };
     // Documents on chain: ERC-1643 on the shares, ERC-1400's older event on the notes.
     let anchor = DisclosureAnchor::deploy_builder(provider.clone()).from(cast.agent).deploy().await?;
     let shares_token = DemoSecurityToken::new(shares, provider.clone());
@@ -55,7 +67,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     );
     info!(
         transactions = played_shares.transactions + played_notes.transactions + played_preferred.transactions,
-        last_block = played_preferred.last_block,
+        last_block = provider.get_block_number().await?,
         "scenario played"
     );
 
@@ -69,7 +81,8 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     std::fs::write(&key_file, ANVIL_KEY_0)?;
     let config = Config {
         rpc: anvil.http_url(),
-        contracts: vec![shares.to_string(), notes.to_string(), preferred.to_string()],
+        contracts: vec![shares.to_string(), notes.to_string(), preferred.to_string(), pool.to_string()],
+        factories: trex.iter().map(|(factory, _)| factory.to_string()).collect(),
         data_dir: data_dir.path().to_path_buf(),
         listen,
         confirmations: 2,
@@ -96,6 +109,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     let archive = handle.archive.clone().context("the demo's embedded node has an archive")?;
     let (issuer, secret) =
         archive.keys().create("acme-ir", Role::Issuer, vec![format!("{shares:#x}"), format!("{notes:#x}")])?;
+    let keys_archive = archive.clone();
     let first_hash = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
         let mut first = None;
         for (token, kind, title, text) in DISCLOSURES {
@@ -116,6 +130,13 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     let middle = (played_shares.first_block + played_shares.last_block) / 2;
     println!("{}", banner(handle.addr, &shares.to_string(), middle));
     println!("{}", partitions_banner(handle.addr, &preferred.to_string()));
+    println!("{}", pool_banner(handle.addr, &pool.to_string()));
+    if let Some((_, token)) = trex {
+        let (regulator, regulator_secret) =
+            keys_archive.keys().create("demo-regulator", Role::Regulator, vec![format!("{token:#x}")])?;
+        info!(key = regulator.id, "regulator key for the T-REX token created");
+        println!("{}", trex_banner(handle.addr, &token.to_string(), &regulator_secret));
+    }
     println!("{}", archive_banner(handle.addr, &shares.to_string(), &secret, &first_hash, &anvil.http_url()));
 
     // Live activity: a transfer now and then, so the index follows the head.
@@ -190,6 +211,29 @@ An ERC-1400 token with partitions (unlocked, locked, reg-s), operators and contr
 
 curl -s 'http://{addr}/reports/holders?token={token}&format=csv'
 curl -s 'http://{addr}/reports/custody?token={token}&format=csv'
+"#
+    )
+}
+
+fn pool_banner(addr: SocketAddr, pool: &str) -> String {
+    format!(
+        r#"
+A collateral pool (ERC-4626 vault, ERC-7540 requests; composition as of any block):
+
+curl -s http://{addr}/graphql -H 'content-type: application/json' -d '{{"query":"{{ token(address: \"{pool}\") {{ symbol pool {{ totalValue totalShares shareValue assets {{ asset underlying amount value }} }} vaultRequests {{ kind requestId owner amount }} }} }}"}}'
+"#
+    )
+}
+
+fn trex_banner(addr: SocketAddr, token: &str, secret: &str) -> String {
+    format!(
+        r#"
+The real ERC-3643 suite (T-REX v4 from npm), followed from its factory. Identity and country are
+visible to the token's regulator key only:
+
+curl -s http://{addr}/graphql -H 'content-type: application/json' -H 'authorization: Bearer {secret}' \
+  -d '{{"query":"{{ token(address: \"{token}\") {{ name identityRegistry holders(first: 6) {{ nodes {{ address balance frozen identity country }} }} }} }}"}}'
+curl -s -H 'authorization: Bearer {secret}' 'http://{addr}/reports/holders?token={token}&format=csv'
 "#
     )
 }

@@ -60,6 +60,9 @@ enum Command {
     Digest {
         #[arg(long, default_value = ".data")]
         data_dir: PathBuf,
+        /// Also print each table's digest and row count.
+        #[arg(long)]
+        tables: bool,
     },
     /// Rebuild the state from the event log into a new state directory.
     /// (From the data dir's embedded log, or from Kafka with --kafka-brokers.)
@@ -271,10 +274,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
             print!("{}", registrar_api::sdl());
             Ok(())
         }
-        Command::Digest { data_dir } => {
+        Command::Digest { data_dir, tables } => {
             let db = StateDb::open(&data_dir.join("state")).context("cannot open the state")?;
             let applied: Vec<String> = db.applied_offsets()?.iter().map(|(p, o)| format!("{p}:{}", o.0)).collect();
             println!("digest={} state={} applied_offsets={}", db.digest()?, db.state_digest()?, applied.join(","));
+            if tables {
+                for (name, digest, rows) in db.table_digests()? {
+                    println!("{name} {digest} rows={rows}");
+                }
+            }
             Ok(())
         }
         Command::Replay { config, into } => {

@@ -311,3 +311,75 @@ pub async fn play_partitioned(
     block(send!(t.issueByPartition(reg_s, late, U256::from(777), none()), controller, "late issuance"), &mut played);
     Ok(played)
 }
+
+/// The demo pool's non-underlying assets: stand-in addresses for a Treasury bill and a gold
+/// receipt (the pool records them; it does not call them).
+pub const POOL_ASSETS: [Address; 2] = [Address::repeat_byte(0xb1), Address::repeat_byte(0xc2)];
+
+/// Deploys a [`DemoCollateralPool`](crate::contracts::DemoCollateralPool) managed by `manager`.
+pub async fn deploy_pool(
+    provider: &DynProvider,
+    manager: Address,
+    name: &str,
+    symbol: &str,
+) -> anyhow::Result<Address> {
+    crate::contracts::DemoCollateralPool::deploy_builder(provider.clone(), name.into(), symbol.into())
+        .from(manager)
+        .deploy()
+        .await
+        .with_context(|| format!("deploying {symbol}"))
+}
+
+/// Plays a collateral pool's life: deposits, the manager buying two assets with the underlying,
+/// revaluations up and down, share transfers, ERC-7540 deposit and redemption requests settled by
+/// the manager, a direct redemption and a partial sale.
+pub async fn play_pool(provider: &DynProvider, pool: Address, cast: &Cast, seed: u64) -> anyhow::Result<Played> {
+    use crate::contracts::DemoCollateralPool;
+    let p = DemoCollateralPool::new(pool, provider.clone());
+    let mut rng = Rng::new(seed);
+    let mut played = Played::default();
+    let manager = cast.agent;
+    let inv = &cast.investors[..cast.investors.len().min(8)];
+    let block = |b: u64, played: &mut Played| {
+        if played.first_block == 0 {
+            played.first_block = b;
+        }
+        played.last_block = b;
+        played.transactions += 1;
+    };
+    let unit = U256::from(10u64).pow(U256::from(18));
+    let [bill, gold] = POOL_ASSETS;
+
+    for &investor in &inv[..6] {
+        let amount = U256::from(1_000 + rng.below(9_000)) * unit;
+        block(send!(p.deposit(amount, investor), investor, "deposit"), &mut played);
+    }
+    let held = p.underlying().call().await?;
+    block(
+        send!(p.addAsset(bill, U256::from(300), held * U256::from(4) / U256::from(10)), manager, "buy bills"),
+        &mut played,
+    );
+    block(send!(p.addAsset(gold, U256::from(12), held / U256::from(5)), manager, "buy gold"), &mut played);
+    let bill_value = p.assetValue(bill).call().await?;
+    let revalued = bill_value + bill_value / U256::from(50);
+    block(send!(p.revalue(bill, revalued), manager, "revalue bills"), &mut played);
+    let shares = p.balanceOf(inv[0]).call().await? / U256::from(3);
+    block(send!(p.transfer(inv[6], shares), inv[0], "share transfer"), &mut played);
+
+    // ERC-7540: a subscription and a redemption by request, settled by the manager.
+    let amount = U256::from(2_500) * unit;
+    block(send!(p.requestDeposit(amount, inv[7], inv[7]), inv[7], "deposit request"), &mut played);
+    let first_request = p.nextRequestId().call().await? - U256::from(1);
+    block(send!(p.settle(first_request), manager, "settle deposit"), &mut played);
+    let shares = p.balanceOf(inv[1]).call().await? / U256::from(2);
+    block(send!(p.requestRedeem(shares, inv[1], inv[1]), inv[1], "redeem request"), &mut played);
+    block(send!(p.settle(first_request + U256::from(1)), manager, "settle redemption"), &mut played);
+
+    let shares = p.balanceOf(inv[2]).call().await? / U256::from(4);
+    block(send!(p.redeem(shares, inv[2], inv[2]), inv[2], "redeem"), &mut played);
+    let gold_value = p.assetValue(gold).call().await?;
+    block(send!(p.removeAsset(gold, U256::from(4), gold_value / U256::from(3)), manager, "sell gold"), &mut played);
+    let gold_value = p.assetValue(gold).call().await?;
+    block(send!(p.revalue(gold, gold_value - gold_value / U256::from(10)), manager, "revalue gold"), &mut played);
+    Ok(played)
+}

@@ -270,3 +270,32 @@ where
     }
     Ok(receipt.block_number.unwrap_or_default())
 }
+
+/// The demo's T-REX suite: a factory, a token deployed through it, six investors with identities
+/// and countries, issuance, a transfer, a partial freeze. Returns the factory and the token.
+pub async fn demo_suite(
+    provider: &DynProvider,
+    artifacts: &Artifacts,
+    agent: Address,
+    investors: &[Address],
+) -> anyhow::Result<(Address, Address)> {
+    let factory = Factory::deploy(provider, artifacts, agent).await?;
+    let token_identity = deploy_identity(provider, artifacts, agent).await?;
+    let token = factory
+        .deploy_suite(provider, "acme-erc3643", "Acme Real Estate Fund", "AREF", 0, agent, token_identity)
+        .await?;
+    let t = ITREXToken::new(token, provider.clone());
+    let registry = ITREXIdentityRegistry::new(t.identityRegistry().call().await?, provider.clone());
+    let countries = [250u16, 276, 840, 826, 380, 724];
+    for (i, &wallet) in investors.iter().take(countries.len()).enumerate() {
+        let id = deploy_identity(provider, artifacts, wallet).await?;
+        send(registry.registerIdentity(wallet, id, countries[i]).from(agent), "registerIdentity").await?;
+    }
+    send(t.unpause().from(agent), "unpause").await?;
+    for (i, &wallet) in investors.iter().take(countries.len()).enumerate() {
+        send(t.mint(wallet, U256::from(100 * (i as u64 + 1))).from(agent), "mint").await?;
+    }
+    send(t.transfer(investors[1], U256::from(25)).from(investors[0]), "transfer").await?;
+    send(t.freezePartialTokens(investors[2], U256::from(50)).from(agent), "freeze").await?;
+    Ok((factory.address, token))
+}

@@ -183,7 +183,13 @@ async fn split_roles_survive_kill_9_and_a_broker_restart() {
         .output()
         .unwrap();
     assert!(out.status.success(), "replay from kafka: {}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(digest(&replayed).1, d1, "the state replayed from the topic differs");
+    assert_eq!(
+        digest(&replayed).1,
+        d1,
+        "the state replayed from the topic differs:\nreplayed:\n{}\nreplica 1:\n{}",
+        table_digests(&replayed),
+        table_digests(&dir.path().join("replica-1"))
+    );
     // And the state equals what the embedded log gives for the same chain.
     let embedded = fresh_state_digest(&rpc, &provider, &contracts, &dir.path().join("embedded"), head).await;
     assert_eq!(d1, embedded, "kafka mode and embedded mode disagree");

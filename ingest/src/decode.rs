@@ -10,8 +10,8 @@ use alloy::{
     sol_types::SolEvent,
 };
 use registrar_schemas::{
-    abi::{self, erc1400, erc1400_variants, trex, trex_proxy},
-    AdminAction, DocumentAction, IdentityAction, LogRecord, Move, MoveKind, TokenEvent, UndecodedLog,
+    abi::{self, erc1400, erc1400_variants, trex, trex_proxy, vaults},
+    AdminAction, DocumentAction, IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, TokenEvent, UndecodedLog,
 };
 
 /// What a log turned out to be.
@@ -291,6 +291,54 @@ static DECODERS: &[Decoder] = &[
         vec![]
     )),
     decoder!(trex::IdFactorySet, |e| admin(AdminAction::IdFactorySet, e._idFactory, vec![])),
+    // Vaults and collateral pools.
+    decoder!(vaults::Deposit, |e| TokenEvent::VaultDeposit {
+        sender: e.sender,
+        owner: e.owner,
+        assets: e.assets,
+        shares: e.shares
+    }),
+    decoder!(vaults::Withdraw, |e| TokenEvent::VaultWithdraw {
+        sender: e.sender,
+        receiver: e.receiver,
+        owner: e.owner,
+        assets: e.assets,
+        shares: e.shares
+    }),
+    decoder!(vaults::DepositRequest, |e| TokenEvent::VaultRequest {
+        redeem: false,
+        controller: e.controller,
+        owner: e.owner,
+        request_id: e.requestId,
+        sender: e.sender,
+        amount: e.assets
+    }),
+    decoder!(vaults::RedeemRequest, |e| TokenEvent::VaultRequest {
+        redeem: true,
+        controller: e.controller,
+        owner: e.owner,
+        request_id: e.requestId,
+        sender: e.sender,
+        amount: e.shares
+    }),
+    decoder!(vaults::AssetAdded, |e| TokenEvent::PoolAsset {
+        action: PoolAssetAction::Added,
+        asset: e.asset,
+        amount: e.amount,
+        value: e.value
+    }),
+    decoder!(vaults::AssetRemoved, |e| TokenEvent::PoolAsset {
+        action: PoolAssetAction::Removed,
+        asset: e.asset,
+        amount: e.amount,
+        value: e.value
+    }),
+    decoder!(vaults::AssetRevalued, |e| TokenEvent::PoolAsset {
+        action: PoolAssetAction::Revalued,
+        asset: e.asset,
+        amount: U256::ZERO,
+        value: e.value
+    }),
     decoder!(trex::TREXSuiteDeployed, |e| TokenEvent::SuiteDeployed {
         token: e._token,
         identity_registry: e._ir,

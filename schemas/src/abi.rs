@@ -173,6 +173,29 @@ pub mod trex {
     }
 }
 
+/// Tokenized vaults and collateral pools: ERC-4626, ERC-7540 requests, and the composition events
+/// of registrar's demo pool (`contracts/src/DemoCollateralPool.sol`, which documents them).
+pub mod vaults {
+    use alloy::sol;
+
+    sol! {
+        #[derive(Debug, PartialEq, Eq)]
+        event Deposit(address indexed sender, address indexed owner, uint256 assets, uint256 shares);
+        #[derive(Debug, PartialEq, Eq)]
+        event Withdraw(address indexed sender, address indexed receiver, address indexed owner, uint256 assets, uint256 shares);
+        #[derive(Debug, PartialEq, Eq)]
+        event DepositRequest(address indexed controller, address indexed owner, uint256 indexed requestId, address sender, uint256 assets);
+        #[derive(Debug, PartialEq, Eq)]
+        event RedeemRequest(address indexed controller, address indexed owner, uint256 indexed requestId, address sender, uint256 shares);
+        #[derive(Debug, PartialEq, Eq)]
+        event AssetAdded(address indexed asset, uint256 amount, uint256 value);
+        #[derive(Debug, PartialEq, Eq)]
+        event AssetRemoved(address indexed asset, uint256 amount, uint256 value);
+        #[derive(Debug, PartialEq, Eq)]
+        event AssetRevalued(address indexed asset, uint256 value);
+    }
+}
+
 /// T-REX's proxies declare `ImplementationAuthoritySet` with the address indexed: the same topic
 /// as the factory's event, one topic more.
 pub mod trex_proxy {

@@ -16,7 +16,7 @@ mod wire;
 pub use primitives::{BlockNumber, ChainId, LogOffset};
 pub use record::{
     AdminAction, BlockRef, BlocksCommitted, ChainEvent, DocumentAction, EventMeta, IdentityAction, LogRecord, Move,
-    MoveKind, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+    MoveKind, PoolAssetAction, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 pub use wire::{proto, DecodeError};
 

@@ -95,6 +95,17 @@ pub enum TokenEvent {
     /// T-REX `UpdatedTokenInformation`. The deployed event indexes name and symbol (so the log
     /// holds only their hashes): ingest reads them back with `eth_call` at the event's block.
     TokenInformation { name: String, symbol: String, decimals: u8, version: String, onchain_id: Address },
+    /// ERC-4626 `Deposit`: `assets` of the underlying came in, `shares` were minted to `owner`.
+    VaultDeposit { sender: Address, owner: Address, assets: U256, shares: U256 },
+    /// ERC-4626 `Withdraw`: `shares` of `owner` burnt, `assets` of the underlying paid out.
+    VaultWithdraw { sender: Address, receiver: Address, owner: Address, assets: U256, shares: U256 },
+    /// ERC-7540 `DepositRequest` (`amount` in assets) or `RedeemRequest` (`amount` in shares): an
+    /// asynchronous request, settled later by a `Deposit` or `Withdraw`.
+    VaultRequest { redeem: bool, controller: Address, owner: Address, request_id: U256, sender: Address, amount: U256 },
+    /// A collateral pool's composition (`contracts/src/DemoCollateralPool.sol` documents the
+    /// events): an asset bought with the underlying, sold for it, or revalued. Values are in the
+    /// pool's unit of account.
+    PoolAsset { action: PoolAssetAction, asset: Address, amount: U256, value: U256 },
     /// T-REX factory `TREXSuiteDeployed`: ingest follows the new suite's contracts from here on.
     SuiteDeployed {
         token: Address,
@@ -104,6 +115,33 @@ pub enum TokenEvent {
         claim_topics: Address,
         compliance: Address,
     },
+}
+
+/// Which composition event a [`TokenEvent::PoolAsset`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PoolAssetAction {
+    /// `AssetAdded(asset, amount, value)`: bought with `value` of the underlying.
+    Added = 1,
+    /// `AssetRemoved(asset, amount, value)`: sold for `value` of the underlying.
+    Removed = 2,
+    /// `AssetRevalued(asset, value)`: the holding is now worth `value`.
+    Revalued = 3,
+}
+
+impl PoolAssetAction {
+    pub fn event_name(self) -> &'static str {
+        match self {
+            PoolAssetAction::Added => "AssetAdded",
+            PoolAssetAction::Removed => "AssetRemoved",
+            PoolAssetAction::Revalued => "AssetRevalued",
+        }
+    }
+
+    pub fn from_u8(v: u8) -> Option<Self> {
+        [PoolAssetAction::Added, PoolAssetAction::Removed, PoolAssetAction::Revalued]
+            .into_iter()
+            .find(|a| *a as u8 == v)
+    }
 }
 
 /// Which administrative event an [`TokenEvent::Admin`] is.
@@ -376,6 +414,11 @@ impl TokenEvent {
             TokenEvent::Identity { action, .. } => action.event_name(),
             TokenEvent::TokenInformation { .. } => "UpdatedTokenInformation",
             TokenEvent::SuiteDeployed { .. } => "TREXSuiteDeployed",
+            TokenEvent::VaultDeposit { .. } => "Deposit",
+            TokenEvent::VaultWithdraw { .. } => "Withdraw",
+            TokenEvent::VaultRequest { redeem: false, .. } => "DepositRequest",
+            TokenEvent::VaultRequest { redeem: true, .. } => "RedeemRequest",
+            TokenEvent::PoolAsset { action, .. } => action.event_name(),
         }
     }
 }

@@ -6,7 +6,7 @@ use prost::Message;
 
 use crate::{
     AdminAction, BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta,
-    IdentityAction, LogRecord, Move, MoveKind, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+    IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 /// The types generated from `log.proto`.
@@ -210,6 +210,37 @@ impl From<&TokenEvent> for Kind {
                     onchain_id: onchain_id.to_vec(),
                 })
             }
+            TokenEvent::VaultDeposit { sender, owner, assets, shares } => Kind::VaultDeposit(proto::VaultDeposit {
+                sender: sender.to_vec(),
+                owner: owner.to_vec(),
+                assets: amount_bytes(assets),
+                shares: amount_bytes(shares),
+            }),
+            TokenEvent::VaultWithdraw { sender, receiver, owner, assets, shares } => {
+                Kind::VaultWithdraw(proto::VaultWithdraw {
+                    sender: sender.to_vec(),
+                    receiver: receiver.to_vec(),
+                    owner: owner.to_vec(),
+                    assets: amount_bytes(assets),
+                    shares: amount_bytes(shares),
+                })
+            }
+            TokenEvent::VaultRequest { redeem, controller, owner, request_id, sender, amount } => {
+                Kind::VaultRequest(proto::VaultRequest {
+                    redeem: *redeem,
+                    controller: controller.to_vec(),
+                    owner: owner.to_vec(),
+                    request_id: amount_bytes(request_id),
+                    sender: sender.to_vec(),
+                    amount: amount_bytes(amount),
+                })
+            }
+            TokenEvent::PoolAsset { action, asset, amount, value } => Kind::PoolAsset(proto::PoolAsset {
+                action: *action as u32,
+                asset: asset.to_vec(),
+                amount: amount_bytes(amount),
+                value: amount_bytes(value),
+            }),
             TokenEvent::SuiteDeployed {
                 token,
                 identity_registry,
@@ -334,6 +365,36 @@ impl TryFrom<Kind> for TokenEvent {
                 decimals: u32_field("token_information.decimals", t.decimals)?,
                 version: t.version,
                 onchain_id: address("token_information.onchain_id", &t.onchain_id)?,
+            },
+            Kind::VaultDeposit(d) => TokenEvent::VaultDeposit {
+                sender: address("vault_deposit.sender", &d.sender)?,
+                owner: address("vault_deposit.owner", &d.owner)?,
+                assets: amount("vault_deposit.assets", &d.assets)?,
+                shares: amount("vault_deposit.shares", &d.shares)?,
+            },
+            Kind::VaultWithdraw(w) => TokenEvent::VaultWithdraw {
+                sender: address("vault_withdraw.sender", &w.sender)?,
+                receiver: address("vault_withdraw.receiver", &w.receiver)?,
+                owner: address("vault_withdraw.owner", &w.owner)?,
+                assets: amount("vault_withdraw.assets", &w.assets)?,
+                shares: amount("vault_withdraw.shares", &w.shares)?,
+            },
+            Kind::VaultRequest(r) => TokenEvent::VaultRequest {
+                redeem: r.redeem,
+                controller: address("vault_request.controller", &r.controller)?,
+                owner: address("vault_request.owner", &r.owner)?,
+                request_id: amount("vault_request.request_id", &r.request_id)?,
+                sender: address("vault_request.sender", &r.sender)?,
+                amount: amount("vault_request.amount", &r.amount)?,
+            },
+            Kind::PoolAsset(p) => TokenEvent::PoolAsset {
+                action: u8::try_from(p.action)
+                    .ok()
+                    .and_then(PoolAssetAction::from_u8)
+                    .ok_or(DecodeError::Range { field: "pool_asset.action", value: p.action.into() })?,
+                asset: address("pool_asset.asset", &p.asset)?,
+                amount: amount("pool_asset.amount", &p.amount)?,
+                value: amount("pool_asset.value", &p.value)?,
             },
             Kind::SuiteDeployed(d) => TokenEvent::SuiteDeployed {
                 token: address("suite_deployed.token", &d.token)?,

@@ -7,7 +7,7 @@ use alloy::primitives::{Address, Bytes, B256, U256};
 use proptest::prelude::*;
 use registrar_schemas::{
     AdminAction, BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta,
-    IdentityAction, LogRecord, Move, MoveKind, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+    IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 fn address() -> impl Strategy<Value = Address> {
@@ -120,6 +120,28 @@ fn token_event() -> impl Strategy<Value = TokenEvent> {
                 compliance: mc,
             }
         }),
+        (address(), address(), amount(), amount())
+            .prop_map(|(sender, owner, assets, shares)| { TokenEvent::VaultDeposit { sender, owner, assets, shares } }),
+        (address(), address(), address(), amount(), amount()).prop_map(|(sender, receiver, owner, assets, shares)| {
+            TokenEvent::VaultWithdraw { sender, receiver, owner, assets, shares }
+        }),
+        (any::<bool>(), address(), address(), amount(), address(), amount()).prop_map(
+            |(redeem, controller, owner, request_id, sender, amount)| TokenEvent::VaultRequest {
+                redeem,
+                controller,
+                owner,
+                request_id,
+                sender,
+                amount
+            }
+        ),
+        (
+            prop_oneof![Just(PoolAssetAction::Added), Just(PoolAssetAction::Removed), Just(PoolAssetAction::Revalued)],
+            address(),
+            amount(),
+            amount()
+        )
+            .prop_map(|(action, asset, amount, value)| TokenEvent::PoolAsset { action, asset, amount, value }),
         (address(), address(), prop::option::of(hash()), any::<bool>()).prop_map(
             |(operator, holder, partition, authorized)| TokenEvent::OperatorChanged {
                 operator,

@@ -129,6 +129,16 @@ impl StateDb {
         self.digest_of(&business)
     }
 
+    /// Each table's digest and row count, to find where two states differ.
+    pub fn table_digests(&self) -> Result<Vec<(&'static str, B256, u64)>, StoreError> {
+        let mut out = Vec::new();
+        for name in ALL_TABLES {
+            let rows = self.db.iterator_cf(self.cf_named(name), IteratorMode::Start).count() as u64;
+            out.push((*name, self.digest_of(&[name])?, rows));
+        }
+        Ok(out)
+    }
+
     fn digest_of(&self, tables: &[&str]) -> Result<B256, StoreError> {
         let mut h = Keccak256::new();
         for name in tables {

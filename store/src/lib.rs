@@ -37,4 +37,6 @@ pub use projector::{partition_lags, records_behind, run_projector, ApplyOutcome,
 pub use query::{
     ChainStatus, HolderOrder, HolderRow, HoldersPage, TokenInfo, TokenSnapshot, TransferFilter, TransferRow,
 };
-pub use tables::{AuditAction, AuditEntry, BlockInfo, HolderState, IdentityRecord, LinkKind};
+pub use tables::{
+    AssetPosition, AuditAction, AuditEntry, BlockInfo, HolderState, IdentityRecord, LinkKind, VaultRequestValue,
+};

@@ -21,8 +21,8 @@ use std::{
 
 use alloy::primitives::{Address, B256, U256};
 use registrar_schemas::{
-    AdminAction, BlocksCommitted, ChainEvent, IdentityAction, LogOffset, LogRecord, Move, MoveKind, Reverted,
-    TokenDiscovered, TokenEvent, UndecodedLog,
+    AdminAction, BlocksCommitted, ChainEvent, IdentityAction, LogOffset, LogRecord, Move, MoveKind, PoolAssetAction,
+    Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
 use rocksdb::{Direction, IteratorMode, WriteBatch};
 use tokio::sync::watch;
@@ -540,6 +540,50 @@ impl<'a> Tx<'a> {
             }
             // Ingest follows the suite; the state has no part in the event itself.
             TokenEvent::SuiteDeployed { .. } => {}
+            // The shares move by the vault's own Transfer events; the underlying by these.
+            TokenEvent::VaultDeposit { assets, .. } => self.change_pool(token, Address::ZERO, block, metrics, |p| {
+                (p.amount.checked_add(assets), p.value.checked_add(assets))
+            })?,
+            TokenEvent::VaultWithdraw { assets, .. } => {
+                self.change_pool(token, Address::ZERO, block, metrics, |p| {
+                    (p.amount.checked_sub(assets), p.value.checked_sub(assets))
+                })?
+            }
+            TokenEvent::VaultRequest { redeem, controller, owner, request_id, sender, amount } => {
+                let key = EventKey { token, block, log_index: e.meta.log_index };
+                let value = VaultRequestValue {
+                    redeem,
+                    controller,
+                    owner,
+                    request_id,
+                    sender,
+                    amount,
+                    tx_hash: e.meta.tx_hash,
+                    timestamp: e.meta.block.timestamp,
+                };
+                self.put::<VaultRequests>(&key, &value)?;
+            }
+            TokenEvent::PoolAsset { action, asset, amount, value } => match action {
+                PoolAssetAction::Added => {
+                    self.change_pool(token, asset, block, metrics, |p| {
+                        (p.amount.checked_add(amount), p.value.checked_add(value))
+                    })?;
+                    self.change_pool(token, Address::ZERO, block, metrics, |p| {
+                        (p.amount.checked_sub(value), p.value.checked_sub(value))
+                    })?;
+                }
+                PoolAssetAction::Removed => {
+                    self.change_pool(token, asset, block, metrics, |p| {
+                        (p.amount.checked_sub(amount), p.value.checked_sub(value))
+                    })?;
+                    self.change_pool(token, Address::ZERO, block, metrics, |p| {
+                        (p.amount.checked_add(value), p.value.checked_add(value))
+                    })?;
+                }
+                PoolAssetAction::Revalued => {
+                    self.change_pool(token, asset, block, metrics, |p| (Some(p.amount), Some(value)))?
+                }
+            },
             TokenEvent::TokensFrozen { holder, amount } => {
                 self.update_holder(token, holder, block, metrics, |h| {
                     h.frozen = h.frozen.saturating_add(amount);
@@ -652,6 +696,35 @@ impl<'a> Tx<'a> {
         self.put::<PartitionHistory>(&PartitionBlockKey { token, holder, partition, block }, &new)
     }
 
+    /// Changes a pool's holding of `asset` (zero: the underlying); `change` gives the new amount
+    /// and value, `None` where the event takes more than there is (clamped at zero, counted).
+    fn change_pool(
+        &mut self,
+        pool: Address,
+        asset: Address,
+        block: u64,
+        metrics: &Metrics,
+        change: impl FnOnce(AssetPosition) -> (Option<U256>, Option<U256>),
+    ) -> Result<(), StoreError> {
+        let key = HolderKey { token: pool, holder: asset };
+        let old = self.get::<PoolAssets>(&key)?.unwrap_or_default();
+        let (amount, value) = change(old);
+        if amount.is_none() || value.is_none() {
+            warn!(target: "projector", %pool, %asset, block, "pool event takes more than the pool holds, clamped");
+            metrics.balance_anomalies.fetch_add(1, Relaxed);
+        }
+        let new = AssetPosition { amount: amount.unwrap_or_default(), value: value.unwrap_or_default() };
+        if new == old {
+            return Ok(());
+        }
+        if new == AssetPosition::default() {
+            self.delete::<PoolAssets>(&key)?;
+        } else {
+            self.put::<PoolAssets>(&key, &new)?;
+        }
+        self.put::<PoolAssetHistory>(&HolderBlockKey { token: pool, holder: asset, block }, &new)
+    }
+
     /// Points `contract`'s link of `kind` at `target` from `block` on.
     fn set_link(&mut self, contract: Address, kind: LinkKind, target: Address, block: u64) -> Result<(), StoreError> {
         let key = LinkKey { contract, kind };
@@ -760,7 +833,11 @@ impl<'a> Tx<'a> {
             | TokenEvent::Admin { .. }
             | TokenEvent::Identity { .. }
             | TokenEvent::TokenInformation { .. }
-            | TokenEvent::SuiteDeployed { .. } => return Ok(()),
+            | TokenEvent::SuiteDeployed { .. }
+            | TokenEvent::VaultDeposit { .. }
+            | TokenEvent::VaultWithdraw { .. }
+            | TokenEvent::VaultRequest { .. }
+            | TokenEvent::PoolAsset { .. } => return Ok(()),
         };
         let key = EventKey { token: e.meta.contract, block: e.meta.block.number.0, log_index: e.meta.log_index };
         let entry = AuditEntry {

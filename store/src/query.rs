@@ -340,6 +340,50 @@ impl StateDb {
         Ok(out)
     }
 
+    /// A collateral pool's holdings after `block`, by asset (the zero address, first: the
+    /// vault's underlying).
+    pub fn pool_at(&self, pool: Address, block: u64) -> Result<Vec<(Address, AssetPosition)>, StoreError> {
+        let prefix = pool.to_vec();
+        let mut out = Vec::new();
+        let mut current: Option<(Address, AssetPosition)> = None;
+        let it = self.db.iterator_cf(self.cf::<PoolAssetHistory>(), IteratorMode::From(&prefix, Direction::Forward));
+        for item in it {
+            let (k, v) = item?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            let key = HolderBlockKey::decode(&k).map_err(corrupt::<PoolAssetHistory>)?;
+            if current.is_some_and(|(a, _)| a != key.holder) {
+                out.extend(current.take().filter(|(_, p)| *p != AssetPosition::default()));
+            }
+            if key.block <= block {
+                current = Some((key.holder, decode::<PoolAssetHistory>(&v)?));
+            }
+        }
+        out.extend(current.filter(|(_, p)| *p != AssetPosition::default()));
+        Ok(out)
+    }
+
+    /// The ERC-7540 requests made to `pool` up to `block`, oldest first, at most `first`.
+    pub fn vault_requests(
+        &self,
+        pool: Address,
+        block: u64,
+        first: usize,
+    ) -> Result<Vec<(u64, u32, VaultRequestValue)>, StoreError> {
+        let start = EventKey { token: pool, block: 0, log_index: 0 }.encode();
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf::<VaultRequests>(), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, v) = item?;
+            let key = EventKey::decode(&k).map_err(corrupt::<VaultRequests>)?;
+            if key.token != pool || key.block > block || out.len() == first {
+                break;
+            }
+            out.push((key.block, key.log_index, decode::<VaultRequests>(&v)?));
+        }
+        Ok(out)
+    }
+
     /// `holder`'s non-zero ERC-1410 balances by partition after `block`, by partition. The zero
     /// address gives each partition's total supply.
     pub fn partitions_at(&self, token: Address, holder: Address, block: u64) -> Result<Vec<(B256, U256)>, StoreError> {

@@ -83,6 +83,13 @@ tables! {
     Identities = 18: HolderKey => IdentityRecord;
     /// Identities after each block that changed them (a zero identity: removed).
     IdentityHistory = 19: HolderBlockKey => IdentityRecord;
+    /// A collateral pool's holdings at the latest block, by pool and asset (the zero address:
+    /// the vault's underlying).
+    PoolAssets = 20: HolderKey => AssetPosition;
+    /// Those holdings after each block that changed them.
+    PoolAssetHistory = 21: HolderBlockKey => AssetPosition;
+    /// ERC-7540 requests by pool, block and log index.
+    VaultRequests = 22: EventKey => VaultRequestValue;
 }
 
 /// What an agent or custody action did.
@@ -335,6 +342,67 @@ impl Codec for IdentityRecord {
         let country = u16::from_be_bytes(r.take::<2>()?);
         r.finish()?;
         Ok(IdentityRecord { identity, country })
+    }
+}
+
+/// A pool's holding of one asset: amount and value in the pool's unit of account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AssetPosition {
+    pub amount: U256,
+    pub value: U256,
+}
+
+impl Codec for AssetPosition {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.amount.to_be_bytes::<32>());
+        out.extend_from_slice(&self.value.to_be_bytes::<32>());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("asset position", bytes);
+        let v = AssetPosition { amount: r.u256()?, value: r.u256()? };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// An ERC-7540 request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VaultRequestValue {
+    pub redeem: bool,
+    pub controller: Address,
+    pub owner: Address,
+    pub request_id: U256,
+    pub sender: Address,
+    pub amount: U256,
+    pub tx_hash: B256,
+    pub timestamp: u64,
+}
+
+impl Codec for VaultRequestValue {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.push(self.redeem.into());
+        out.extend_from_slice(self.controller.as_slice());
+        out.extend_from_slice(self.owner.as_slice());
+        out.extend_from_slice(&self.request_id.to_be_bytes::<32>());
+        out.extend_from_slice(self.sender.as_slice());
+        out.extend_from_slice(&self.amount.to_be_bytes::<32>());
+        out.extend_from_slice(self.tx_hash.as_slice());
+        out.extend_from_slice(&self.timestamp.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("vault request", bytes);
+        let v = VaultRequestValue {
+            redeem: r.u8()? != 0,
+            controller: r.address()?,
+            owner: r.address()?,
+            request_id: r.u256()?,
+            sender: r.address()?,
+            amount: r.u256()?,
+            tx_hash: r.b256()?,
+            timestamp: r.u64()?,
+        };
+        r.finish()?;
+        Ok(v)
     }
 }
 
@@ -833,6 +901,8 @@ mod tests {
                 round_trip(LinkBlockKey { contract: t, kind, block })?;
             }
             round_trip(IdentityRecord { identity: h, country: li as u16 })?;
+            round_trip(AssetPosition { amount: bal, value: U256::from(seq) })?;
+            round_trip(VaultRequestValue { redeem: li % 2 == 0, controller: t, owner: h, request_id: U256::from(block), sender: h, amount: bal, tx_hash: B256::repeat_byte(3), timestamp: seq })?;
         }
 
         #[test]

@@ -219,6 +219,13 @@ pub fn digest(data_dir: &Path) -> (String, String) {
     (field("digest="), field("state="))
 }
 
+/// Each table's digest and row count (`registrar digest --tables`), for failure messages that
+/// say where two states differ.
+pub fn table_digests(data_dir: &Path) -> String {
+    let out = Command::new(BIN).arg("digest").arg("--tables").arg("--data-dir").arg(data_dir).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// One holder as the chain's view functions report it at `block`.
 #[derive(Debug, PartialEq, Eq, Clone)]
 pub struct ChainHolder {

@@ -148,6 +148,46 @@ impl Holder {
     }
 }
 
+/// A collateral pool (a vault token) as of a block: what it holds and what a share is worth.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Pool {
+    /// The value of everything it holds, in its unit of account (ERC-4626 `totalAssets`).
+    pub total_value: BigInt,
+    /// Shares outstanding (the vault token's supply).
+    pub total_shares: BigInt,
+    /// The value of 10^18 share units (`convertToAssets(1e18)`), rounded down; null without shares.
+    pub share_value: Option<BigInt>,
+    /// Holdings by asset, the underlying first.
+    pub assets: Vec<PoolAsset>,
+}
+
+/// A pool's holding of one asset.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PoolAsset {
+    /// The asset's address; 0x0000…0000 for the vault's underlying (its deposits).
+    pub asset: String,
+    pub underlying: bool,
+    pub amount: BigInt,
+    /// In the pool's unit of account.
+    pub value: BigInt,
+}
+
+/// An ERC-7540 asynchronous request to a vault.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct VaultRequest {
+    /// `DEPOSIT` (amount in assets) or `REDEEM` (amount in shares).
+    pub kind: String,
+    pub request_id: BigInt,
+    pub controller: String,
+    pub owner: String,
+    pub sender: String,
+    pub amount: BigInt,
+    pub block_number: u64,
+    pub log_index: u32,
+    pub tx_hash: String,
+    pub timestamp: u64,
+}
+
 /// A balance in one ERC-1410 partition (or, on a token, the partition's supply).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PartitionBalance {
@@ -246,6 +286,59 @@ impl Token {
     /// The token's compliance contract as of this block (ERC-3643 tokens; null for others).
     async fn compliance(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         self.link(ctx, LinkKind::Compliance).await
+    }
+
+    /// The collateral pool this token is the share of, as of this block: null for tokens without
+    /// ERC-4626 deposits or pool composition events.
+    async fn pool(&self, ctx: &Context<'_>) -> Result<Option<Pool>> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, block) = (self.info.address, self.block);
+        let (holdings, snapshot) =
+            state.read(move |db| Ok((db.pool_at(token, block)?, db.token_at(token, block)?))).await?;
+        if holdings.is_empty() {
+            return Ok(None);
+        }
+        let total_value = holdings.iter().fold(U256::ZERO, |s, (_, p)| s.saturating_add(p.value));
+        let shares = snapshot.total_supply;
+        let unit = U256::from(10u64).pow(U256::from(18));
+        let share_value = (!shares.is_zero()).then(|| BigInt(total_value.saturating_mul(unit) / shares));
+        Ok(Some(Pool {
+            total_value: BigInt(total_value),
+            total_shares: BigInt(shares),
+            share_value,
+            assets: holdings
+                .into_iter()
+                .map(|(asset, p)| PoolAsset {
+                    asset: show_address(&asset),
+                    underlying: asset.is_zero(),
+                    amount: BigInt(p.amount),
+                    value: BigInt(p.value),
+                })
+                .collect(),
+        }))
+    }
+
+    /// ERC-7540 requests made to this vault up to this block, oldest first.
+    async fn vault_requests(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<VaultRequest>> {
+        let state = ctx.data::<ApiState>()?;
+        let first = page_size(first)?;
+        let (token, block) = (self.info.address, self.block);
+        let rows = state.read(move |db| db.vault_requests(token, block, first)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(b, log_index, r)| VaultRequest {
+                kind: if r.redeem { "REDEEM" } else { "DEPOSIT" }.into(),
+                request_id: BigInt(r.request_id),
+                controller: show_address(&r.controller),
+                owner: show_address(&r.owner),
+                sender: show_address(&r.sender),
+                amount: BigInt(r.amount),
+                block_number: b,
+                log_index,
+                tx_hash: format!("{:#x}", r.tx_hash),
+                timestamp: r.timestamp,
+            })
+            .collect())
     }
 
     /// The supply of each ERC-1410 partition with tokens in it (empty for unpartitioned tokens).

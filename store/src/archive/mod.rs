@@ -583,7 +583,11 @@ impl Archive {
                         | TokenEvent::Admin { .. }
                         | TokenEvent::Identity { .. }
                         | TokenEvent::TokenInformation { .. }
-                        | TokenEvent::SuiteDeployed { .. } => false,
+                        | TokenEvent::SuiteDeployed { .. }
+                        | TokenEvent::VaultDeposit { .. }
+                        | TokenEvent::VaultWithdraw { .. }
+                        | TokenEvent::VaultRequest { .. }
+                        | TokenEvent::PoolAsset { .. } => false,
                     };
                     if wanted {
                         self.state.lock().expect("archive lock").pending.push_back((*offset, e.clone()));
