@@ -38,3 +38,17 @@ sol!(
     DemoCollateralPool,
     "contracts/artifacts/DemoCollateralPool.json"
 );
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoEquityToken,
+    "contracts/artifacts/DemoEquityToken.json"
+);
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoBond,
+    "contracts/artifacts/DemoBond.json"
+);

@@ -35,6 +35,11 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     let played_shares = scenario::play(&provider, shares, &cast, U256::from(1), 7).await?;
     let played_notes = scenario::play(&provider, notes, &cast, U256::from(1_000_000), 11).await?;
     let played_preferred = scenario::play_partitioned(&provider, preferred, &cast, 13).await?;
+    // Equity (votes, snapshots, dividends, a split, a buyback) and a bond programme (ERC-3475).
+    let common = scenario::deploy_equity(&provider, cast.agent, "Acme Common Stock", "ACME-C").await?;
+    scenario::play_equity(&provider, common, &cast, 19).await?;
+    let bonds = scenario::deploy_bond(&provider, cast.agent, "Acme Notes Programme", "ACME-N").await?;
+    scenario::play_bond(&provider, bonds, &cast, 23).await?;
     // A collateral pool (ERC-4626 with ERC-7540 requests).
     let pool = scenario::deploy_pool(&provider, cast.agent, "Acme Collateral Pool", "ACP").await?;
     scenario::play_pool(&provider, pool, &cast, 17).await?;
@@ -81,7 +86,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     std::fs::write(&key_file, ANVIL_KEY_0)?;
     let config = Config {
         rpc: anvil.http_url(),
-        contracts: vec![shares.to_string(), notes.to_string(), preferred.to_string(), pool.to_string()],
+        contracts: [shares, notes, preferred, pool, common, bonds].iter().map(|a| a.to_string()).collect(),
         factories: trex.iter().map(|(factory, _)| factory.to_string()).collect(),
         data_dir: data_dir.path().to_path_buf(),
         listen,
@@ -131,6 +136,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     println!("{}", banner(handle.addr, &shares.to_string(), middle));
     println!("{}", partitions_banner(handle.addr, &preferred.to_string()));
     println!("{}", pool_banner(handle.addr, &pool.to_string()));
+    println!("{}", capital_banner(handle.addr, &common.to_string(), &bonds.to_string()));
     if let Some((_, token)) = trex {
         let (regulator, regulator_secret) =
             keys_archive.keys().create("demo-regulator", Role::Regulator, vec![format!("{token:#x}")])?;
@@ -211,6 +217,28 @@ An ERC-1400 token with partitions (unlocked, locked, reg-s), operators and contr
 
 curl -s 'http://{addr}/reports/holders?token={token}&format=csv'
 curl -s 'http://{addr}/reports/custody?token={token}&format=csv'
+"#
+    )
+}
+
+fn capital_banner(addr: SocketAddr, common: &str, bonds: &str) -> String {
+    format!(
+        r#"
+Equity (delegation, votes, record dates, dividends, a split, a buyback) and debt (ERC-3475 bonds,
+coupons, a maturity and a default):
+
+{{
+  common: token(address: "{common}") {{
+    proposals {{ proposalId forVotes againstVotes abstainVotes voters }}
+    corporateActions {{ kind id numerator denominator seller amount price blockNumber }}
+    holders(first: 3) {{ nodes {{ address balance delegate votes }} }}
+  }}
+  bonds: token(address: "{bonds}") {{
+    bonds {{ classId nonceId supply status defaultReason }}
+    distributions {{ kind account amount }}
+  }}
+}}
+(POST it to http://{addr}/graphql)
 "#
     )
 }

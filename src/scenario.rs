@@ -383,3 +383,124 @@ pub async fn play_pool(provider: &DynProvider, pool: Address, cast: &Cast, seed:
     block(send!(p.revalue(gold, gold_value - gold_value / U256::from(10)), manager, "revalue gold"), &mut played);
     Ok(played)
 }
+
+/// Deploys a [`DemoEquityToken`](crate::contracts::DemoEquityToken) issued by `issuer`.
+pub async fn deploy_equity(
+    provider: &DynProvider,
+    issuer: Address,
+    name: &str,
+    symbol: &str,
+) -> anyhow::Result<Address> {
+    crate::contracts::DemoEquityToken::deploy_builder(provider.clone(), name.into(), symbol.into())
+        .from(issuer)
+        .deploy()
+        .await
+        .with_context(|| format!("deploying {symbol}"))
+}
+
+/// Plays an equity token's life: issuance, delegations, trading, a record-date snapshot, a
+/// proposal voted for, against and abstaining, a dividend and withdrawals, a 3-for-2 split, a
+/// buyback and a change of delegate.
+pub async fn play_equity(provider: &DynProvider, token: Address, cast: &Cast, seed: u64) -> anyhow::Result<Played> {
+    use crate::contracts::DemoEquityToken;
+    let t = DemoEquityToken::new(token, provider.clone());
+    let mut rng = Rng::new(seed);
+    let mut played = Played::default();
+    let issuer = cast.agent;
+    let inv = &cast.investors[..cast.investors.len().min(8)];
+    let block = |b: u64, played: &mut Played| {
+        if played.first_block == 0 {
+            played.first_block = b;
+        }
+        played.last_block = b;
+        played.transactions += 1;
+    };
+    for &investor in inv {
+        block(send!(t.mint(investor, U256::from(100 + rng.below(900))), issuer, "issuance"), &mut played);
+    }
+    for (who, to) in [(0, 0), (1, 0), (2, 3), (3, 3), (4, 0)] {
+        block(send!(t.delegate(inv[to]), inv[who], "delegate"), &mut played);
+    }
+    for _ in 0..6 {
+        let from = inv[rng.below(inv.len() as u64) as usize];
+        let to = inv[rng.below(inv.len() as u64) as usize];
+        let amount = t.balanceOf(from).call().await? / U256::from(5);
+        if from != to && !amount.is_zero() {
+            block(send!(t.transfer(to, amount), from, "transfer"), &mut played);
+        }
+    }
+    block(send!(t.snapshot(), issuer, "record date"), &mut played);
+    block(send!(t.propose(), issuer, "proposal"), &mut played);
+    let proposal = t.proposalCount().call().await?;
+    for (voter, support, reason) in [(0, 1u8, "grow"), (3, 0, "too early"), (5, 2, "")] {
+        block(send!(t.castVote(proposal, support, reason.into()), inv[voter], "vote"), &mut played);
+    }
+    block(send!(t.distributeDividends(U256::from(1_000_000)), issuer, "dividend"), &mut played);
+    for who in [0, 2] {
+        block(send!(t.withdrawDividend(), inv[who], "dividend withdrawal"), &mut played);
+    }
+    block(send!(t.split(U256::from(3), U256::from(2)), issuer, "split"), &mut played);
+    let amount = t.balanceOf(inv[6]).call().await? / U256::from(2);
+    block(send!(t.buyback(inv[6], amount, U256::from(42)), issuer, "buyback"), &mut played);
+    block(send!(t.delegate(inv[3]), inv[1], "redelegate"), &mut played);
+    block(send!(t.snapshot(), issuer, "record date"), &mut played);
+    Ok(played)
+}
+
+/// Deploys a [`DemoBond`](crate::contracts::DemoBond) issued by `issuer`.
+pub async fn deploy_bond(provider: &DynProvider, issuer: Address, name: &str, symbol: &str) -> anyhow::Result<Address> {
+    crate::contracts::DemoBond::deploy_builder(provider.clone(), name.into(), symbol.into())
+        .from(issuer)
+        .deploy()
+        .await
+        .with_context(|| format!("deploying {symbol}"))
+}
+
+/// Plays a bond programme: two classes, three tranches issued to investors, trading, a coupon
+/// distribution and withdrawals, a tranche maturing and redeemed, another defaulting.
+pub async fn play_bond(provider: &DynProvider, bond: Address, cast: &Cast, seed: u64) -> anyhow::Result<Played> {
+    use crate::contracts::DemoBond::{self, Transaction};
+    let b = DemoBond::new(bond, provider.clone());
+    let mut rng = Rng::new(seed);
+    let mut played = Played::default();
+    let issuer = cast.agent;
+    let inv = &cast.investors[..cast.investors.len().min(6)];
+    let block = |n: u64, played: &mut Played| {
+        if played.first_block == 0 {
+            played.first_block = n;
+        }
+        played.last_block = n;
+        played.transactions += 1;
+    };
+    let tx = |class: u64, nonce: u64, amount: u64| Transaction {
+        classId: U256::from(class),
+        nonceId: U256::from(nonce),
+        _amount: U256::from(amount),
+    };
+    for &investor in inv {
+        let batch =
+            vec![tx(1, 1, 1_000 + rng.below(9_000)), tx(1, 2, 500 + rng.below(500)), tx(2, 1, 100 + rng.below(900))];
+        block(send!(b.issue(investor, batch), issuer, "issue"), &mut played);
+    }
+    for k in 0..4 {
+        let (from, to) = (inv[k], inv[k + 1]);
+        let held = b.balanceOf(from, U256::from(1), U256::from(1)).call().await?;
+        let batch = vec![Transaction { classId: U256::from(1), nonceId: U256::from(1), _amount: held / U256::from(3) }];
+        block(send!(b.transferFrom(from, to, batch), from, "bond transfer"), &mut played);
+    }
+    block(send!(b.distributeFunds(U256::from(250_000)), issuer, "coupon"), &mut played);
+    for who in [0, 1, 3] {
+        block(send!(b.withdrawFunds(), inv[who], "coupon withdrawal"), &mut played);
+    }
+    block(send!(b.mature(U256::from(1), U256::from(1)), issuer, "maturity"), &mut played);
+    for who in [0, 2] {
+        let held = b.balanceOf(inv[who], U256::from(1), U256::from(1)).call().await?;
+        let batch = vec![Transaction { classId: U256::from(1), nonceId: U256::from(1), _amount: held }];
+        block(send!(b.redeem(inv[who], batch), inv[who], "redemption"), &mut played);
+    }
+    block(
+        send!(b.declareDefault(U256::from(2), U256::from(1), "missed coupon".into()), issuer, "default"),
+        &mut played,
+    );
+    Ok(played)
+}

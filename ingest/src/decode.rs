@@ -10,8 +10,9 @@ use alloy::{
     sol_types::SolEvent,
 };
 use registrar_schemas::{
-    abi::{self, erc1400, erc1400_variants, trex, trex_proxy, vaults},
-    AdminAction, DocumentAction, IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, TokenEvent, UndecodedLog,
+    abi::{self, capital, erc1400, erc1400_variants, trex, trex_proxy, vaults},
+    AdminAction, BondAmount, BondMoveKind, DistributionKind, DocumentAction, IdentityAction, LogRecord, Move, MoveKind,
+    PoolAssetAction, TokenEvent, UndecodedLog,
 };
 
 /// What a log turned out to be.
@@ -291,6 +292,72 @@ static DECODERS: &[Decoder] = &[
         vec![]
     )),
     decoder!(trex::IdFactorySet, |e| admin(AdminAction::IdFactorySet, e._idFactory, vec![])),
+    // Equity and debt.
+    decoder!(capital::DelegateChanged, |e| TokenEvent::DelegateChanged {
+        delegator: e.delegator,
+        from_delegate: e.fromDelegate,
+        to_delegate: e.toDelegate
+    }),
+    decoder!(capital::DelegateVotesChanged, |e| TokenEvent::DelegateVotesChanged {
+        delegate: e.delegate,
+        previous: e.previousVotes,
+        votes: e.newVotes
+    }),
+    decoder!(capital::VoteCast, |e| TokenEvent::VoteCast {
+        voter: e.voter,
+        proposal_id: e.proposalId,
+        support: e.support,
+        weight: e.weight,
+        reason: e.reason
+    }),
+    decoder!(capital::VoteCastWithParams, |e| TokenEvent::VoteCast {
+        voter: e.voter,
+        proposal_id: e.proposalId,
+        support: e.support,
+        weight: e.weight,
+        reason: e.reason
+    }),
+    decoder!(capital::Snapshot, |e| TokenEvent::Snapshot { id: e.id }),
+    decoder!(capital::StockSplit, |e| TokenEvent::StockSplit {
+        id: e.actionId,
+        numerator: e.numerator,
+        denominator: e.denominator
+    }),
+    decoder!(capital::Buyback, |e| TokenEvent::Buyback {
+        id: e.actionId,
+        seller: e.seller,
+        amount: e.amount,
+        price: e.price
+    }),
+    decoder!(capital::FundsDistributed, |e| distribution(DistributionKind::FundsDistributed, e.by, e.fundsDistributed)),
+    decoder!(capital::FundsWithdrawn, |e| distribution(DistributionKind::FundsWithdrawn, e.by, e.fundsWithdrawn)),
+    decoder!(capital::DividendsDistributed, |e| distribution(
+        DistributionKind::DividendsDistributed,
+        e.from,
+        e.weiAmount
+    )),
+    decoder!(capital::DividendWithdrawn, |e| distribution(DistributionKind::DividendWithdrawn, e.to, e.weiAmount)),
+    decoder!(capital::Transfer, |e| bond_move(BondMoveKind::Transfer, e._operator, e._from, e._to, &e._transactions)),
+    decoder!(capital::Issue, |e| bond_move(BondMoveKind::Issue, e._operator, Address::ZERO, e._to, &e._transactions)),
+    decoder!(capital::Redeem, |e| bond_move(
+        BondMoveKind::Redeem,
+        e._operator,
+        e._from,
+        Address::ZERO,
+        &e._transactions
+    )),
+    decoder!(capital::Matured, |e| TokenEvent::BondStatus {
+        class_id: e.classId,
+        nonce_id: e.nonceId,
+        defaulted: false,
+        reason: String::new()
+    }),
+    decoder!(capital::Defaulted, |e| TokenEvent::BondStatus {
+        class_id: e.classId,
+        nonce_id: e.nonceId,
+        defaulted: true,
+        reason: e.reason
+    }),
     // Vaults and collateral pools.
     decoder!(vaults::Deposit, |e| TokenEvent::VaultDeposit {
         sender: e.sender,
@@ -348,6 +415,24 @@ static DECODERS: &[Decoder] = &[
         compliance: e._mc,
     }),
 ];
+
+fn distribution(kind: DistributionKind, account: Address, amount: U256) -> TokenEvent {
+    TokenEvent::Distribution { kind, account, amount }
+}
+
+fn bond_move(
+    kind: BondMoveKind,
+    operator: Address,
+    from: Address,
+    to: Address,
+    transactions: &[capital::Transaction],
+) -> TokenEvent {
+    let positions = transactions
+        .iter()
+        .map(|t| BondAmount { class_id: t.classId, nonce_id: t.nonceId, amount: t._amount })
+        .collect();
+    TokenEvent::BondMove { kind, operator, from, to, positions }
+}
 
 fn admin(action: AdminAction, subject: Address, values: Vec<U256>) -> TokenEvent {
     TokenEvent::Admin { action, subject, values }

@@ -196,6 +196,50 @@ pub mod vaults {
     }
 }
 
+/// Equity and debt: ERC-5805 votes, OpenZeppelin Governor votes and snapshots, ERC-2222 and
+/// ERC-1726 distributions, ERC-3475 bonds, and the corporate-action and bond-status events of
+/// registrar's demo contracts (`DemoEquityToken.sol`, `DemoBond.sol` document them).
+pub mod capital {
+    use alloy::sol;
+
+    sol! {
+        #[derive(Debug, PartialEq, Eq)]
+        event DelegateChanged(address indexed delegator, address indexed fromDelegate, address indexed toDelegate);
+        #[derive(Debug, PartialEq, Eq)]
+        event DelegateVotesChanged(address indexed delegate, uint256 previousVotes, uint256 newVotes);
+        #[derive(Debug, PartialEq, Eq)]
+        event VoteCast(address indexed voter, uint256 proposalId, uint8 support, uint256 weight, string reason);
+        #[derive(Debug, PartialEq, Eq)]
+        event VoteCastWithParams(address indexed voter, uint256 proposalId, uint8 support, uint256 weight, string reason, bytes params);
+        #[derive(Debug, PartialEq, Eq)]
+        event Snapshot(uint256 id);
+        #[derive(Debug, PartialEq, Eq)]
+        event StockSplit(uint256 indexed actionId, uint256 numerator, uint256 denominator);
+        #[derive(Debug, PartialEq, Eq)]
+        event Buyback(uint256 indexed actionId, address indexed seller, uint256 amount, uint256 price);
+        #[derive(Debug, PartialEq, Eq)]
+        event FundsDistributed(address indexed by, uint256 fundsDistributed);
+        #[derive(Debug, PartialEq, Eq)]
+        event FundsWithdrawn(address indexed by, uint256 fundsWithdrawn);
+        #[derive(Debug, PartialEq, Eq)]
+        event DividendsDistributed(address indexed from, uint256 weiAmount);
+        #[derive(Debug, PartialEq, Eq)]
+        event DividendWithdrawn(address indexed to, uint256 weiAmount);
+        #[derive(Debug, PartialEq, Eq)]
+        struct Transaction { uint256 classId; uint256 nonceId; uint256 _amount; }
+        #[derive(Debug, PartialEq, Eq)]
+        event Transfer(address indexed _operator, address indexed _from, address indexed _to, Transaction[] _transactions);
+        #[derive(Debug, PartialEq, Eq)]
+        event Issue(address indexed _operator, address indexed _to, Transaction[] _transactions);
+        #[derive(Debug, PartialEq, Eq)]
+        event Redeem(address indexed _operator, address indexed _from, Transaction[] _transactions);
+        #[derive(Debug, PartialEq, Eq)]
+        event Matured(uint256 indexed classId, uint256 indexed nonceId);
+        #[derive(Debug, PartialEq, Eq)]
+        event Defaulted(uint256 indexed classId, uint256 indexed nonceId, string reason);
+    }
+}
+
 /// T-REX's proxies declare `ImplementationAuthoritySet` with the address indexed: the same topic
 /// as the factory's event, one topic more.
 pub mod trex_proxy {

@@ -15,8 +15,9 @@ mod wire;
 
 pub use primitives::{BlockNumber, ChainId, LogOffset};
 pub use record::{
-    AdminAction, BlockRef, BlocksCommitted, ChainEvent, DocumentAction, EventMeta, IdentityAction, LogRecord, Move,
-    MoveKind, PoolAssetAction, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+    AdminAction, BlockRef, BlocksCommitted, BondAmount, BondMoveKind, ChainEvent, DistributionKind, DocumentAction,
+    EventMeta, IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Reverted, TokenDiscovered, TokenEvent,
+    UndecodedLog,
 };
 pub use wire::{proto, DecodeError};
 

@@ -106,6 +106,27 @@ pub enum TokenEvent {
     /// events): an asset bought with the underlying, sold for it, or revalued. Values are in the
     /// pool's unit of account.
     PoolAsset { action: PoolAssetAction, asset: Address, amount: U256, value: U256 },
+    /// ERC-5805 `DelegateChanged`: `delegator`'s votes go to `to_delegate` from now on.
+    DelegateChanged { delegator: Address, from_delegate: Address, to_delegate: Address },
+    /// ERC-5805 `DelegateVotesChanged`: `delegate`'s voting power went from `previous` to `votes`.
+    DelegateVotesChanged { delegate: Address, previous: U256, votes: U256 },
+    /// OpenZeppelin Governor `VoteCast` / `VoteCastWithParams`: `support` 0 against, 1 for, 2
+    /// abstain.
+    VoteCast { voter: Address, proposal_id: U256, support: u8, weight: U256, reason: String },
+    /// OpenZeppelin `ERC20Snapshot` `Snapshot(id)`: a record date.
+    Snapshot { id: U256 },
+    /// A stock split (`contracts/src/DemoEquityToken.sol` documents the event): balances are
+    /// multiplied by `numerator / denominator`; the new shares arrive as `Transfer`s.
+    StockSplit { id: U256, numerator: U256, denominator: U256 },
+    /// A buyback (`DemoEquityToken.sol`): the issuer bought `amount` from `seller` at `price` per
+    /// share; the shares are cancelled by a `Transfer` to zero.
+    Buyback { id: U256, seller: Address, amount: U256, price: U256 },
+    /// Funds or dividends paid out to holders (ERC-2222, ERC-1726).
+    Distribution { kind: DistributionKind, account: Address, amount: U256 },
+    /// ERC-3475 `Issue` (`from` zero), `Transfer`, `Redeem` (`to` zero) of bonds by class and nonce.
+    BondMove { kind: BondMoveKind, operator: Address, from: Address, to: Address, positions: Vec<BondAmount> },
+    /// A bond tranche matured, or defaulted with a reason (`contracts/src/DemoBond.sol`).
+    BondStatus { class_id: U256, nonce_id: U256, defaulted: bool, reason: String },
     /// T-REX factory `TREXSuiteDeployed`: ingest follows the new suite's contracts from here on.
     SuiteDeployed {
         token: Address,
@@ -115,6 +136,62 @@ pub enum TokenEvent {
         claim_topics: Address,
         compliance: Address,
     },
+}
+
+/// An amount of one ERC-3475 class and nonce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BondAmount {
+    pub class_id: U256,
+    pub nonce_id: U256,
+    pub amount: U256,
+}
+
+/// Which ERC-3475 movement a [`TokenEvent::BondMove`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BondMoveKind {
+    Issue = 1,
+    Transfer = 2,
+    Redeem = 3,
+}
+
+/// Which distribution event a [`TokenEvent::Distribution`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DistributionKind {
+    /// ERC-2222 `FundsDistributed(by, amount)`: `account` paid `amount` in.
+    FundsDistributed = 1,
+    /// ERC-2222 `FundsWithdrawn(by, amount)`: `account` took its share out.
+    FundsWithdrawn = 2,
+    /// ERC-1726 `DividendsDistributed(from, amount)`.
+    DividendsDistributed = 3,
+    /// ERC-1726 `DividendWithdrawn(to, amount)`.
+    DividendWithdrawn = 4,
+}
+
+impl DistributionKind {
+    pub const ALL: [DistributionKind; 4] = [
+        DistributionKind::FundsDistributed,
+        DistributionKind::FundsWithdrawn,
+        DistributionKind::DividendsDistributed,
+        DistributionKind::DividendWithdrawn,
+    ];
+
+    pub fn event_name(self) -> &'static str {
+        match self {
+            DistributionKind::FundsDistributed => "FundsDistributed",
+            DistributionKind::FundsWithdrawn => "FundsWithdrawn",
+            DistributionKind::DividendsDistributed => "DividendsDistributed",
+            DistributionKind::DividendWithdrawn => "DividendWithdrawn",
+        }
+    }
+
+    /// Paid in (distributed) rather than out (withdrawn).
+    pub fn is_distribution(self) -> bool {
+        matches!(self, DistributionKind::FundsDistributed | DistributionKind::DividendsDistributed)
+    }
+
+    pub fn from_u8(v: u8) -> Option<Self> {
+        DistributionKind::ALL.into_iter().find(|k| *k as u8 == v)
+    }
 }
 
 /// Which composition event a [`TokenEvent::PoolAsset`] is.
@@ -419,6 +496,18 @@ impl TokenEvent {
             TokenEvent::VaultRequest { redeem: false, .. } => "DepositRequest",
             TokenEvent::VaultRequest { redeem: true, .. } => "RedeemRequest",
             TokenEvent::PoolAsset { action, .. } => action.event_name(),
+            TokenEvent::DelegateChanged { .. } => "DelegateChanged",
+            TokenEvent::DelegateVotesChanged { .. } => "DelegateVotesChanged",
+            TokenEvent::VoteCast { .. } => "VoteCast",
+            TokenEvent::Snapshot { .. } => "Snapshot",
+            TokenEvent::StockSplit { .. } => "StockSplit",
+            TokenEvent::Buyback { .. } => "Buyback",
+            TokenEvent::Distribution { kind, .. } => kind.event_name(),
+            TokenEvent::BondMove { kind: BondMoveKind::Issue, .. } => "Issue",
+            TokenEvent::BondMove { kind: BondMoveKind::Transfer, .. } => "Transfer",
+            TokenEvent::BondMove { kind: BondMoveKind::Redeem, .. } => "Redeem",
+            TokenEvent::BondStatus { defaulted: false, .. } => "Matured",
+            TokenEvent::BondStatus { defaulted: true, .. } => "Defaulted",
         }
     }
 }

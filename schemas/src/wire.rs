@@ -5,8 +5,9 @@ use alloy::primitives::{Address, Bytes, B256, U256};
 use prost::Message;
 
 use crate::{
-    AdminAction, BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta,
-    IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+    AdminAction, BlockNumber, BlockRef, BlocksCommitted, BondAmount, BondMoveKind, ChainEvent, ChainId,
+    DistributionKind, DocumentAction, EventMeta, IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Reverted,
+    TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 /// The types generated from `log.proto`.
@@ -241,6 +242,64 @@ impl From<&TokenEvent> for Kind {
                 amount: amount_bytes(amount),
                 value: amount_bytes(value),
             }),
+            TokenEvent::DelegateChanged { delegator, from_delegate, to_delegate } => {
+                Kind::DelegateChanged(proto::DelegateChanged {
+                    delegator: delegator.to_vec(),
+                    from_delegate: from_delegate.to_vec(),
+                    to_delegate: to_delegate.to_vec(),
+                })
+            }
+            TokenEvent::DelegateVotesChanged { delegate, previous, votes } => {
+                Kind::DelegateVotesChanged(proto::DelegateVotesChanged {
+                    delegate: delegate.to_vec(),
+                    previous: amount_bytes(previous),
+                    votes: amount_bytes(votes),
+                })
+            }
+            TokenEvent::VoteCast { voter, proposal_id, support, weight, reason } => Kind::VoteCast(proto::VoteCast {
+                voter: voter.to_vec(),
+                proposal_id: amount_bytes(proposal_id),
+                support: (*support).into(),
+                weight: amount_bytes(weight),
+                reason: reason.clone(),
+            }),
+            TokenEvent::Snapshot { id } => Kind::Snapshot(proto::Snapshot { id: amount_bytes(id) }),
+            TokenEvent::StockSplit { id, numerator, denominator } => Kind::StockSplit(proto::StockSplit {
+                id: amount_bytes(id),
+                numerator: amount_bytes(numerator),
+                denominator: amount_bytes(denominator),
+            }),
+            TokenEvent::Buyback { id, seller, amount, price } => Kind::Buyback(proto::Buyback {
+                id: amount_bytes(id),
+                seller: seller.to_vec(),
+                amount: amount_bytes(amount),
+                price: amount_bytes(price),
+            }),
+            TokenEvent::Distribution { kind, account, amount } => Kind::Distribution(proto::Distribution {
+                kind: *kind as u32,
+                account: account.to_vec(),
+                amount: amount_bytes(amount),
+            }),
+            TokenEvent::BondMove { kind, operator, from, to, positions } => Kind::BondMove(proto::BondMove {
+                kind: *kind as u32,
+                operator: operator.to_vec(),
+                from: from.to_vec(),
+                to: to.to_vec(),
+                positions: positions
+                    .iter()
+                    .map(|p| proto::bond_move::Position {
+                        class_id: amount_bytes(&p.class_id),
+                        nonce_id: amount_bytes(&p.nonce_id),
+                        amount: amount_bytes(&p.amount),
+                    })
+                    .collect(),
+            }),
+            TokenEvent::BondStatus { class_id, nonce_id, defaulted, reason } => Kind::BondStatus(proto::BondStatus {
+                class_id: amount_bytes(class_id),
+                nonce_id: amount_bytes(nonce_id),
+                defaulted: *defaulted,
+                reason: reason.clone(),
+            }),
             TokenEvent::SuiteDeployed {
                 token,
                 identity_registry,
@@ -395,6 +454,71 @@ impl TryFrom<Kind> for TokenEvent {
                 asset: address("pool_asset.asset", &p.asset)?,
                 amount: amount("pool_asset.amount", &p.amount)?,
                 value: amount("pool_asset.value", &p.value)?,
+            },
+            Kind::DelegateChanged(d) => TokenEvent::DelegateChanged {
+                delegator: address("delegate_changed.delegator", &d.delegator)?,
+                from_delegate: address("delegate_changed.from_delegate", &d.from_delegate)?,
+                to_delegate: address("delegate_changed.to_delegate", &d.to_delegate)?,
+            },
+            Kind::DelegateVotesChanged(d) => TokenEvent::DelegateVotesChanged {
+                delegate: address("delegate_votes_changed.delegate", &d.delegate)?,
+                previous: amount("delegate_votes_changed.previous", &d.previous)?,
+                votes: amount("delegate_votes_changed.votes", &d.votes)?,
+            },
+            Kind::VoteCast(v) => TokenEvent::VoteCast {
+                voter: address("vote_cast.voter", &v.voter)?,
+                proposal_id: amount("vote_cast.proposal_id", &v.proposal_id)?,
+                support: u32_field("vote_cast.support", v.support)?,
+                weight: amount("vote_cast.weight", &v.weight)?,
+                reason: v.reason,
+            },
+            Kind::Snapshot(s) => TokenEvent::Snapshot { id: amount("snapshot.id", &s.id)? },
+            Kind::StockSplit(s) => TokenEvent::StockSplit {
+                id: amount("stock_split.id", &s.id)?,
+                numerator: amount("stock_split.numerator", &s.numerator)?,
+                denominator: amount("stock_split.denominator", &s.denominator)?,
+            },
+            Kind::Buyback(b) => TokenEvent::Buyback {
+                id: amount("buyback.id", &b.id)?,
+                seller: address("buyback.seller", &b.seller)?,
+                amount: amount("buyback.amount", &b.amount)?,
+                price: amount("buyback.price", &b.price)?,
+            },
+            Kind::Distribution(d) => TokenEvent::Distribution {
+                kind: u8::try_from(d.kind)
+                    .ok()
+                    .and_then(DistributionKind::from_u8)
+                    .ok_or(DecodeError::Range { field: "distribution.kind", value: d.kind.into() })?,
+                account: address("distribution.account", &d.account)?,
+                amount: amount("distribution.amount", &d.amount)?,
+            },
+            Kind::BondMove(m) => TokenEvent::BondMove {
+                kind: match m.kind {
+                    1 => BondMoveKind::Issue,
+                    2 => BondMoveKind::Transfer,
+                    3 => BondMoveKind::Redeem,
+                    other => return Err(DecodeError::Range { field: "bond_move.kind", value: other.into() }),
+                },
+                operator: address("bond_move.operator", &m.operator)?,
+                from: address("bond_move.from", &m.from)?,
+                to: address("bond_move.to", &m.to)?,
+                positions: m
+                    .positions
+                    .iter()
+                    .map(|p| {
+                        Ok(BondAmount {
+                            class_id: amount("bond_move.positions.class_id", &p.class_id)?,
+                            nonce_id: amount("bond_move.positions.nonce_id", &p.nonce_id)?,
+                            amount: amount("bond_move.positions.amount", &p.amount)?,
+                        })
+                    })
+                    .collect::<Result<_, DecodeError>>()?,
+            },
+            Kind::BondStatus(b) => TokenEvent::BondStatus {
+                class_id: amount("bond_status.class_id", &b.class_id)?,
+                nonce_id: amount("bond_status.nonce_id", &b.nonce_id)?,
+                defaulted: b.defaulted,
+                reason: b.reason,
             },
             Kind::SuiteDeployed(d) => TokenEvent::SuiteDeployed {
                 token: address("suite_deployed.token", &d.token)?,

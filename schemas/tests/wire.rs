@@ -6,8 +6,9 @@ use std::{io::Write, process::Command};
 use alloy::primitives::{Address, Bytes, B256, U256};
 use proptest::prelude::*;
 use registrar_schemas::{
-    AdminAction, BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, DocumentAction, EventMeta,
-    IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
+    AdminAction, BlockNumber, BlockRef, BlocksCommitted, BondAmount, BondMoveKind, ChainEvent, ChainId,
+    DistributionKind, DocumentAction, EventMeta, IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Reverted,
+    TokenDiscovered, TokenEvent, UndecodedLog,
 };
 
 fn address() -> impl Strategy<Value = Address> {
@@ -119,6 +120,61 @@ fn token_event() -> impl Strategy<Value = TokenEvent> {
                 claim_topics: ctr,
                 compliance: mc,
             }
+        }),
+        (address(), address(), address()).prop_map(|(delegator, from_delegate, to_delegate)| {
+            TokenEvent::DelegateChanged { delegator, from_delegate, to_delegate }
+        }),
+        (address(), amount(), amount()).prop_map(|(delegate, previous, votes)| TokenEvent::DelegateVotesChanged {
+            delegate,
+            previous,
+            votes
+        }),
+        (address(), amount(), any::<u8>(), amount(), ".{0,20}").prop_map(
+            |(voter, proposal_id, support, weight, reason)| TokenEvent::VoteCast {
+                voter,
+                proposal_id,
+                support,
+                weight,
+                reason
+            }
+        ),
+        amount().prop_map(|id| TokenEvent::Snapshot { id }),
+        (amount(), amount(), amount()).prop_map(|(id, numerator, denominator)| TokenEvent::StockSplit {
+            id,
+            numerator,
+            denominator
+        }),
+        (amount(), address(), amount(), amount()).prop_map(|(id, seller, amount, price)| TokenEvent::Buyback {
+            id,
+            seller,
+            amount,
+            price
+        }),
+        (prop::sample::select(DistributionKind::ALL.to_vec()), address(), amount())
+            .prop_map(|(kind, account, amount)| TokenEvent::Distribution { kind, account, amount }),
+        (
+            prop_oneof![Just(BondMoveKind::Issue), Just(BondMoveKind::Transfer), Just(BondMoveKind::Redeem)],
+            address(),
+            address(),
+            address(),
+            prop::collection::vec(
+                (amount(), amount(), amount()).prop_map(|(class_id, nonce_id, amount)| BondAmount {
+                    class_id,
+                    nonce_id,
+                    amount
+                }),
+                0..3
+            )
+        )
+            .prop_map(|(kind, operator, from, to, positions)| TokenEvent::BondMove {
+                kind,
+                operator,
+                from,
+                to,
+                positions
+            }),
+        (amount(), amount(), any::<bool>(), ".{0,20}").prop_map(|(class_id, nonce_id, defaulted, reason)| {
+            TokenEvent::BondStatus { class_id, nonce_id, defaulted, reason }
         }),
         (address(), address(), amount(), amount())
             .prop_map(|(sender, owner, assets, shares)| { TokenEvent::VaultDeposit { sender, owner, assets, shares } }),

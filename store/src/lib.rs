@@ -38,5 +38,6 @@ pub use query::{
     ChainStatus, HolderOrder, HolderRow, HoldersPage, TokenInfo, TokenSnapshot, TransferFilter, TransferRow,
 };
 pub use tables::{
-    AssetPosition, AuditAction, AuditEntry, BlockInfo, HolderState, IdentityRecord, LinkKind, VaultRequestValue,
+    AssetPosition, AuditAction, AuditEntry, BlockInfo, CorporateActionKind, CorporateActionValue, DistributionValue,
+    HolderState, IdentityRecord, LinkKind, VaultRequestValue, VoteValue,
 };

@@ -540,6 +540,73 @@ impl<'a> Tx<'a> {
             }
             // Ingest follows the suite; the state has no part in the event itself.
             TokenEvent::SuiteDeployed { .. } => {}
+            TokenEvent::DelegateChanged { delegator, to_delegate, .. } => {
+                let key = HolderKey { token, holder: delegator };
+                if self.get::<Delegates>(&key)? != Some(to_delegate) {
+                    self.put::<Delegates>(&key, &to_delegate)?;
+                    self.put::<DelegateHistory>(&HolderBlockKey { token, holder: delegator, block }, &to_delegate)?;
+                }
+            }
+            TokenEvent::DelegateVotesChanged { delegate, votes, .. } => {
+                let key = HolderKey { token, holder: delegate };
+                if self.get::<Votes>(&key)?.unwrap_or_default() != votes {
+                    self.put::<Votes>(&key, &votes)?;
+                    self.put::<VoteHistory>(&HolderBlockKey { token, holder: delegate, block }, &votes)?;
+                }
+            }
+            TokenEvent::VoteCast { voter, proposal_id, support, weight, ref reason } => {
+                let vote = VoteValue {
+                    voter,
+                    proposal_id,
+                    support,
+                    weight,
+                    reason: reason.clone(),
+                    tx_hash: e.meta.tx_hash,
+                    timestamp: e.meta.block.timestamp,
+                };
+                self.put::<VotesCast>(&EventKey { token, block, log_index: e.meta.log_index }, &vote)?;
+            }
+            TokenEvent::Snapshot { id } => self.corporate_action(e, CorporateActionKind::Snapshot, id, |_| {})?,
+            TokenEvent::StockSplit { id, numerator, denominator } => {
+                self.corporate_action(e, CorporateActionKind::StockSplit, id, |a| {
+                    a.a = numerator;
+                    a.b = denominator;
+                })?
+            }
+            TokenEvent::Buyback { id, seller, amount, price } => {
+                self.corporate_action(e, CorporateActionKind::Buyback, id, |a| {
+                    a.account = seller;
+                    a.amount = amount;
+                    a.a = price;
+                })?
+            }
+            TokenEvent::BondStatus { class_id, nonce_id, defaulted, ref reason } => {
+                let kind = if defaulted { CorporateActionKind::Defaulted } else { CorporateActionKind::Matured };
+                self.corporate_action(e, kind, U256::ZERO, |a| {
+                    a.a = class_id;
+                    a.b = nonce_id;
+                    a.text = reason.clone();
+                })?
+            }
+            TokenEvent::Distribution { kind, account, amount } => {
+                let value = DistributionValue {
+                    kind: kind as u8,
+                    account,
+                    amount,
+                    tx_hash: e.meta.tx_hash,
+                    timestamp: e.meta.block.timestamp,
+                };
+                self.put::<Distributions>(&EventKey { token, block, log_index: e.meta.log_index }, &value)?;
+            }
+            TokenEvent::BondMove { from, to, ref positions, .. } => {
+                for p in positions {
+                    // The zero address keeps each tranche's supply, as for partitions.
+                    let sender = if from.is_zero() { Change::Add(p.amount) } else { Change::Sub(p.amount) };
+                    self.change_bond(token, from, p.class_id, p.nonce_id, block, metrics, sender)?;
+                    let recipient = if to.is_zero() { Change::Sub(p.amount) } else { Change::Add(p.amount) };
+                    self.change_bond(token, to, p.class_id, p.nonce_id, block, metrics, recipient)?;
+                }
+            }
             // The shares move by the vault's own Transfer events; the underlying by these.
             TokenEvent::VaultDeposit { assets, .. } => self.change_pool(token, Address::ZERO, block, metrics, |p| {
                 (p.amount.checked_add(assets), p.value.checked_add(assets))
@@ -696,6 +763,63 @@ impl<'a> Tx<'a> {
         self.put::<PartitionHistory>(&PartitionBlockKey { token, holder, partition, block }, &new)
     }
 
+    /// Adds a corporate action of the event's token, filled in by `fill`.
+    fn corporate_action(
+        &mut self,
+        e: &ChainEvent,
+        kind: CorporateActionKind,
+        id: U256,
+        fill: impl FnOnce(&mut CorporateActionValue),
+    ) -> Result<(), StoreError> {
+        let mut action = CorporateActionValue {
+            kind,
+            id,
+            account: Address::ZERO,
+            amount: U256::ZERO,
+            a: U256::ZERO,
+            b: U256::ZERO,
+            text: String::new(),
+            tx_hash: e.meta.tx_hash,
+            timestamp: e.meta.block.timestamp,
+        };
+        fill(&mut action);
+        let key = EventKey { token: e.meta.contract, block: e.meta.block.number.0, log_index: e.meta.log_index };
+        self.put::<CorporateActions>(&key, &action)
+    }
+
+    /// Changes `holder`'s ERC-3475 balance of (`class`, `nonce`) (the zero address: the supply).
+    #[allow(clippy::too_many_arguments)]
+    fn change_bond(
+        &mut self,
+        token: Address,
+        holder: Address,
+        class: U256,
+        nonce: U256,
+        block: u64,
+        metrics: &Metrics,
+        change: Change,
+    ) -> Result<(), StoreError> {
+        let key = BondKey { token, holder, class, nonce };
+        let old = self.get::<BondBalances>(&key)?.unwrap_or_default();
+        let new = match change {
+            Change::Add(v) => old.saturating_add(v),
+            Change::Sub(v) => old.checked_sub(v).unwrap_or_else(|| {
+                warn!(target: "projector", %token, %holder, %class, %nonce, block, "bond event takes more than held, clamped");
+                metrics.balance_anomalies.fetch_add(1, Relaxed);
+                U256::ZERO
+            }),
+        };
+        if new == old {
+            return Ok(());
+        }
+        if new.is_zero() {
+            self.delete::<BondBalances>(&key)?;
+        } else {
+            self.put::<BondBalances>(&key, &new)?;
+        }
+        self.put::<BondHistory>(&BondBlockKey { token, holder, class, nonce, block }, &new)
+    }
+
     /// Changes a pool's holding of `asset` (zero: the underlying); `change` gives the new amount
     /// and value, `None` where the event takes more than there is (clamped at zero, counted).
     fn change_pool(
@@ -837,7 +961,16 @@ impl<'a> Tx<'a> {
             | TokenEvent::VaultDeposit { .. }
             | TokenEvent::VaultWithdraw { .. }
             | TokenEvent::VaultRequest { .. }
-            | TokenEvent::PoolAsset { .. } => return Ok(()),
+            | TokenEvent::PoolAsset { .. }
+            | TokenEvent::DelegateChanged { .. }
+            | TokenEvent::DelegateVotesChanged { .. }
+            | TokenEvent::VoteCast { .. }
+            | TokenEvent::Snapshot { .. }
+            | TokenEvent::StockSplit { .. }
+            | TokenEvent::Buyback { .. }
+            | TokenEvent::Distribution { .. }
+            | TokenEvent::BondMove { .. }
+            | TokenEvent::BondStatus { .. } => return Ok(()),
         };
         let key = EventKey { token: e.meta.contract, block: e.meta.block.number.0, log_index: e.meta.log_index };
         let entry = AuditEntry {

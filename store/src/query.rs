@@ -371,16 +371,115 @@ impl StateDb {
         block: u64,
         first: usize,
     ) -> Result<Vec<(u64, u32, VaultRequestValue)>, StoreError> {
-        let start = EventKey { token: pool, block: 0, log_index: 0 }.encode();
+        self.events_upto::<VaultRequests>(pool, block, first)
+    }
+
+    /// Governor votes cast on `token`'s proposals up to `block`, oldest first.
+    pub fn votes_cast(
+        &self,
+        token: Address,
+        block: u64,
+        first: usize,
+    ) -> Result<Vec<(u64, u32, VoteValue)>, StoreError> {
+        self.events_upto::<VotesCast>(token, block, first)
+    }
+
+    /// `token`'s corporate actions up to `block`, oldest first.
+    pub fn corporate_actions(
+        &self,
+        token: Address,
+        block: u64,
+        first: usize,
+    ) -> Result<Vec<(u64, u32, CorporateActionValue)>, StoreError> {
+        self.events_upto::<CorporateActions>(token, block, first)
+    }
+
+    /// `token`'s distributions and withdrawals up to `block`, oldest first.
+    pub fn distributions(
+        &self,
+        token: Address,
+        block: u64,
+        first: usize,
+    ) -> Result<Vec<(u64, u32, DistributionValue)>, StoreError> {
+        self.events_upto::<Distributions>(token, block, first)
+    }
+
+    /// The rows of an event table of `token` up to `block`, oldest first, at most `first`.
+    fn events_upto<T: Table<Key = EventKey>>(
+        &self,
+        token: Address,
+        block: u64,
+        first: usize,
+    ) -> Result<Vec<(u64, u32, T::Value)>, StoreError> {
+        let start = EventKey { token, block: 0, log_index: 0 }.encode();
         let mut out = Vec::new();
-        for item in self.db.iterator_cf(self.cf::<VaultRequests>(), IteratorMode::From(&start, Direction::Forward)) {
+        for item in self.db.iterator_cf(self.cf::<T>(), IteratorMode::From(&start, Direction::Forward)) {
             let (k, v) = item?;
-            let key = EventKey::decode(&k).map_err(corrupt::<VaultRequests>)?;
-            if key.token != pool || key.block > block || out.len() == first {
+            let key = EventKey::decode(&k).map_err(corrupt::<T>)?;
+            if key.token != token || key.block > block || out.len() == first {
                 break;
             }
-            out.push((key.block, key.log_index, decode::<VaultRequests>(&v)?));
+            out.push((key.block, key.log_index, decode::<T>(&v)?));
         }
+        Ok(out)
+    }
+
+    /// Whom `holder` delegated `token` votes to after `block` (ERC-5805).
+    pub fn delegate_at(&self, token: Address, holder: Address, block: u64) -> Result<Option<Address>, StoreError> {
+        Ok(self.holder_value_at::<DelegateHistory>(token, holder, block)?.filter(|a| !a.is_zero()))
+    }
+
+    /// `delegate`'s voting power in `token` after `block` (ERC-5805).
+    pub fn votes_at(&self, token: Address, delegate: Address, block: u64) -> Result<U256, StoreError> {
+        Ok(self.holder_value_at::<VoteHistory>(token, delegate, block)?.unwrap_or_default())
+    }
+
+    /// The newest row of a (token, holder, block) history table at or before `block`.
+    fn holder_value_at<T: Table<Key = HolderBlockKey>>(
+        &self,
+        token: Address,
+        holder: Address,
+        block: u64,
+    ) -> Result<Option<T::Value>, StoreError> {
+        let key = HolderBlockKey { token, holder, block }.encode();
+        let mut it = self.db.raw_iterator_cf(self.cf::<T>());
+        it.seek_for_prev(&key);
+        match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.len() == key.len() && k[..40] == key[..40] => Ok(Some(decode::<T>(v)?)),
+            _ => {
+                it.status()?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// `holder`'s non-zero ERC-3475 balances after `block`: (class, nonce, amount), by class then
+    /// nonce. The zero address gives each tranche's supply.
+    pub fn bond_positions(
+        &self,
+        token: Address,
+        holder: Address,
+        block: u64,
+    ) -> Result<Vec<(U256, U256, U256)>, StoreError> {
+        let mut prefix = token.to_vec();
+        prefix.extend_from_slice(holder.as_slice());
+        let mut out = Vec::new();
+        let mut current: Option<(U256, U256, U256)> = None;
+        let it = self.db.iterator_cf(self.cf::<BondHistory>(), IteratorMode::From(&prefix, Direction::Forward));
+        for item in it {
+            let (k, v) = item?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            let key = BondBlockKey::decode(&k).map_err(corrupt::<BondHistory>)?;
+            if current.is_some_and(|(c, n, _)| (c, n) != (key.class, key.nonce)) {
+                out.extend(current.take().filter(|(_, _, v)| !v.is_zero()));
+            }
+            if key.block <= block {
+                current = Some((key.class, key.nonce, decode::<BondHistory>(&v)?));
+            }
+        }
+        out.extend(current.filter(|(_, _, v)| !v.is_zero()));
         Ok(out)
     }
 

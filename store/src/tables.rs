@@ -90,6 +90,21 @@ tables! {
     PoolAssetHistory = 21: HolderBlockKey => AssetPosition;
     /// ERC-7540 requests by pool, block and log index.
     VaultRequests = 22: EventKey => VaultRequestValue;
+    /// ERC-5805: whom each holder delegates to, latest and by block.
+    Delegates = 23: HolderKey => Address;
+    DelegateHistory = 24: HolderBlockKey => Address;
+    /// ERC-5805: each delegate's voting power, latest and by block.
+    Votes = 25: HolderKey => U256;
+    VoteHistory = 26: HolderBlockKey => U256;
+    /// Governor votes cast, by token, block and log index.
+    VotesCast = 27: EventKey => VoteValue;
+    /// Corporate actions (snapshots, splits, buybacks, bond maturities and defaults).
+    CorporateActions = 28: EventKey => CorporateActionValue;
+    /// ERC-2222 / ERC-1726 distributions and withdrawals.
+    Distributions = 29: EventKey => DistributionValue;
+    /// ERC-3475 balances by class and nonce, latest (holder 0x0: the supply) and by block.
+    BondBalances = 30: BondKey => U256;
+    BondHistory = 31: BondBlockKey => U256;
 }
 
 /// What an agent or custody action did.
@@ -400,6 +415,211 @@ impl Codec for VaultRequestValue {
             amount: r.u256()?,
             tx_hash: r.b256()?,
             timestamp: r.u64()?,
+        };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// A Governor vote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoteValue {
+    pub voter: Address,
+    pub proposal_id: U256,
+    pub support: u8,
+    pub weight: U256,
+    pub reason: String,
+    pub tx_hash: B256,
+    pub timestamp: u64,
+}
+
+impl Codec for VoteValue {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.voter.as_slice());
+        out.extend_from_slice(&self.proposal_id.to_be_bytes::<32>());
+        out.push(self.support);
+        out.extend_from_slice(&self.weight.to_be_bytes::<32>());
+        put_bytes(out, self.reason.as_bytes());
+        out.extend_from_slice(self.tx_hash.as_slice());
+        out.extend_from_slice(&self.timestamp.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("vote", bytes);
+        let v = VoteValue {
+            voter: r.address()?,
+            proposal_id: r.u256()?,
+            support: r.u8()?,
+            weight: r.u256()?,
+            reason: String::from_utf8_lossy(r.bytes()?).into_owned(),
+            tx_hash: r.b256()?,
+            timestamp: r.u64()?,
+        };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// What a corporate action was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CorporateActionKind {
+    /// A record date: `id` is the snapshot's.
+    Snapshot = 1,
+    /// `a` / `b` is the ratio.
+    StockSplit = 2,
+    /// `account` sold `amount` at `a` per share.
+    Buyback = 3,
+    /// Bond class `a`, nonce `b` matured.
+    Matured = 4,
+    /// Bond class `a`, nonce `b` defaulted, `text` says why.
+    Defaulted = 5,
+}
+
+impl CorporateActionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            CorporateActionKind::Snapshot => "SNAPSHOT",
+            CorporateActionKind::StockSplit => "STOCK_SPLIT",
+            CorporateActionKind::Buyback => "BUYBACK",
+            CorporateActionKind::Matured => "MATURED",
+            CorporateActionKind::Defaulted => "DEFAULTED",
+        }
+    }
+
+    fn from_u8(v: u8) -> Option<Self> {
+        use CorporateActionKind::*;
+        [Snapshot, StockSplit, Buyback, Matured, Defaulted].into_iter().find(|k| *k as u8 == v)
+    }
+}
+
+/// A corporate action; `a`, `b` and `text` mean what [`CorporateActionKind`] says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorporateActionValue {
+    pub kind: CorporateActionKind,
+    pub id: U256,
+    pub account: Address,
+    pub amount: U256,
+    pub a: U256,
+    pub b: U256,
+    pub text: String,
+    pub tx_hash: B256,
+    pub timestamp: u64,
+}
+
+impl Codec for CorporateActionValue {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.push(self.kind as u8);
+        out.extend_from_slice(&self.id.to_be_bytes::<32>());
+        out.extend_from_slice(self.account.as_slice());
+        for v in [self.amount, self.a, self.b] {
+            out.extend_from_slice(&v.to_be_bytes::<32>());
+        }
+        put_bytes(out, self.text.as_bytes());
+        out.extend_from_slice(self.tx_hash.as_slice());
+        out.extend_from_slice(&self.timestamp.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("corporate action", bytes);
+        let kind = CorporateActionKind::from_u8(r.u8()?).ok_or(CodecError {
+            what: "corporate action kind",
+            expected: 1,
+            found: 0,
+        })?;
+        let v = CorporateActionValue {
+            kind,
+            id: r.u256()?,
+            account: r.address()?,
+            amount: r.u256()?,
+            a: r.u256()?,
+            b: r.u256()?,
+            text: String::from_utf8_lossy(r.bytes()?).into_owned(),
+            tx_hash: r.b256()?,
+            timestamp: r.u64()?,
+        };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// A distribution or withdrawal (ERC-2222, ERC-1726); `kind` is the event's number in the log
+/// schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DistributionValue {
+    pub kind: u8,
+    pub account: Address,
+    pub amount: U256,
+    pub tx_hash: B256,
+    pub timestamp: u64,
+}
+
+impl Codec for DistributionValue {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.push(self.kind);
+        out.extend_from_slice(self.account.as_slice());
+        out.extend_from_slice(&self.amount.to_be_bytes::<32>());
+        out.extend_from_slice(self.tx_hash.as_slice());
+        out.extend_from_slice(&self.timestamp.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("distribution", bytes);
+        let v = DistributionValue {
+            kind: r.u8()?,
+            account: r.address()?,
+            amount: r.u256()?,
+            tx_hash: r.b256()?,
+            timestamp: r.u64()?,
+        };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// An ERC-3475 position: token, holder, class, nonce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BondKey {
+    pub token: Address,
+    pub holder: Address,
+    pub class: U256,
+    pub nonce: U256,
+}
+
+impl Codec for BondKey {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.token.as_slice());
+        out.extend_from_slice(self.holder.as_slice());
+        out.extend_from_slice(&self.class.to_be_bytes::<32>());
+        out.extend_from_slice(&self.nonce.to_be_bytes::<32>());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("bond key", bytes);
+        let v = BondKey { token: r.address()?, holder: r.address()?, class: r.u256()?, nonce: r.u256()? };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// An ERC-3475 position after a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BondBlockKey {
+    pub token: Address,
+    pub holder: Address,
+    pub class: U256,
+    pub nonce: U256,
+    pub block: u64,
+}
+
+impl Codec for BondBlockKey {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        BondKey { token: self.token, holder: self.holder, class: self.class, nonce: self.nonce }.encode_to(out);
+        out.extend_from_slice(&self.block.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("bond block key", bytes);
+        let v = BondBlockKey {
+            token: r.address()?,
+            holder: r.address()?,
+            class: r.u256()?,
+            nonce: r.u256()?,
+            block: r.u64()?,
         };
         r.finish()?;
         Ok(v)
@@ -902,6 +1122,11 @@ mod tests {
             }
             round_trip(IdentityRecord { identity: h, country: li as u16 })?;
             round_trip(AssetPosition { amount: bal, value: U256::from(seq) })?;
+            round_trip(BondKey { token: t, holder: h, class: bal, nonce: U256::from(seq) })?;
+            round_trip(BondBlockKey { token: t, holder: h, class: bal, nonce: U256::from(seq), block })?;
+            round_trip(VoteValue { voter: h, proposal_id: bal, support: 1, weight: U256::from(seq), reason: "ok".into(), tx_hash: B256::ZERO, timestamp: block })?;
+            round_trip(CorporateActionValue { kind: CorporateActionKind::Buyback, id: bal, account: h, amount: bal, a: U256::from(seq), b: U256::ZERO, text: "x".into(), tx_hash: B256::ZERO, timestamp: block })?;
+            round_trip(DistributionValue { kind: 2, account: h, amount: bal, tx_hash: B256::ZERO, timestamp: block })?;
             round_trip(VaultRequestValue { redeem: li % 2 == 0, controller: t, owner: h, request_id: U256::from(block), sender: h, amount: bal, tx_hash: B256::repeat_byte(3), timestamp: seq })?;
         }
 

@@ -148,6 +148,88 @@ impl Holder {
     }
 }
 
+/// An amount of one ERC-3475 class and nonce.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct BondPosition {
+    pub class_id: BigInt,
+    pub nonce_id: BigInt,
+    pub amount: BigInt,
+}
+
+/// An ERC-3475 tranche (class and nonce): its supply and status as of the block.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct BondTranche {
+    pub class_id: BigInt,
+    pub nonce_id: BigInt,
+    /// Outstanding (issued less redeemed).
+    pub supply: BigInt,
+    /// `OUTSTANDING`, `MATURED` or `DEFAULTED`.
+    pub status: String,
+    /// Why it defaulted.
+    pub default_reason: Option<String>,
+}
+
+/// A Governor vote.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct VoteCast {
+    pub voter: String,
+    pub proposal_id: BigInt,
+    /// 0 against, 1 for, 2 abstain.
+    pub support: u8,
+    pub weight: BigInt,
+    pub reason: String,
+    pub block_number: u64,
+    pub tx_hash: String,
+}
+
+/// The votes cast on one proposal up to the block.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ProposalTally {
+    pub proposal_id: BigInt,
+    pub against_votes: BigInt,
+    pub for_votes: BigInt,
+    pub abstain_votes: BigInt,
+    pub voters: u64,
+}
+
+/// A corporate action: a record-date snapshot, a stock split, a buyback, a bond maturity or
+/// default.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CorporateAction {
+    /// `SNAPSHOT`, `STOCK_SPLIT`, `BUYBACK`, `MATURED` or `DEFAULTED`.
+    pub kind: String,
+    /// The snapshot's or the action's id (0 for bond events).
+    pub id: BigInt,
+    /// Split ratio.
+    pub numerator: Option<BigInt>,
+    pub denominator: Option<BigInt>,
+    /// Buyback: who sold, how much, at what price per share.
+    pub seller: Option<String>,
+    pub amount: Option<BigInt>,
+    pub price: Option<BigInt>,
+    /// Bond events: which tranche, and why it defaulted.
+    pub class_id: Option<BigInt>,
+    pub nonce_id: Option<BigInt>,
+    pub reason: Option<String>,
+    pub block_number: u64,
+    pub log_index: u32,
+    pub tx_hash: String,
+    pub timestamp: u64,
+}
+
+/// A distribution to holders or a holder's withdrawal (ERC-2222 funds, ERC-1726 dividends).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Distribution {
+    /// `FundsDistributed`, `FundsWithdrawn`, `DividendsDistributed` or `DividendWithdrawn`.
+    pub kind: String,
+    pub account: String,
+    pub amount: BigInt,
+    pub block_number: u64,
+    pub log_index: u32,
+    pub tx_hash: String,
+    pub timestamp: u64,
+}
+
 /// A collateral pool (a vault token) as of a block: what it holds and what a share is worth.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Pool {
@@ -218,6 +300,31 @@ impl Holder {
     /// the token (or an admin key).
     async fn identity(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         Ok(self.identity_record(ctx).await?.map(|r| show_address(&r.identity)))
+    }
+
+    /// Whom the holder delegates their votes to (ERC-5805), as of the block.
+    async fn delegate(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, holder, block) = (self.token, self.holder, self.block);
+        Ok(state.read(move |db| db.delegate_at(token, holder, block)).await?.map(|a| show_address(&a)))
+    }
+
+    /// The voting power delegated to this account (ERC-5805), as of the block.
+    async fn votes(&self, ctx: &Context<'_>) -> Result<BigInt> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, holder, block) = (self.token, self.holder, self.block);
+        Ok(BigInt(state.read(move |db| db.votes_at(token, holder, block)).await?))
+    }
+
+    /// The account's ERC-3475 bonds by class and nonce, as of the block.
+    async fn bonds(&self, ctx: &Context<'_>) -> Result<Vec<BondPosition>> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, holder, block) = (self.token, self.holder, self.block);
+        let rows = state.read(move |db| db.bond_positions(token, holder, block)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(c, n, v)| BondPosition { class_id: BigInt(c), nonce_id: BigInt(n), amount: BigInt(v) })
+            .collect())
     }
 
     /// The holder's country (ISO 3166-1 numeric) in the token's identity registry as of the
@@ -316,6 +423,145 @@ impl Token {
                 })
                 .collect(),
         }))
+    }
+
+    /// Governor votes cast up to this block, oldest first.
+    async fn votes_cast(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<VoteCast>> {
+        let state = ctx.data::<ApiState>()?;
+        let first = page_size(first)?;
+        let (token, block) = (self.info.address, self.block);
+        let rows = state.read(move |db| db.votes_cast(token, block, first)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(b, _, v)| VoteCast {
+                voter: show_address(&v.voter),
+                proposal_id: BigInt(v.proposal_id),
+                support: v.support,
+                weight: BigInt(v.weight),
+                reason: v.reason,
+                block_number: b,
+                tx_hash: format!("{:#x}", v.tx_hash),
+            })
+            .collect())
+    }
+
+    /// The tally of every proposal voted on up to this block, by proposal id.
+    async fn proposals(&self, ctx: &Context<'_>) -> Result<Vec<ProposalTally>> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, block) = (self.info.address, self.block);
+        let rows = state.read(move |db| db.votes_cast(token, block, usize::MAX)).await?;
+        let mut tallies: std::collections::BTreeMap<U256, [U256; 3]> = Default::default();
+        let mut voters: std::collections::BTreeMap<U256, u64> = Default::default();
+        for (_, _, v) in rows {
+            let t = tallies.entry(v.proposal_id).or_default();
+            if let Some(slot) = t.get_mut(usize::from(v.support)) {
+                *slot = slot.saturating_add(v.weight);
+            }
+            *voters.entry(v.proposal_id).or_default() += 1;
+        }
+        Ok(tallies
+            .into_iter()
+            .map(|(id, [against, for_, abstain])| ProposalTally {
+                proposal_id: BigInt(id),
+                against_votes: BigInt(against),
+                for_votes: BigInt(for_),
+                abstain_votes: BigInt(abstain),
+                voters: voters[&id],
+            })
+            .collect())
+    }
+
+    /// Corporate actions up to this block, oldest first.
+    async fn corporate_actions(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<CorporateAction>> {
+        let state = ctx.data::<ApiState>()?;
+        let first = page_size(first)?;
+        let (token, block) = (self.info.address, self.block);
+        let rows = state.read(move |db| db.corporate_actions(token, block, first)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(b, log_index, a)| {
+                use registrar_store::CorporateActionKind as K;
+                let big = |v: U256| Some(BigInt(v));
+                let (split, buyback, bond) =
+                    (a.kind == K::StockSplit, a.kind == K::Buyback, matches!(a.kind, K::Matured | K::Defaulted));
+                CorporateAction {
+                    kind: a.kind.name().into(),
+                    id: BigInt(a.id),
+                    numerator: if split { big(a.a) } else { None },
+                    denominator: if split { big(a.b) } else { None },
+                    seller: buyback.then(|| show_address(&a.account)),
+                    amount: if buyback { big(a.amount) } else { None },
+                    price: if buyback { big(a.a) } else { None },
+                    class_id: if bond { big(a.a) } else { None },
+                    nonce_id: if bond { big(a.b) } else { None },
+                    reason: (a.kind == K::Defaulted).then_some(a.text),
+                    block_number: b,
+                    log_index,
+                    tx_hash: format!("{:#x}", a.tx_hash),
+                    timestamp: a.timestamp,
+                }
+            })
+            .collect())
+    }
+
+    /// Distributions to holders and their withdrawals up to this block, oldest first.
+    async fn distributions(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Distribution>> {
+        let state = ctx.data::<ApiState>()?;
+        let first = page_size(first)?;
+        let (token, block) = (self.info.address, self.block);
+        let rows = state.read(move |db| db.distributions(token, block, first)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(b, log_index, d)| Distribution {
+                kind: registrar_schemas::DistributionKind::from_u8(d.kind).map_or("unknown", |k| k.event_name()).into(),
+                account: show_address(&d.account),
+                amount: BigInt(d.amount),
+                block_number: b,
+                log_index,
+                tx_hash: format!("{:#x}", d.tx_hash),
+                timestamp: d.timestamp,
+            })
+            .collect())
+    }
+
+    /// ERC-3475 tranches with bonds outstanding or a status, as of this block.
+    async fn bonds(&self, ctx: &Context<'_>) -> Result<Vec<BondTranche>> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, block) = (self.info.address, self.block);
+        let (supplies, actions) = state
+            .read(move |db| {
+                Ok((db.bond_positions(token, Address::ZERO, block)?, db.corporate_actions(token, block, usize::MAX)?))
+            })
+            .await?;
+        let mut tranches: std::collections::BTreeMap<(U256, U256), BondTranche> = Default::default();
+        for (class, nonce, supply) in supplies {
+            tranches.insert(
+                (class, nonce),
+                BondTranche {
+                    class_id: BigInt(class),
+                    nonce_id: BigInt(nonce),
+                    supply: BigInt(supply),
+                    status: "OUTSTANDING".into(),
+                    default_reason: None,
+                },
+            );
+        }
+        for (_, _, a) in actions {
+            use registrar_store::CorporateActionKind as K;
+            if !matches!(a.kind, K::Matured | K::Defaulted) {
+                continue;
+            }
+            let t = tranches.entry((a.a, a.b)).or_insert_with(|| BondTranche {
+                class_id: BigInt(a.a),
+                nonce_id: BigInt(a.b),
+                supply: BigInt(U256::ZERO),
+                status: String::new(),
+                default_reason: None,
+            });
+            t.status = a.kind.name().into();
+            t.default_reason = (a.kind == K::Defaulted).then_some(a.text);
+        }
+        Ok(tranches.into_values().collect())
     }
 
     /// ERC-7540 requests made to this vault up to this block, oldest first.

@@ -587,7 +587,16 @@ impl Archive {
                         | TokenEvent::VaultDeposit { .. }
                         | TokenEvent::VaultWithdraw { .. }
                         | TokenEvent::VaultRequest { .. }
-                        | TokenEvent::PoolAsset { .. } => false,
+                        | TokenEvent::PoolAsset { .. }
+                        | TokenEvent::DelegateChanged { .. }
+                        | TokenEvent::DelegateVotesChanged { .. }
+                        | TokenEvent::VoteCast { .. }
+                        | TokenEvent::Snapshot { .. }
+                        | TokenEvent::StockSplit { .. }
+                        | TokenEvent::Buyback { .. }
+                        | TokenEvent::Distribution { .. }
+                        | TokenEvent::BondMove { .. }
+                        | TokenEvent::BondStatus { .. } => false,
                     };
                     if wanted {
                         self.state.lock().expect("archive lock").pending.push_back((*offset, e.clone()));
