@@ -230,12 +230,12 @@ coupons, a maturity and a default):
 {{
   common: token(address: "{common}") {{
     proposals {{ proposalId forVotes againstVotes abstainVotes voters }}
-    corporateActions {{ kind id numerator denominator seller amount price blockNumber }}
+    corporateActions {{ nodes {{ kind id numerator denominator seller amount price blockNumber }} }}
     holders(first: 3) {{ nodes {{ address balance delegate votes }} }}
   }}
   bonds: token(address: "{bonds}") {{
     bonds {{ classId nonceId supply status defaultReason }}
-    distributions {{ kind account amount }}
+    distributions {{ nodes {{ kind account amount }} }}
   }}
 }}
 (POST it to http://{addr}/graphql)
@@ -248,7 +248,7 @@ fn pool_banner(addr: SocketAddr, pool: &str) -> String {
         r#"
 A collateral pool (ERC-4626 vault, ERC-7540 requests; composition as of any block):
 
-curl -s http://{addr}/graphql -H 'content-type: application/json' -d '{{"query":"{{ token(address: \"{pool}\") {{ symbol pool {{ totalValue totalShares shareValue assets {{ asset underlying amount value }} }} vaultRequests {{ kind requestId owner amount }} }} }}"}}'
+curl -s http://{addr}/graphql -H 'content-type: application/json' -d '{{"query":"{{ token(address: \"{pool}\") {{ symbol pool {{ totalValue totalShares shareValue assets {{ asset underlying amount value }} }} vaultRequests {{ nodes {{ kind requestId owner amount }} }} }} }}"}}'
 "#
     )
 }

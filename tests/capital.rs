@@ -64,9 +64,9 @@ async fn equity_and_debt_match_their_views() {
         .data(&format!(
             r#"{{ token(address: "{equity:#x}") {{
                 proposals {{ proposalId againstVotes forVotes abstainVotes voters }}
-                votesCast {{ voter support weight reason }}
-                corporateActions {{ kind id numerator denominator seller amount price blockNumber }}
-                distributions {{ kind account amount }}
+                votesCast {{ nodes {{ voter support weight reason }} }}
+                corporateActions {{ nodes {{ kind id numerator denominator seller amount price blockNumber }} }}
+                distributions(first: 1000) {{ nodes {{ kind account amount }} }}
             }} }}"#
         ))
         .await;
@@ -79,7 +79,7 @@ async fn equity_and_debt_match_their_views() {
     assert_eq!(big(&proposals[0]["abstainVotes"]), abstain);
     assert_eq!(proposals[0]["voters"], 3);
     assert!(!for_votes.is_zero() && !against.is_zero(), "the scenario votes with delegated power");
-    let actions = tok["corporateActions"].as_array().unwrap();
+    let actions = tok["corporateActions"]["nodes"].as_array().unwrap();
     let kinds: Vec<&str> = actions.iter().map(|a| a["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["SNAPSHOT", "STOCK_SPLIT", "BUYBACK", "SNAPSHOT"]);
     for (i, snapshot) in [(0usize, 1u64), (3, 2)] {
@@ -94,16 +94,41 @@ async fn equity_and_debt_match_their_views() {
     assert_eq!((big(&actions[1]["numerator"]), big(&actions[1]["denominator"])), (U256::from(3), U256::from(2)));
     assert_eq!(actions[2]["seller"].as_str().unwrap().to_lowercase(), format!("{:#x}", cast.investors[6]));
     assert_eq!(big(&actions[2]["price"]), U256::from(42));
-    let distributions = tok["distributions"].as_array().unwrap();
+
+    // The lists follow the API's conventions: `where`, `orderBy`, pages with cursors.
+    let page = |after: &str| {
+        format!(
+            r#"{{ token(address: "{equity:#x}") {{ corporateActions(first: 1, orderBy: BLOCK_DESC, where: {{ kind: SNAPSHOT }}{after}) {{ nodes {{ id }} pageInfo {{ endCursor hasNextPage }} }} }} }}"#
+        )
+    };
+    let first = reg.data(&page("")).await;
+    let c = &first["token"]["corporateActions"];
+    assert_eq!(big(&c["nodes"][0]["id"]), U256::from(2), "newest snapshot first");
+    assert_eq!(c["pageInfo"]["hasNextPage"], true);
+    let cursor = c["pageInfo"]["endCursor"].as_str().unwrap();
+    let second = reg.data(&page(&format!(r#", after: "{cursor}""#))).await;
+    let c = &second["token"]["corporateActions"];
+    assert_eq!(big(&c["nodes"][0]["id"]), U256::from(1));
+    assert_eq!(c["pageInfo"]["hasNextPage"], false);
+    let votes = reg
+        .data(&format!(
+            r#"{{ token(address: "{equity:#x}") {{ votesCast(where: {{ voter: "{:#x}", proposalId: "1" }}) {{ nodes {{ support reason weight }} }} }} }}"#,
+            cast.investors[3]
+        ))
+        .await;
+    let nodes = votes["token"]["votesCast"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 1);
+    assert_eq!((nodes[0]["support"].as_u64(), nodes[0]["reason"].as_str()), (Some(0), Some("too early")));
+    let distributions = tok["distributions"]["nodes"].as_array().unwrap();
     let total = |kind: &str| -> U256 {
         distributions.iter().filter(|d| d["kind"] == kind).map(|d| big(&d["amount"])).fold(U256::ZERO, |a, b| a + b)
     };
-    assert_eq!(total("DividendsDistributed"), t.totalDividendsDistributed().call().await.unwrap());
+    assert_eq!(total("DIVIDENDS_DISTRIBUTED"), t.totalDividendsDistributed().call().await.unwrap());
     for &a in &accounts {
         let withdrawn: U256 = distributions
             .iter()
             .filter(|d| {
-                d["kind"] == "DividendWithdrawn" && d["account"].as_str().unwrap().to_lowercase() == format!("{a:#x}")
+                d["kind"] == "DIVIDEND_WITHDRAWN" && d["account"].as_str().unwrap().to_lowercase() == format!("{a:#x}")
             })
             .map(|d| big(&d["amount"]))
             .fold(U256::ZERO, |x, y| x + y);
@@ -163,11 +188,11 @@ async fn equity_and_debt_match_their_views() {
         }
     }
     let g =
-        reg.data(&format!(r#"{{ token(address: "{bond:#x}") {{ distributions {{ kind account amount }} }} }}"#)).await;
-    let distributions = g["token"]["distributions"].as_array().unwrap();
+        reg.data(&format!(r#"{{ token(address: "{bond:#x}") {{ distributions(first: 1000) {{ nodes {{ kind account amount }} }} }} }}"#)).await;
+    let distributions = g["token"]["distributions"]["nodes"].as_array().unwrap();
     let distributed: U256 = distributions
         .iter()
-        .filter(|d| d["kind"] == "FundsDistributed")
+        .filter(|d| d["kind"] == "FUNDS_DISTRIBUTED")
         .map(|d| big(&d["amount"]))
         .fold(U256::ZERO, |a, b| a + b);
     assert_eq!(distributed, b.totalFundsDistributed().call().await.unwrap());
@@ -175,7 +200,7 @@ async fn equity_and_debt_match_their_views() {
         let withdrawn: U256 = distributions
             .iter()
             .filter(|d| {
-                d["kind"] == "FundsWithdrawn" && d["account"].as_str().unwrap().to_lowercase() == format!("{a:#x}")
+                d["kind"] == "FUNDS_WITHDRAWN" && d["account"].as_str().unwrap().to_lowercase() == format!("{a:#x}")
             })
             .map(|d| big(&d["amount"]))
             .fold(U256::ZERO, |x, y| x + y);

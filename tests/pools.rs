@@ -90,10 +90,10 @@ async fn pool_composition_and_share_value_match_the_chain() {
     // The ERC-7540 requests, as the chain's logs have them.
     let g = reg
         .data(&format!(
-            r#"{{ token(address: "{pool:#x}") {{ vaultRequests {{ kind requestId controller owner amount blockNumber }} }} }}"#
+            r#"{{ token(address: "{pool:#x}") {{ vaultRequests {{ nodes {{ kind requestId controller owner amount blockNumber }} }} }} }}"#
         ))
         .await;
-    let requests = g["token"]["vaultRequests"].as_array().unwrap();
+    let requests = g["token"]["vaultRequests"]["nodes"].as_array().unwrap();
     let kinds: Vec<&str> = requests.iter().map(|r| r["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["DEPOSIT", "REDEEM"]);
     assert_eq!(requests[0]["requestId"], "1");

@@ -35,7 +35,8 @@ pub use log::{EmbeddedLog, EventLog, Partition, RawRecord};
 pub use metrics::Metrics;
 pub use projector::{partition_lags, records_behind, run_projector, ApplyOutcome, PartitionLag, Projector};
 pub use query::{
-    ChainStatus, HolderOrder, HolderRow, HoldersPage, TokenInfo, TokenSnapshot, TransferFilter, TransferRow,
+    ChainStatus, EventQuery, EventRow, HolderOrder, HolderRow, HoldersPage, Page, TokenInfo, TokenSnapshot,
+    TransferFilter, TransferRow,
 };
 pub use tables::{
     AssetPosition, AuditAction, AuditEntry, BlockInfo, CorporateActionKind, CorporateActionValue, DistributionValue,

@@ -91,6 +91,22 @@ pub struct Page<T> {
 
 pub type HoldersPage = Page<HolderRow>;
 
+/// Which rows of an event list (corporate actions, distributions, votes, requests) to read: a
+/// block range, the order, a page.
+#[derive(Clone, Debug, Default)]
+pub struct EventQuery {
+    pub block_gte: Option<u64>,
+    pub block_lte: Option<u64>,
+    /// Newest first.
+    pub descending: bool,
+    pub first: usize,
+    /// The `endCursor` of the previous page.
+    pub after: Option<String>,
+}
+
+/// A row of an event list: block, log index, value.
+pub type EventRow<V> = (u64, u32, V);
+
 /// Which transfers to list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TransferFilter {
@@ -364,16 +380,6 @@ impl StateDb {
         Ok(out)
     }
 
-    /// The ERC-7540 requests made to `pool` up to `block`, oldest first, at most `first`.
-    pub fn vault_requests(
-        &self,
-        pool: Address,
-        block: u64,
-        first: usize,
-    ) -> Result<Vec<(u64, u32, VaultRequestValue)>, StoreError> {
-        self.events_upto::<VaultRequests>(pool, block, first)
-    }
-
     /// Governor votes cast on `token`'s proposals up to `block`, oldest first.
     pub fn votes_cast(
         &self,
@@ -394,14 +400,98 @@ impl StateDb {
         self.events_upto::<CorporateActions>(token, block, first)
     }
 
-    /// `token`'s distributions and withdrawals up to `block`, oldest first.
-    pub fn distributions(
+    /// A page of `token`'s corporate actions up to `as_of` matching `query` and `keep`.
+    pub fn corporate_actions_page(
         &self,
         token: Address,
-        block: u64,
-        first: usize,
-    ) -> Result<Vec<(u64, u32, DistributionValue)>, StoreError> {
-        self.events_upto::<Distributions>(token, block, first)
+        as_of: u64,
+        query: &EventQuery,
+        keep: impl Fn(&CorporateActionValue) -> bool,
+    ) -> Result<Page<EventRow<CorporateActionValue>>, StoreError> {
+        self.events_page::<CorporateActions>(token, as_of, query, keep)
+    }
+
+    /// A page of `token`'s distributions up to `as_of` matching `query` and `keep`.
+    pub fn distributions_page(
+        &self,
+        token: Address,
+        as_of: u64,
+        query: &EventQuery,
+        keep: impl Fn(&DistributionValue) -> bool,
+    ) -> Result<Page<EventRow<DistributionValue>>, StoreError> {
+        self.events_page::<Distributions>(token, as_of, query, keep)
+    }
+
+    /// A page of the votes cast on `token`'s proposals up to `as_of`.
+    pub fn votes_page(
+        &self,
+        token: Address,
+        as_of: u64,
+        query: &EventQuery,
+        keep: impl Fn(&VoteValue) -> bool,
+    ) -> Result<Page<EventRow<VoteValue>>, StoreError> {
+        self.events_page::<VotesCast>(token, as_of, query, keep)
+    }
+
+    /// A page of the ERC-7540 requests made to `pool` up to `as_of`.
+    pub fn vault_requests_page(
+        &self,
+        pool: Address,
+        as_of: u64,
+        query: &EventQuery,
+        keep: impl Fn(&VaultRequestValue) -> bool,
+    ) -> Result<Page<EventRow<VaultRequestValue>>, StoreError> {
+        self.events_page::<VaultRequests>(pool, as_of, query, keep)
+    }
+
+    /// A page of an event table of `token`: rows up to `as_of` in `query`'s block range that
+    /// `keep` accepts, in `query`'s order, after its cursor (block ‖ log index, hex).
+    fn events_page<T: Table<Key = EventKey>>(
+        &self,
+        token: Address,
+        as_of: u64,
+        query: &EventQuery,
+        keep: impl Fn(&T::Value) -> bool,
+    ) -> Result<Page<EventRow<T::Value>>, StoreError> {
+        let low = query.block_gte.unwrap_or(0);
+        let high = query.block_lte.map_or(as_of, |b| b.min(as_of));
+        let after = match parse_cursor(query.after.as_deref(), "event cursor")? {
+            Some(c) => Some(<(u64, u32)>::decode(&c).map_err(|_| bad_cursor("event cursor"))?),
+            None => None,
+        };
+        let (start, direction) = match (query.descending, after) {
+            (false, Some((b, l))) => (EventKey { token, block: b, log_index: l }, Direction::Forward),
+            (false, None) => (EventKey { token, block: low, log_index: 0 }, Direction::Forward),
+            (true, Some((b, l))) => (EventKey { token, block: b, log_index: l }, Direction::Reverse),
+            (true, None) => (EventKey { token, block: high, log_index: u32::MAX }, Direction::Reverse),
+        };
+        let mut rows = Vec::new();
+        let mut has_next = false;
+        for item in self.db.iterator_cf(self.cf::<T>(), IteratorMode::From(&start.encode(), direction)) {
+            let (k, v) = item?;
+            let key = EventKey::decode(&k).map_err(corrupt::<T>)?;
+            let past_end = if query.descending { key.block < low } else { key.block > high };
+            if key.token != token || past_end {
+                break;
+            }
+            if key.block > high || key.block < low {
+                continue;
+            }
+            if after == Some((key.block, key.log_index)) {
+                continue;
+            }
+            let value = decode::<T>(&v)?;
+            if !keep(&value) {
+                continue;
+            }
+            if rows.len() == query.first {
+                has_next = true;
+                break;
+            }
+            rows.push((key.block, key.log_index, value));
+        }
+        let end_cursor = rows.last().map(|(b, l, _)| hex::encode((*b, *l).encode()));
+        Ok(Page { rows, has_next, end_cursor })
     }
 
     /// The rows of an event table of `token` up to `block`, oldest first, at most `first`.

@@ -1,11 +1,13 @@
 //! API types. Each is built `From` a domain type; none holds logic beyond formatting.
 
+mod capital;
 mod disclosure;
 mod scalars;
 mod status;
 mod token;
 mod transfer;
 
+pub use capital::*;
 pub use disclosure::{
     Anchor, AnchorConnection, ConsistencyProof, Disclosure, DisclosureConnection, DisclosureHit, DisclosureProof,
 };

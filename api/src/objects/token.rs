@@ -2,7 +2,12 @@ use alloy::primitives::{Address, B256, U256};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
 use registrar_store::{HolderOrder, HolderRow, IdentityRecord, LinkKind, TokenInfo, TokenSnapshot, TransferFilter};
 
-use super::{parse_address, show_address, BigInt, PageInfo, TransferConnection, TransferWhere};
+use super::{
+    corporate_action_connection, distribution_connection, parse_address, show_address, vault_request_connection,
+    vote_connection, BigInt, BondPosition, BondTranche, CorporateActionConnection, CorporateActionWhere,
+    DistributionConnection, DistributionWhere, EventOrderBy, PageInfo, ProposalTally, TransferConnection,
+    TransferWhere, VaultRequestConnection, VaultRequestWhere, VoteConnection, VoteWhere,
+};
 use crate::{
     resolvers::{page_size, submit::Caller},
     ApiError, ApiState,
@@ -148,88 +153,6 @@ impl Holder {
     }
 }
 
-/// An amount of one ERC-3475 class and nonce.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct BondPosition {
-    pub class_id: BigInt,
-    pub nonce_id: BigInt,
-    pub amount: BigInt,
-}
-
-/// An ERC-3475 tranche (class and nonce): its supply and status as of the block.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct BondTranche {
-    pub class_id: BigInt,
-    pub nonce_id: BigInt,
-    /// Outstanding (issued less redeemed).
-    pub supply: BigInt,
-    /// `OUTSTANDING`, `MATURED` or `DEFAULTED`.
-    pub status: String,
-    /// Why it defaulted.
-    pub default_reason: Option<String>,
-}
-
-/// A Governor vote.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct VoteCast {
-    pub voter: String,
-    pub proposal_id: BigInt,
-    /// 0 against, 1 for, 2 abstain.
-    pub support: u8,
-    pub weight: BigInt,
-    pub reason: String,
-    pub block_number: u64,
-    pub tx_hash: String,
-}
-
-/// The votes cast on one proposal up to the block.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct ProposalTally {
-    pub proposal_id: BigInt,
-    pub against_votes: BigInt,
-    pub for_votes: BigInt,
-    pub abstain_votes: BigInt,
-    pub voters: u64,
-}
-
-/// A corporate action: a record-date snapshot, a stock split, a buyback, a bond maturity or
-/// default.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct CorporateAction {
-    /// `SNAPSHOT`, `STOCK_SPLIT`, `BUYBACK`, `MATURED` or `DEFAULTED`.
-    pub kind: String,
-    /// The snapshot's or the action's id (0 for bond events).
-    pub id: BigInt,
-    /// Split ratio.
-    pub numerator: Option<BigInt>,
-    pub denominator: Option<BigInt>,
-    /// Buyback: who sold, how much, at what price per share.
-    pub seller: Option<String>,
-    pub amount: Option<BigInt>,
-    pub price: Option<BigInt>,
-    /// Bond events: which tranche, and why it defaulted.
-    pub class_id: Option<BigInt>,
-    pub nonce_id: Option<BigInt>,
-    pub reason: Option<String>,
-    pub block_number: u64,
-    pub log_index: u32,
-    pub tx_hash: String,
-    pub timestamp: u64,
-}
-
-/// A distribution to holders or a holder's withdrawal (ERC-2222 funds, ERC-1726 dividends).
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Distribution {
-    /// `FundsDistributed`, `FundsWithdrawn`, `DividendsDistributed` or `DividendWithdrawn`.
-    pub kind: String,
-    pub account: String,
-    pub amount: BigInt,
-    pub block_number: u64,
-    pub log_index: u32,
-    pub tx_hash: String,
-    pub timestamp: u64,
-}
-
 /// A collateral pool (a vault token) as of a block: what it holds and what a share is worth.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Pool {
@@ -252,22 +175,6 @@ pub struct PoolAsset {
     pub amount: BigInt,
     /// In the pool's unit of account.
     pub value: BigInt,
-}
-
-/// An ERC-7540 asynchronous request to a vault.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct VaultRequest {
-    /// `DEPOSIT` (amount in assets) or `REDEEM` (amount in shares).
-    pub kind: String,
-    pub request_id: BigInt,
-    pub controller: String,
-    pub owner: String,
-    pub sender: String,
-    pub amount: BigInt,
-    pub block_number: u64,
-    pub log_index: u32,
-    pub tx_hash: String,
-    pub timestamp: u64,
 }
 
 /// A balance in one ERC-1410 partition (or, on a token, the partition's supply).
@@ -425,24 +332,75 @@ impl Token {
         }))
     }
 
-    /// Governor votes cast up to this block, oldest first.
-    async fn votes_cast(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<VoteCast>> {
+    /// Governor votes cast up to this block.
+    #[graphql(complexity = "page_size(first).unwrap_or(100) as usize * child_complexity")]
+    async fn votes_cast(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(name = "where")] filter: Option<VoteWhere>,
+        #[graphql(default)] order_by: EventOrderBy,
+    ) -> Result<VoteConnection> {
         let state = ctx.data::<ApiState>()?;
-        let first = page_size(first)?;
+        let filter = filter.unwrap_or_default();
+        let (query, keep) = (filter.query(order_by, page_size(first)?, after), filter.keep()?);
         let (token, block) = (self.info.address, self.block);
-        let rows = state.read(move |db| db.votes_cast(token, block, first)).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(b, _, v)| VoteCast {
-                voter: show_address(&v.voter),
-                proposal_id: BigInt(v.proposal_id),
-                support: v.support,
-                weight: BigInt(v.weight),
-                reason: v.reason,
-                block_number: b,
-                tx_hash: format!("{:#x}", v.tx_hash),
-            })
-            .collect())
+        Ok(vote_connection(state.read(move |db| db.votes_page(token, block, &query, keep)).await?))
+    }
+
+    /// Corporate actions (record dates, splits, buybacks, bond maturities and defaults) up to
+    /// this block.
+    #[graphql(complexity = "page_size(first).unwrap_or(100) as usize * child_complexity")]
+    async fn corporate_actions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(name = "where")] filter: Option<CorporateActionWhere>,
+        #[graphql(default)] order_by: EventOrderBy,
+    ) -> Result<CorporateActionConnection> {
+        let state = ctx.data::<ApiState>()?;
+        let filter = filter.unwrap_or_default();
+        let (query, keep) = (filter.query(order_by, page_size(first)?, after), filter.keep());
+        let (token, block) = (self.info.address, self.block);
+        Ok(corporate_action_connection(
+            state.read(move |db| db.corporate_actions_page(token, block, &query, keep)).await?,
+        ))
+    }
+
+    /// Distributions to holders and their withdrawals (ERC-2222, ERC-1726) up to this block.
+    #[graphql(complexity = "page_size(first).unwrap_or(100) as usize * child_complexity")]
+    async fn distributions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(name = "where")] filter: Option<DistributionWhere>,
+        #[graphql(default)] order_by: EventOrderBy,
+    ) -> Result<DistributionConnection> {
+        let state = ctx.data::<ApiState>()?;
+        let filter = filter.unwrap_or_default();
+        let (query, keep) = (filter.query(order_by, page_size(first)?, after), filter.keep()?);
+        let (token, block) = (self.info.address, self.block);
+        Ok(distribution_connection(state.read(move |db| db.distributions_page(token, block, &query, keep)).await?))
+    }
+
+    /// ERC-7540 requests made to this vault up to this block.
+    #[graphql(complexity = "page_size(first).unwrap_or(100) as usize * child_complexity")]
+    async fn vault_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(name = "where")] filter: Option<VaultRequestWhere>,
+        #[graphql(default)] order_by: EventOrderBy,
+    ) -> Result<VaultRequestConnection> {
+        let state = ctx.data::<ApiState>()?;
+        let filter = filter.unwrap_or_default();
+        let (query, keep) = (filter.query(order_by, page_size(first)?, after), filter.keep()?);
+        let (token, block) = (self.info.address, self.block);
+        Ok(vault_request_connection(state.read(move |db| db.vault_requests_page(token, block, &query, keep)).await?))
     }
 
     /// The tally of every proposal voted on up to this block, by proposal id.
@@ -467,59 +425,6 @@ impl Token {
                 for_votes: BigInt(for_),
                 abstain_votes: BigInt(abstain),
                 voters: voters[&id],
-            })
-            .collect())
-    }
-
-    /// Corporate actions up to this block, oldest first.
-    async fn corporate_actions(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<CorporateAction>> {
-        let state = ctx.data::<ApiState>()?;
-        let first = page_size(first)?;
-        let (token, block) = (self.info.address, self.block);
-        let rows = state.read(move |db| db.corporate_actions(token, block, first)).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(b, log_index, a)| {
-                use registrar_store::CorporateActionKind as K;
-                let big = |v: U256| Some(BigInt(v));
-                let (split, buyback, bond) =
-                    (a.kind == K::StockSplit, a.kind == K::Buyback, matches!(a.kind, K::Matured | K::Defaulted));
-                CorporateAction {
-                    kind: a.kind.name().into(),
-                    id: BigInt(a.id),
-                    numerator: if split { big(a.a) } else { None },
-                    denominator: if split { big(a.b) } else { None },
-                    seller: buyback.then(|| show_address(&a.account)),
-                    amount: if buyback { big(a.amount) } else { None },
-                    price: if buyback { big(a.a) } else { None },
-                    class_id: if bond { big(a.a) } else { None },
-                    nonce_id: if bond { big(a.b) } else { None },
-                    reason: (a.kind == K::Defaulted).then_some(a.text),
-                    block_number: b,
-                    log_index,
-                    tx_hash: format!("{:#x}", a.tx_hash),
-                    timestamp: a.timestamp,
-                }
-            })
-            .collect())
-    }
-
-    /// Distributions to holders and their withdrawals up to this block, oldest first.
-    async fn distributions(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Distribution>> {
-        let state = ctx.data::<ApiState>()?;
-        let first = page_size(first)?;
-        let (token, block) = (self.info.address, self.block);
-        let rows = state.read(move |db| db.distributions(token, block, first)).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(b, log_index, d)| Distribution {
-                kind: registrar_schemas::DistributionKind::from_u8(d.kind).map_or("unknown", |k| k.event_name()).into(),
-                account: show_address(&d.account),
-                amount: BigInt(d.amount),
-                block_number: b,
-                log_index,
-                tx_hash: format!("{:#x}", d.tx_hash),
-                timestamp: d.timestamp,
             })
             .collect())
     }
@@ -562,29 +467,6 @@ impl Token {
             t.default_reason = (a.kind == K::Defaulted).then_some(a.text);
         }
         Ok(tranches.into_values().collect())
-    }
-
-    /// ERC-7540 requests made to this vault up to this block, oldest first.
-    async fn vault_requests(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<VaultRequest>> {
-        let state = ctx.data::<ApiState>()?;
-        let first = page_size(first)?;
-        let (token, block) = (self.info.address, self.block);
-        let rows = state.read(move |db| db.vault_requests(token, block, first)).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(b, log_index, r)| VaultRequest {
-                kind: if r.redeem { "REDEEM" } else { "DEPOSIT" }.into(),
-                request_id: BigInt(r.request_id),
-                controller: show_address(&r.controller),
-                owner: show_address(&r.owner),
-                sender: show_address(&r.sender),
-                amount: BigInt(r.amount),
-                block_number: b,
-                log_index,
-                tx_hash: format!("{:#x}", r.tx_hash),
-                timestamp: r.timestamp,
-            })
-            .collect())
     }
 
     /// The supply of each ERC-1410 partition with tokens in it (empty for unpartitioned tokens).
