@@ -137,6 +137,9 @@ async fn trex_suites_from_the_factory_match_their_views() {
     // T-REX indexes the name in UpdatedTokenInformation: registrar reads it back.
     send(ta.setName("Acme Class A Ordinary".into()).from(agent), "setName").await.unwrap();
     send(ta.burn(inv[7], alloy::primitives::U256::from(100)).from(agent), "burn").await.unwrap();
+    // An agent's forced transfer: a plain Transfer on chain, told apart by its transaction.
+    let forced = alloy::primitives::U256::from(150);
+    send(ta.forcedTransfer(inv[0], inv[7], forced).from(agent), "forcedTransfer").await.unwrap();
 
     // A second suite while registrar runs.
     let b = factory.deploy_suite(&provider, "acme-b", "Acme Notes", "ACMN", 6, agent, token_identity).await.unwrap();
@@ -221,5 +224,13 @@ async fn trex_suites_from_the_factory_match_their_views() {
     for wanted in ["agent-added", "ownership-transferred", "freeze-tokens", "freeze-wallet", "recovery"] {
         assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
     }
+    let forced_rows: Vec<&Value> =
+        custody["rows"].as_array().unwrap().iter().filter(|r| r["action"] == "forced-transfer").collect();
+    assert_eq!(forced_rows.len(), 1, "only the agent's forcedTransfer (the recovery's is the recovery): {custody}");
+    let row = forced_rows[0];
+    assert_eq!(row["account"].as_str(), Some(format!("{:#x}", inv[0]).as_str()));
+    assert_eq!(row["counterparty"].as_str(), Some(format!("{:#x}", inv[7]).as_str()));
+    assert_eq!(row["agent"].as_str(), Some(format!("{agent:#x}").as_str()));
+    assert_eq!(row["amount"].as_str(), Some("150"));
     reg.stop();
 }

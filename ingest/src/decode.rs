@@ -506,6 +506,10 @@ fn settle_transaction(records: &mut [LogRecord], indices: &[usize]) {
                 let sum = counted.entry((*from, *to)).or_default();
                 *sum = sum.saturating_add(*value);
             }
+            TokenEvent::Move(m) if m.kind == MoveKind::ForcedTransfer => {
+                let sum = counted.entry((m.from, m.to)).or_default();
+                *sum = sum.saturating_add(m.value);
+            }
             TokenEvent::Move(m) if m.kind == MoveKind::TransferByPartition => last_recipient = Some(m.to),
             TokenEvent::ChangedPartition { holder, .. } => match last_recipient {
                 Some(to) => *holder = to,

@@ -113,6 +113,9 @@ pub struct Ingestor {
     watched: BTreeSet<Address>,
     /// `watched` grew during an append: ranges read ahead with the old set are read again.
     watch_changed: bool,
+    /// The watched tokens that are T-REX tokens (they name an identity registry): their
+    /// transfers' transactions are read to tell forced transfers.
+    trex_tokens: BTreeSet<Address>,
 }
 
 /// Where a record sits in the chain: block, then log index; a block's commit comes after its
@@ -147,6 +150,7 @@ impl Ingestor {
             force_revert: false,
             watched: config.contracts.iter().chain(&config.factories).copied().collect(),
             watch_changed: false,
+            trex_tokens: BTreeSet::new(),
             config,
         }
     }
@@ -339,6 +343,9 @@ impl Ingestor {
         let (name, symbol, decimals) = self.rpc.token_metadata(address).await?;
         info!(target: "ingest", %address, name, symbol, decimals, "watching token");
         self.watched.insert(address);
+        if self.rpc.identity_registry(address).await?.is_some() {
+            self.trex_tokens.insert(address);
+        }
         self.discoveries.push(LogRecord::TokenDiscovered(TokenDiscovered {
             chain_id: ChainId(self.chain_id),
             address,
@@ -628,6 +635,7 @@ impl Ingestor {
     /// (the log holds their hashes) and the country of a newly stored identity (the event has
     /// none). The views are read as of the event's block.
     async fn read_back(&self, records: &mut [LogRecord]) -> Result<(), IngestError> {
+        self.mark_forced_transfers(records).await?;
         for r in records.iter_mut() {
             let LogRecord::Event(e) = r else { continue };
             let (contract, block) = (e.meta.contract, e.meta.block.number.0);
@@ -642,6 +650,55 @@ impl Ingestor {
                     *country = self.rpc.investor_country(contract, *investor, false, block).await?;
                 }
                 _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A T-REX agent's `forcedTransfer` emits a plain `Transfer`: the transactions of T-REX
+    /// tokens' transfers are read, and the transfers of one that called `forcedTransfer` or
+    /// `batchForcedTransfer` on the token are recorded as forced, with the agent (the sender).
+    /// A forced transfer made through another contract (a multisig, an agent manager) is not
+    /// told apart: that needs call traces.
+    async fn mark_forced_transfers(&self, records: &mut [LogRecord]) -> Result<(), IngestError> {
+        use alloy::sol_types::SolCall;
+        use registrar_schemas::abi::trex::ITREXForcedTransfers as F;
+        if self.trex_tokens.is_empty() {
+            return Ok(());
+        }
+        let mut transactions = BTreeSet::new();
+        for r in records.iter() {
+            if let LogRecord::Event(e) = r {
+                if matches!(e.event, TokenEvent::Transfer { .. }) && self.trex_tokens.contains(&e.meta.contract) {
+                    transactions.insert((e.meta.tx_hash, e.meta.contract));
+                }
+            }
+        }
+        for (tx, token) in transactions {
+            let Some((agent, to, input)) = self.rpc.transaction(tx).await? else { continue };
+            let forced = to == Some(token)
+                && input.len() >= 4
+                && [F::forcedTransferCall::SELECTOR, F::batchForcedTransferCall::SELECTOR]
+                    .contains(&input[..4].try_into().unwrap_or_default());
+            if !forced {
+                continue;
+            }
+            for r in records.iter_mut() {
+                let LogRecord::Event(e) = r else { continue };
+                if e.meta.tx_hash != tx || e.meta.contract != token {
+                    continue;
+                }
+                if let TokenEvent::Transfer { from, to, value } = e.event {
+                    e.event = TokenEvent::Move(registrar_schemas::Move {
+                        kind: registrar_schemas::MoveKind::ForcedTransfer,
+                        partition: None,
+                        operator: agent,
+                        from,
+                        to,
+                        value,
+                        moves_balance: true,
+                    });
+                }
             }
         }
         Ok(())

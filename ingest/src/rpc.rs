@@ -11,7 +11,7 @@ use std::{
 
 use alloy::{
     eips::{BlockId, BlockNumberOrTag},
-    primitives::{Address, B256},
+    primitives::{Address, Bytes, B256},
     providers::{DynProvider, Provider, ProviderBuilder},
     pubsub::Subscription,
     rpc::types::{Filter, Header, Log},
@@ -237,6 +237,20 @@ impl Rpc {
         ];
         out.extend(views.into_iter().flatten().filter(|a| !a.is_zero()));
         Ok(out)
+    }
+
+    /// The identity registry a T-REX token points to, if the contract is one.
+    pub async fn identity_registry(&self, token: Address) -> Result<Option<Address>, IngestError> {
+        let c = ITREXViews::new(token, &self.provider);
+        let found = self.optional_view("identityRegistry", || async { c.identityRegistry().call().await }).await?;
+        Ok(found.filter(|a| !a.is_zero()))
+    }
+
+    /// The sender, recipient and input of a transaction.
+    pub async fn transaction(&self, hash: B256) -> Result<Option<(Address, Option<Address>, Bytes)>, IngestError> {
+        use alloy::consensus::Transaction as _;
+        let tx = self.call("eth_getTransactionByHash", || self.provider.get_transaction_by_hash(hash)).await?;
+        Ok(tx.map(|t| (t.inner.signer(), t.to(), t.input().clone())))
     }
 
     /// An investor's country as identity registry storage (`storage`) or an identity registry

@@ -157,6 +157,14 @@ pub mod trex {
     }
 
     sol! {
+        /// The agent calls whose `Transfer`s are forced transfers.
+        interface ITREXForcedTransfers {
+            function forcedTransfer(address _from, address _to, uint256 _amount) external returns (bool);
+            function batchForcedTransfer(address[] calldata _fromList, address[] calldata _toList, uint256[] calldata _amounts) external;
+        }
+    }
+
+    sol! {
         /// The views ingest reads to follow a suite and to read back what events leave out.
         #[sol(rpc)]
         interface ITREXViews {

@@ -412,10 +412,14 @@ pub enum MoveKind {
     ControllerTransfer,
     /// ERC-1644 `ControllerRedemption`: a forced redemption by the controller.
     ControllerRedemption,
+    /// An ERC-20 `Transfer` of a T-REX token made by an agent's `forcedTransfer` (ingest read
+    /// the transaction; `operator` is the agent). It stands for the `Transfer` and moves the
+    /// balances as one.
+    ForcedTransfer,
 }
 
 impl MoveKind {
-    pub const ALL: [MoveKind; 7] = [
+    pub const ALL: [MoveKind; 8] = [
         MoveKind::TransferByPartition,
         MoveKind::IssuedByPartition,
         MoveKind::RedeemedByPartition,
@@ -423,6 +427,7 @@ impl MoveKind {
         MoveKind::Redeemed,
         MoveKind::ControllerTransfer,
         MoveKind::ControllerRedemption,
+        MoveKind::ForcedTransfer,
     ];
 
     pub fn event_name(self) -> &'static str {
@@ -434,12 +439,15 @@ impl MoveKind {
             MoveKind::Redeemed => "Redeemed",
             MoveKind::ControllerTransfer => "ControllerTransfer",
             MoveKind::ControllerRedemption => "ControllerRedemption",
+            MoveKind::ForcedTransfer => "Transfer",
         }
     }
 
-    /// Which events of a transaction count a movement first: ERC-1410 before ERC-1594/1644.
+    /// Which events of a transaction count a movement first: ERC-20 `Transfer` (and a forced
+    /// one), then ERC-1410, then ERC-1594, then ERC-1644.
     pub fn precedence(self) -> u8 {
         match self {
+            MoveKind::ForcedTransfer => 0,
             MoveKind::TransferByPartition | MoveKind::IssuedByPartition | MoveKind::RedeemedByPartition => 1,
             MoveKind::Issued | MoveKind::Redeemed => 2,
             MoveKind::ControllerTransfer | MoveKind::ControllerRedemption => 3,

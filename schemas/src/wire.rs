@@ -69,6 +69,7 @@ fn move_kind(k: MoveKind) -> proto::r#move::Kind {
         MoveKind::Redeemed => proto::r#move::Kind::Redeemed,
         MoveKind::ControllerTransfer => proto::r#move::Kind::ControllerTransfer,
         MoveKind::ControllerRedemption => proto::r#move::Kind::ControllerRedemption,
+        MoveKind::ForcedTransfer => proto::r#move::Kind::ForcedTransfer,
     }
 }
 
@@ -376,6 +377,7 @@ impl TryFrom<Kind> for TokenEvent {
                     Ok(proto::r#move::Kind::Redeemed) => MoveKind::Redeemed,
                     Ok(proto::r#move::Kind::ControllerTransfer) => MoveKind::ControllerTransfer,
                     Ok(proto::r#move::Kind::ControllerRedemption) => MoveKind::ControllerRedemption,
+                    Ok(proto::r#move::Kind::ForcedTransfer) => MoveKind::ForcedTransfer,
                     Ok(proto::r#move::Kind::Unspecified) | Err(_) => {
                         return Err(DecodeError::Range { field: "move.kind", value: m.kind as u64 })
                     }

@@ -931,6 +931,9 @@ impl<'a> Tx<'a> {
             TokenEvent::Move(Move { kind: MoveKind::ControllerTransfer, operator, from, to, value, .. }) => {
                 (AuditAction::ControllerTransfer, from, to, value, operator, zero)
             }
+            TokenEvent::Move(Move { kind: MoveKind::ForcedTransfer, operator, from, to, value, .. }) => {
+                (AuditAction::ForcedTransfer, from, to, value, operator, zero)
+            }
             TokenEvent::Move(Move { kind: MoveKind::ControllerRedemption, operator, from, value, .. }) => {
                 (AuditAction::ControllerRedemption, from, zero, value, operator, zero)
             }

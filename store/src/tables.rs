@@ -131,6 +131,8 @@ pub enum AuditAction {
     AgentRemoved = 13,
     /// `OwnershipTransferred`: `account` is the new owner, `counterparty` the previous one.
     OwnershipTransferred = 14,
+    /// T-REX `forcedTransfer` by an agent: `account` → `counterparty`.
+    ForcedTransfer = 15,
 }
 
 impl AuditAction {
@@ -150,6 +152,7 @@ impl AuditAction {
             AuditAction::AgentAdded => "agent-added",
             AuditAction::AgentRemoved => "agent-removed",
             AuditAction::OwnershipTransferred => "ownership-transferred",
+            AuditAction::ForcedTransfer => "forced-transfer",
         }
     }
 
@@ -170,6 +173,7 @@ impl AuditAction {
             AgentAdded,
             AgentRemoved,
             OwnershipTransferred,
+            ForcedTransfer,
         ]
         .into_iter()
         .find(|a| *a as u8 == v)
@@ -1131,7 +1135,7 @@ mod tests {
         }
 
         #[test]
-        fn audit_entry(a in address(), c in address(), v in u256(), tx in any::<[u8; 32]>(), p in any::<[u8; 32]>(), ts: u64, action in 1u8..=14) {
+        fn audit_entry(a in address(), c in address(), v in u256(), tx in any::<[u8; 32]>(), p in any::<[u8; 32]>(), ts: u64, action in 1u8..=15) {
             let action = AuditAction::from_u8(action).unwrap();
             round_trip(AuditEntry { action, account: a, counterparty: c, amount: v, agent: c, identity: a, partition: B256::from(p), tx_hash: B256::from(tx), timestamp: ts })?;
             prop_assert!(AuditEntry::decode(&[0u8; 10]).is_err());
