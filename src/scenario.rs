@@ -79,6 +79,17 @@ pub struct Played {
     pub transactions: usize,
 }
 
+impl Played {
+    /// Counts a transaction mined in `block`.
+    pub fn note(&mut self, block: u64) {
+        if self.first_block == 0 {
+            self.first_block = block;
+        }
+        self.last_block = block;
+        self.transactions += 1;
+    }
+}
+
 /// Plays the scenario on `token`; `unit` scales amounts (10^decimals).
 pub async fn play(
     provider: &DynProvider,
@@ -92,13 +103,7 @@ pub async fn play(
     let mut played = Played::default();
     let agent = cast.agent;
     let inv = &cast.investors;
-    let mut block = |b: u64, played: &mut Played| {
-        if played.first_block == 0 {
-            played.first_block = b;
-        }
-        played.last_block = b;
-        played.transactions += 1;
-    };
+    let mut block = |b: u64, played: &mut Played| played.note(b);
 
     // Issuance: every investor but the last five gets between 100 and 50,000 units.
     let issued: Vec<Address> = inv[..inv.len() - 5].to_vec();
@@ -232,13 +237,7 @@ pub async fn play_partitioned(
     let mut played = Played::default();
     let controller = cast.agent;
     let inv = &cast.investors[..cast.investors.len().min(14)];
-    let block = |b: u64, played: &mut Played| {
-        if played.first_block == 0 {
-            played.first_block = b;
-        }
-        played.last_block = b;
-        played.transactions += 1;
-    };
+    let mut block = |b: u64, played: &mut Played| played.note(b);
     let (unlocked, locked, reg_s) = (partition("unlocked"), partition("locked"), partition("reg-s"));
     let none = alloy::primitives::Bytes::new;
 
@@ -340,13 +339,7 @@ pub async fn play_pool(provider: &DynProvider, pool: Address, cast: &Cast, seed:
     let mut played = Played::default();
     let manager = cast.agent;
     let inv = &cast.investors[..cast.investors.len().min(8)];
-    let block = |b: u64, played: &mut Played| {
-        if played.first_block == 0 {
-            played.first_block = b;
-        }
-        played.last_block = b;
-        played.transactions += 1;
-    };
+    let mut block = |b: u64, played: &mut Played| played.note(b);
     let unit = U256::from(10u64).pow(U256::from(18));
     let [bill, gold] = POOL_ASSETS;
 
@@ -408,13 +401,7 @@ pub async fn play_equity(provider: &DynProvider, token: Address, cast: &Cast, se
     let mut played = Played::default();
     let issuer = cast.agent;
     let inv = &cast.investors[..cast.investors.len().min(8)];
-    let block = |b: u64, played: &mut Played| {
-        if played.first_block == 0 {
-            played.first_block = b;
-        }
-        played.last_block = b;
-        played.transactions += 1;
-    };
+    let mut block = |b: u64, played: &mut Played| played.note(b);
     for &investor in inv {
         block(send!(t.mint(investor, U256::from(100 + rng.below(900))), issuer, "issuance"), &mut played);
     }
@@ -465,13 +452,7 @@ pub async fn play_bond(provider: &DynProvider, bond: Address, cast: &Cast, seed:
     let mut played = Played::default();
     let issuer = cast.agent;
     let inv = &cast.investors[..cast.investors.len().min(6)];
-    let block = |n: u64, played: &mut Played| {
-        if played.first_block == 0 {
-            played.first_block = n;
-        }
-        played.last_block = n;
-        played.transactions += 1;
-    };
+    let mut block = |b: u64, played: &mut Played| played.note(b);
     let tx = |class: u64, nonce: u64, amount: u64| Transaction {
         classId: U256::from(class),
         nonceId: U256::from(nonce),
