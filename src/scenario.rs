@@ -237,7 +237,7 @@ pub async fn play_partitioned(
     let mut played = Played::default();
     let controller = cast.agent;
     let inv = &cast.investors[..cast.investors.len().min(14)];
-    let mut block = |b: u64, played: &mut Played| played.note(b);
+    let block = |b: u64, played: &mut Played| played.note(b);
     let (unlocked, locked, reg_s) = (partition("unlocked"), partition("locked"), partition("reg-s"));
     let none = alloy::primitives::Bytes::new;
 
@@ -339,7 +339,7 @@ pub async fn play_pool(provider: &DynProvider, pool: Address, cast: &Cast, seed:
     let mut played = Played::default();
     let manager = cast.agent;
     let inv = &cast.investors[..cast.investors.len().min(8)];
-    let mut block = |b: u64, played: &mut Played| played.note(b);
+    let block = |b: u64, played: &mut Played| played.note(b);
     let unit = U256::from(10u64).pow(U256::from(18));
     let [bill, gold] = POOL_ASSETS;
 
@@ -401,7 +401,7 @@ pub async fn play_equity(provider: &DynProvider, token: Address, cast: &Cast, se
     let mut played = Played::default();
     let issuer = cast.agent;
     let inv = &cast.investors[..cast.investors.len().min(8)];
-    let mut block = |b: u64, played: &mut Played| played.note(b);
+    let block = |b: u64, played: &mut Played| played.note(b);
     for &investor in inv {
         block(send!(t.mint(investor, U256::from(100 + rng.below(900))), issuer, "issuance"), &mut played);
     }
@@ -452,7 +452,7 @@ pub async fn play_bond(provider: &DynProvider, bond: Address, cast: &Cast, seed:
     let mut played = Played::default();
     let issuer = cast.agent;
     let inv = &cast.investors[..cast.investors.len().min(6)];
-    let mut block = |b: u64, played: &mut Played| played.note(b);
+    let block = |b: u64, played: &mut Played| played.note(b);
     let tx = |class: u64, nonce: u64, amount: u64| Transaction {
         classId: U256::from(class),
         nonceId: U256::from(nonce),

@@ -128,6 +128,9 @@ async fn trex_suites_from_the_factory_match_their_views() {
 
     // Identity changes: a country, an identity replaced, a wallet recovered, one removed.
     send(ir_a.updateCountry(inv[1], 124).from(agent), "updateCountry").await.unwrap();
+    // A second wallet on inv[2]'s identity: replacing inv[2]'s identity must leave it alone.
+    send(ir_a.registerIdentity(inv[10], identities[2], 276).from(agent), "registerIdentity").await.unwrap();
+    send(ta.mint(inv[10], alloy::primitives::U256::from(10)).from(agent), "mint").await.unwrap();
     let replacement = trex::deploy_identity(&provider, &artifacts, inv[2]).await.unwrap();
     send(ir_a.updateIdentity(inv[2], replacement).from(agent), "updateIdentity").await.unwrap();
     let new_wallet = cast.spare[0];
@@ -172,7 +175,7 @@ async fn trex_suites_from_the_factory_match_their_views() {
 
     let regulator = create_key(&reg, "regulator", a);
     let issuer_of_b = create_key(&reg, "issuer", b);
-    let mut wallets: Vec<Address> = inv[..10].to_vec();
+    let mut wallets: Vec<Address> = inv[..11].to_vec();
     wallets.push(new_wallet);
     for (token, block) in [(a, middle), (a, last), (b, last)] {
         let key = if token == a { regulator.as_str() } else { issuer_of_b.as_str() };

@@ -635,6 +635,8 @@ impl Ingestor {
     /// (the log holds their hashes) and the country of a newly stored identity (the event has
     /// none). The views are read as of the event's block.
     async fn read_back(&self, records: &mut [LogRecord]) -> Result<(), IngestError> {
+        use alloy::sol_types::SolCall;
+        use registrar_schemas::abi::trex::ITREXIdentityCalls as I;
         self.mark_forced_transfers(records).await?;
         for r in records.iter_mut() {
             let LogRecord::Event(e) = r else { continue };
@@ -648,6 +650,26 @@ impl Ingestor {
                 }
                 TokenEvent::Identity { action: IdentityAction::Registered, investor, country, .. } => {
                     *country = self.rpc.investor_country(contract, *investor, false, block).await?;
+                }
+                // The events name no wallet; the agent's call does (when made directly).
+                TokenEvent::Identity {
+                    action: IdentityAction::Updated | IdentityAction::Modified,
+                    investor,
+                    identity,
+                    ..
+                } if investor.is_zero() => {
+                    if let Some((_, _, input)) = self.rpc.transaction(e.meta.tx_hash).await? {
+                        let call = I::updateIdentityCall::abi_decode(&input)
+                            .map(|c| (c._userAddress, c._identity))
+                            .or_else(|_| {
+                                I::modifyStoredIdentityCall::abi_decode(&input).map(|c| (c._userAddress, c._identity))
+                            });
+                        if let Ok((wallet, new)) = call {
+                            if new == *identity {
+                                *investor = wallet;
+                            }
+                        }
+                    }
                 }
                 _ => {}
             }

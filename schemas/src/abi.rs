@@ -157,6 +157,13 @@ pub mod trex {
     }
 
     sol! {
+        /// The agent calls that replace a wallet's identity: `IdentityUpdated`/`IdentityModified`
+        /// name no wallet, these calls do.
+        interface ITREXIdentityCalls {
+            function updateIdentity(address _userAddress, address _identity) external;
+            function modifyStoredIdentity(address _userAddress, address _identity) external;
+        }
+
         /// The agent calls whose `Transfer`s are forced transfers.
         interface ITREXForcedTransfers {
             function forcedTransfer(address _from, address _to, uint256 _amount) external returns (bool);

@@ -519,8 +519,12 @@ impl<'a> Tx<'a> {
                 IdentityAction::CountryModified => {
                     self.set_identity(token, investor, block, |r| IdentityRecord { country, ..r })?
                 }
+                IdentityAction::Modified if !investor.is_zero() => {
+                    self.set_identity(token, investor, block, |r| IdentityRecord { identity, ..r })?
+                }
                 IdentityAction::Modified => {
-                    // The event names no wallet: every wallet of the old identity in this storage.
+                    // Ingest could not tell the wallet (the change went through another contract):
+                    // every wallet of the old identity in this storage.
                     for investor in self.wallets_of(token, previous)? {
                         self.set_identity(token, investor, block, |r| IdentityRecord { identity, ..r })?;
                     }
