@@ -188,6 +188,11 @@ pub fn build(
                 "partitions": register.supplies.iter()
                     .map(|(p, v)| json!({ "partition": format!("{p:#x}"), "name": partition_label(*p), "supply": v.to_string() }))
                     .collect::<Vec<_>>(),
+                // The same for the CSV header, in the register's `name=amount;…` form.
+                "partitionSupplies": register.supplies.iter()
+                    .map(|(p, v)| format!("{}={v}", partition_label(*p)))
+                    .collect::<Vec<_>>()
+                    .join(";"),
             });
             let rows = register.rows.iter().map(|r| r.json(register.identity(r))).collect::<Vec<_>>();
             ("holder register", summary, register.csv(), rows)
@@ -322,7 +327,8 @@ pub fn build(
                 out.push_str(&format!("# block_timestamp={t}\n"));
             }
             if let Value::Object(fields) = &summary {
-                for (k, v) in fields {
+                // Lists are for JSON; the CSV header has their flat forms.
+                for (k, v) in fields.iter().filter(|(_, v)| !v.is_array()) {
                     out.push_str(&format!("# {k}={}\n", v.as_str().map_or_else(|| v.to_string(), str::to_string)));
                 }
             }
