@@ -329,7 +329,11 @@ impl Ingestor {
         // The views' links, and theirs in turn (a registry's storage).
         let mut queue: Vec<Address> = tokens;
         while let Some(contract) = queue.pop() {
-            for linked in self.rpc.suite_links(contract).await? {
+            let links = self.rpc.suite_links(contract).await?;
+            if links.identity_registry.is_some() {
+                self.trex_tokens.insert(contract);
+            }
+            for linked in links.all {
                 if self.watched.insert(linked) {
                     info!(target: "ingest", %contract, %linked, "following linked contract");
                     queue.push(linked);
@@ -343,9 +347,6 @@ impl Ingestor {
         let (name, symbol, decimals) = self.rpc.token_metadata(address).await?;
         info!(target: "ingest", %address, name, symbol, decimals, "watching token");
         self.watched.insert(address);
-        if self.rpc.identity_registry(address).await?.is_some() {
-            self.trex_tokens.insert(address);
-        }
         self.discoveries.push(LogRecord::TokenDiscovered(TokenDiscovered {
             chain_id: ChainId(self.chain_id),
             address,
@@ -619,6 +620,8 @@ impl Ingestor {
                 records.push(self.record(&log, blocks)?);
             }
             for token in tokens {
+                // A factory's suite: a T-REX token.
+                self.trex_tokens.insert(token);
                 let before = self.discoveries.len();
                 self.discover_token(token).await?;
                 records.extend(self.discoveries.drain(before..));
@@ -637,7 +640,10 @@ impl Ingestor {
     async fn read_back(&self, records: &mut [LogRecord]) -> Result<(), IngestError> {
         use alloy::sol_types::SolCall;
         use registrar_schemas::abi::trex::ITREXIdentityCalls as I;
-        self.mark_forced_transfers(records).await?;
+        // A transaction read for one event serves the others of the range (an identity update
+        // emits an event in the registry and one in its storage).
+        let mut transactions = Transactions::default();
+        self.mark_forced_transfers(records, &mut transactions).await?;
         for r in records.iter_mut() {
             let LogRecord::Event(e) = r else { continue };
             let (contract, block) = (e.meta.contract, e.meta.block.number.0);
@@ -658,7 +664,7 @@ impl Ingestor {
                     identity,
                     ..
                 } if investor.is_zero() => {
-                    if let Some((_, _, input)) = self.rpc.transaction(e.meta.tx_hash).await? {
+                    if let Some((_, _, input)) = transactions.get(&self.rpc, e.meta.tx_hash).await? {
                         let call = I::updateIdentityCall::abi_decode(&input)
                             .map(|c| (c._userAddress, c._identity))
                             .or_else(|_| {
@@ -682,7 +688,11 @@ impl Ingestor {
     /// `batchForcedTransfer` on the token are recorded as forced, with the agent (the sender).
     /// A forced transfer made through another contract (a multisig, an agent manager) is not
     /// told apart: that needs call traces.
-    async fn mark_forced_transfers(&self, records: &mut [LogRecord]) -> Result<(), IngestError> {
+    async fn mark_forced_transfers(
+        &self,
+        records: &mut [LogRecord],
+        cache: &mut Transactions,
+    ) -> Result<(), IngestError> {
         use alloy::sol_types::SolCall;
         use registrar_schemas::abi::trex::ITREXForcedTransfers as F;
         if self.trex_tokens.is_empty() {
@@ -697,7 +707,7 @@ impl Ingestor {
             }
         }
         for (tx, token) in transactions {
-            let Some((agent, to, input)) = self.rpc.transaction(tx).await? else { continue };
+            let Some((agent, to, input)) = cache.get(&self.rpc, tx).await? else { continue };
             let forced = to == Some(token)
                 && input.len() >= 4
                 && [F::forcedTransferCall::SELECTOR, F::batchForcedTransferCall::SELECTOR]
@@ -761,6 +771,27 @@ impl<T> std::future::Future for AbortOnDrop<T> {
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+/// The transactions `read_back` fetched for one range: sender, recipient, input.
+#[derive(Default)]
+struct Transactions(
+    std::collections::HashMap<alloy::primitives::B256, Option<(Address, Option<Address>, alloy::primitives::Bytes)>>,
+);
+
+impl Transactions {
+    async fn get(
+        &mut self,
+        rpc: &Rpc,
+        hash: alloy::primitives::B256,
+    ) -> Result<Option<(Address, Option<Address>, alloy::primitives::Bytes)>, IngestError> {
+        if let Some(found) = self.0.get(&hash) {
+            return Ok(found.clone());
+        }
+        let found = rpc.transaction(hash).await?;
+        self.0.insert(hash, found.clone());
+        Ok(found)
     }
 }
 

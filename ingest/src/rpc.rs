@@ -26,6 +26,14 @@ use tracing::{debug, warn};
 
 use crate::{error::retry_after, AdaptiveRange, IngestError, RpcErrorKind};
 
+/// What a T-REX contract's views point to.
+pub struct SuiteLinks {
+    /// A token's identity registry: the contract is a T-REX token.
+    pub identity_registry: Option<Address>,
+    /// Every linked contract, the identity registry included.
+    pub all: Vec<Address>,
+}
+
 /// How to talk to the node.
 #[derive(Clone, Debug)]
 pub struct RpcConfig {
@@ -225,25 +233,20 @@ impl Rpc {
     /// The contracts a T-REX contract points to, read with its views: a token's identity
     /// registry and compliance, a registry's storage and its claim topics and trusted issuers
     /// registries. Views a contract lacks are skipped; zero addresses are left out.
-    pub async fn suite_links(&self, contract: Address) -> Result<Vec<Address>, IngestError> {
+    pub async fn suite_links(&self, contract: Address) -> Result<SuiteLinks, IngestError> {
         let c = ITREXViews::new(contract, &self.provider);
-        let mut out = Vec::new();
-        let views = [
-            self.optional_view("identityRegistry", || async { c.identityRegistry().call().await }).await?,
+        let nonzero = |a: Option<Address>| a.filter(|a| !a.is_zero());
+        let identity_registry =
+            nonzero(self.optional_view("identityRegistry", || async { c.identityRegistry().call().await }).await?);
+        let others = [
             self.optional_view("compliance", || async { c.compliance().call().await }).await?,
             self.optional_view("identityStorage", || async { c.identityStorage().call().await }).await?,
             self.optional_view("issuersRegistry", || async { c.issuersRegistry().call().await }).await?,
             self.optional_view("topicsRegistry", || async { c.topicsRegistry().call().await }).await?,
         ];
-        out.extend(views.into_iter().flatten().filter(|a| !a.is_zero()));
-        Ok(out)
-    }
-
-    /// The identity registry a T-REX token points to, if the contract is one.
-    pub async fn identity_registry(&self, token: Address) -> Result<Option<Address>, IngestError> {
-        let c = ITREXViews::new(token, &self.provider);
-        let found = self.optional_view("identityRegistry", || async { c.identityRegistry().call().await }).await?;
-        Ok(found.filter(|a| !a.is_zero()))
+        let mut all: Vec<Address> = identity_registry.into_iter().collect();
+        all.extend(others.into_iter().filter_map(nonzero));
+        Ok(SuiteLinks { identity_registry, all })
     }
 
     /// The sender, recipient and input of a transaction.

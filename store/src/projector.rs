@@ -747,11 +747,28 @@ impl<'a> Tx<'a> {
         change: Change,
     ) -> Result<(), StoreError> {
         let key = PartitionKey { token, holder, partition };
-        let old = self.get::<PartitionBalances>(&key)?.unwrap_or_default();
+        let history = PartitionBlockKey { token, holder, partition, block };
+        self.change_amount::<PartitionBalances, PartitionHistory>(&key, &history, metrics, change, || {
+            warn!(target: "projector", %token, %holder, %partition, block, "event takes more than the partition holds, clamped")
+        })
+    }
+
+    /// Applies `change` to the amount under `latest` and records the result under `history`
+    /// (a zero amount leaves `latest`); more taken than held is clamped at zero, logged by
+    /// `anomaly` and counted.
+    fn change_amount<L: Table<Value = U256>, H: Table<Value = U256>>(
+        &mut self,
+        latest: &L::Key,
+        history: &H::Key,
+        metrics: &Metrics,
+        change: Change,
+        anomaly: impl FnOnce(),
+    ) -> Result<(), StoreError> {
+        let old = self.get::<L>(latest)?.unwrap_or_default();
         let new = match change {
             Change::Add(v) => old.saturating_add(v),
             Change::Sub(v) => old.checked_sub(v).unwrap_or_else(|| {
-                warn!(target: "projector", %token, %holder, %partition, block, "event takes more than the partition holds, clamped");
+                anomaly();
                 metrics.balance_anomalies.fetch_add(1, Relaxed);
                 U256::ZERO
             }),
@@ -760,11 +777,11 @@ impl<'a> Tx<'a> {
             return Ok(());
         }
         if new.is_zero() {
-            self.delete::<PartitionBalances>(&key)?;
+            self.delete::<L>(latest)?;
         } else {
-            self.put::<PartitionBalances>(&key, &new)?;
+            self.put::<L>(latest, &new)?;
         }
-        self.put::<PartitionHistory>(&PartitionBlockKey { token, holder, partition, block }, &new)
+        self.put::<H>(history, &new)
     }
 
     /// Adds a corporate action of the event's token, filled in by `fill`.
@@ -804,24 +821,10 @@ impl<'a> Tx<'a> {
         change: Change,
     ) -> Result<(), StoreError> {
         let key = BondKey { token, holder, class, nonce };
-        let old = self.get::<BondBalances>(&key)?.unwrap_or_default();
-        let new = match change {
-            Change::Add(v) => old.saturating_add(v),
-            Change::Sub(v) => old.checked_sub(v).unwrap_or_else(|| {
-                warn!(target: "projector", %token, %holder, %class, %nonce, block, "bond event takes more than held, clamped");
-                metrics.balance_anomalies.fetch_add(1, Relaxed);
-                U256::ZERO
-            }),
-        };
-        if new == old {
-            return Ok(());
-        }
-        if new.is_zero() {
-            self.delete::<BondBalances>(&key)?;
-        } else {
-            self.put::<BondBalances>(&key, &new)?;
-        }
-        self.put::<BondHistory>(&BondBlockKey { token, holder, class, nonce, block }, &new)
+        let history = BondBlockKey { token, holder, class, nonce, block };
+        self.change_amount::<BondBalances, BondHistory>(&key, &history, metrics, change, || {
+            warn!(target: "projector", %token, %holder, %class, %nonce, block, "bond event takes more than held, clamped")
+        })
     }
 
     /// Changes a pool's holding of `asset` (zero: the underlying); `change` gives the new amount

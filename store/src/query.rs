@@ -199,16 +199,7 @@ impl StateDb {
 
     /// One account's state after `block`.
     pub fn holder_at(&self, token: Address, holder: Address, block: u64) -> Result<HolderState, StoreError> {
-        let key = HolderBlockKey { token, holder, block }.encode();
-        let mut it = self.db.raw_iterator_cf(self.cf::<HolderHistory>());
-        it.seek_for_prev(&key);
-        match (it.key(), it.value()) {
-            (Some(k), Some(v)) if k.len() == key.len() && k[..40] == key[..40] => decode::<HolderHistory>(v),
-            _ => {
-                it.status()?;
-                Ok(HolderState::default())
-            }
-        }
+        Ok(self.holder_value_at::<HolderHistory>(token, holder, block)?.unwrap_or_default())
     }
 
     fn latest_block(&self) -> Result<u64, StoreError> {
@@ -314,18 +305,7 @@ impl StateDb {
         block: u64,
     ) -> Result<Option<IdentityRecord>, StoreError> {
         let Some(storage) = self.identity_storage_at(token, block)? else { return Ok(None) };
-        let key = HolderBlockKey { token: storage, holder, block }.encode();
-        let mut it = self.db.raw_iterator_cf(self.cf::<IdentityHistory>());
-        it.seek_for_prev(&key);
-        match (it.key(), it.value()) {
-            (Some(k), Some(v)) if k.len() == key.len() && k[..40] == key[..40] => {
-                Ok(Some(decode::<IdentityHistory>(v)?).filter(|r| !r.identity.is_zero()))
-            }
-            _ => {
-                it.status()?;
-                Ok(None)
-            }
-        }
+        Ok(self.holder_value_at::<IdentityHistory>(storage, holder, block)?.filter(|r| !r.identity.is_zero()))
     }
 
     /// Every registered investor's identity in `token`'s identity registry after `block`.
@@ -334,70 +314,25 @@ impl StateDb {
         token: Address,
         block: u64,
     ) -> Result<std::collections::BTreeMap<Address, IdentityRecord>, StoreError> {
-        let mut out = std::collections::BTreeMap::new();
-        let Some(storage) = self.identity_storage_at(token, block)? else { return Ok(out) };
-        let prefix = storage.to_vec();
-        let mut current: Option<(Address, IdentityRecord)> = None;
-        let it = self.db.iterator_cf(self.cf::<IdentityHistory>(), IteratorMode::From(&prefix, Direction::Forward));
-        for item in it {
-            let (k, v) = item?;
-            if !k.starts_with(&prefix) {
-                break;
-            }
-            let key = HolderBlockKey::decode(&k).map_err(corrupt::<IdentityHistory>)?;
-            if current.is_some_and(|(a, _)| a != key.holder) {
-                out.extend(current.take().filter(|(_, r)| !r.identity.is_zero()));
-            }
-            if key.block <= block {
-                current = Some((key.holder, decode::<IdentityHistory>(&v)?));
-            }
-        }
-        out.extend(current.filter(|(_, r)| !r.identity.is_zero()));
-        Ok(out)
+        let Some(storage) = self.identity_storage_at(token, block)? else { return Ok(Default::default()) };
+        let rows = self.history_at::<IdentityHistory, _>(
+            storage.as_slice(),
+            block,
+            |k| (k.holder, k.block),
+            |r| !r.identity.is_zero(),
+        )?;
+        Ok(rows.into_iter().collect())
     }
 
     /// A collateral pool's holdings after `block`, by asset (the zero address, first: the
     /// vault's underlying).
     pub fn pool_at(&self, pool: Address, block: u64) -> Result<Vec<(Address, AssetPosition)>, StoreError> {
-        let prefix = pool.to_vec();
-        let mut out = Vec::new();
-        let mut current: Option<(Address, AssetPosition)> = None;
-        let it = self.db.iterator_cf(self.cf::<PoolAssetHistory>(), IteratorMode::From(&prefix, Direction::Forward));
-        for item in it {
-            let (k, v) = item?;
-            if !k.starts_with(&prefix) {
-                break;
-            }
-            let key = HolderBlockKey::decode(&k).map_err(corrupt::<PoolAssetHistory>)?;
-            if current.is_some_and(|(a, _)| a != key.holder) {
-                out.extend(current.take().filter(|(_, p)| *p != AssetPosition::default()));
-            }
-            if key.block <= block {
-                current = Some((key.holder, decode::<PoolAssetHistory>(&v)?));
-            }
-        }
-        out.extend(current.filter(|(_, p)| *p != AssetPosition::default()));
-        Ok(out)
-    }
-
-    /// Governor votes cast on `token`'s proposals up to `block`, oldest first.
-    pub fn votes_cast(
-        &self,
-        token: Address,
-        block: u64,
-        first: usize,
-    ) -> Result<Vec<(u64, u32, VoteValue)>, StoreError> {
-        self.events_upto::<VotesCast>(token, block, first)
-    }
-
-    /// `token`'s corporate actions up to `block`, oldest first.
-    pub fn corporate_actions(
-        &self,
-        token: Address,
-        block: u64,
-        first: usize,
-    ) -> Result<Vec<(u64, u32, CorporateActionValue)>, StoreError> {
-        self.events_upto::<CorporateActions>(token, block, first)
+        self.history_at::<PoolAssetHistory, _>(
+            pool.as_slice(),
+            block,
+            |k| (k.holder, k.block),
+            |p| *p != AssetPosition::default(),
+        )
     }
 
     /// A page of `token`'s corporate actions up to `as_of` matching `query` and `keep`.
@@ -494,26 +429,6 @@ impl StateDb {
         Ok(Page { rows, has_next, end_cursor })
     }
 
-    /// The rows of an event table of `token` up to `block`, oldest first, at most `first`.
-    fn events_upto<T: Table<Key = EventKey>>(
-        &self,
-        token: Address,
-        block: u64,
-        first: usize,
-    ) -> Result<Vec<(u64, u32, T::Value)>, StoreError> {
-        let start = EventKey { token, block: 0, log_index: 0 }.encode();
-        let mut out = Vec::new();
-        for item in self.db.iterator_cf(self.cf::<T>(), IteratorMode::From(&start, Direction::Forward)) {
-            let (k, v) = item?;
-            let key = EventKey::decode(&k).map_err(corrupt::<T>)?;
-            if key.token != token || key.block > block || out.len() == first {
-                break;
-            }
-            out.push((key.block, key.log_index, decode::<T>(&v)?));
-        }
-        Ok(out)
-    }
-
     /// Whom `holder` delegated `token` votes to after `block` (ERC-5805).
     pub fn delegate_at(&self, token: Address, holder: Address, block: u64) -> Result<Option<Address>, StoreError> {
         Ok(self.holder_value_at::<DelegateHistory>(token, holder, block)?.filter(|a| !a.is_zero()))
@@ -553,24 +468,9 @@ impl StateDb {
     ) -> Result<Vec<(U256, U256, U256)>, StoreError> {
         let mut prefix = token.to_vec();
         prefix.extend_from_slice(holder.as_slice());
-        let mut out = Vec::new();
-        let mut current: Option<(U256, U256, U256)> = None;
-        let it = self.db.iterator_cf(self.cf::<BondHistory>(), IteratorMode::From(&prefix, Direction::Forward));
-        for item in it {
-            let (k, v) = item?;
-            if !k.starts_with(&prefix) {
-                break;
-            }
-            let key = BondBlockKey::decode(&k).map_err(corrupt::<BondHistory>)?;
-            if current.is_some_and(|(c, n, _)| (c, n) != (key.class, key.nonce)) {
-                out.extend(current.take().filter(|(_, _, v)| !v.is_zero()));
-            }
-            if key.block <= block {
-                current = Some((key.class, key.nonce, decode::<BondHistory>(&v)?));
-            }
-        }
-        out.extend(current.filter(|(_, _, v)| !v.is_zero()));
-        Ok(out)
+        let rows =
+            self.history_at::<BondHistory, _>(&prefix, block, |k| ((k.class, k.nonce), k.block), |v| !v.is_zero())?;
+        Ok(rows.into_iter().map(|((class, nonce), v)| (class, nonce, v)).collect())
     }
 
     /// `holder`'s non-zero ERC-1410 balances by partition after `block`, by partition. The zero
@@ -597,24 +497,37 @@ impl StateDb {
 
     /// The partition balances under a key prefix after `block`, non-zero ones, in key order.
     fn partition_balances(&self, prefix: &[u8], block: u64) -> Result<Vec<PartitionEntry>, StoreError> {
-        let mut out: Vec<PartitionEntry> = Vec::new();
-        let mut current: Option<PartitionEntry> = None;
-        let it = self.db.iterator_cf(self.cf::<PartitionHistory>(), IteratorMode::From(prefix, Direction::Forward));
-        for item in it {
+        self.history_at::<PartitionHistory, _>(prefix, block, |k| ((k.holder, k.partition), k.block), |v| !v.is_zero())
+    }
+
+    /// The newest row at or before `block` of each group of a history table under `prefix`, in
+    /// key order: `split` gives a key's group (what precedes its block) and block; rows `keep`
+    /// refuses (a removal, a zero balance) are left out. Keys sort by group, then block.
+    fn history_at<T: Table, G: PartialEq + Copy>(
+        &self,
+        prefix: &[u8],
+        block: u64,
+        split: impl Fn(&T::Key) -> (G, u64),
+        keep: impl Fn(&T::Value) -> bool,
+    ) -> Result<Vec<(G, T::Value)>, StoreError> {
+        let mut out = Vec::new();
+        let mut group: Option<G> = None;
+        let mut current: Option<(G, T::Value)> = None;
+        for item in self.db.iterator_cf(self.cf::<T>(), IteratorMode::From(prefix, Direction::Forward)) {
             let (k, v) = item?;
             if !k.starts_with(prefix) {
                 break;
             }
-            let key = PartitionBlockKey::decode(&k).map_err(corrupt::<PartitionHistory>)?;
-            let id = (key.holder, key.partition);
-            if current.is_some_and(|(c, _)| c != id) {
-                out.extend(current.take().filter(|(_, v)| !v.is_zero()));
+            let (g, at) = split(&T::Key::decode(&k).map_err(corrupt::<T>)?);
+            if group != Some(g) {
+                out.extend(current.take().filter(|(_, v)| keep(v)));
+                group = Some(g);
             }
-            if key.block <= block {
-                current = Some((id, decode::<PartitionHistory>(&v)?));
+            if at <= block {
+                current = Some((g, decode::<T>(&v)?));
             }
         }
-        out.extend(current.filter(|(_, v)| !v.is_zero()));
+        out.extend(current.filter(|(_, v)| keep(v)));
         Ok(out)
     }
 
@@ -657,24 +570,9 @@ impl StateDb {
 
     /// Every listed holder after `block`, from the history table.
     fn listed_holders_at(&self, token: Address, block: u64) -> Result<Vec<HolderRow>, StoreError> {
-        let mut out = Vec::new();
-        let mut current: Option<HolderRow> = None;
-        let prefix = token.to_vec();
-        for item in self.db.iterator_cf(self.cf::<HolderHistory>(), IteratorMode::From(&prefix, Direction::Forward)) {
-            let (k, v) = item?;
-            if !k.starts_with(&prefix) {
-                break;
-            }
-            let key = HolderBlockKey::decode(&k).map_err(corrupt::<HolderHistory>)?;
-            if current.is_some_and(|c| c.address != key.holder) {
-                out.extend(current.take().filter(|c| c.state.is_listed()));
-            }
-            if key.block <= block {
-                current = Some(HolderRow { address: key.holder, state: decode::<HolderHistory>(&v)? });
-            }
-        }
-        out.extend(current.filter(|c| c.state.is_listed()));
-        Ok(out)
+        let rows =
+            self.history_at::<HolderHistory, _>(token.as_slice(), block, |k| (k.holder, k.block), |h| h.is_listed())?;
+        Ok(rows.into_iter().map(|(address, state)| HolderRow { address, state }).collect())
     }
 
     /// Transfers of `token` up to `as_of`, matching `filter`, by block and log index.

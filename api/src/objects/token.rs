@@ -1,6 +1,8 @@
 use alloy::primitives::{Address, B256, U256};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
-use registrar_store::{HolderOrder, HolderRow, IdentityRecord, LinkKind, TokenInfo, TokenSnapshot, TransferFilter};
+use registrar_store::{
+    EventQuery, HolderOrder, HolderRow, IdentityRecord, LinkKind, TokenInfo, TokenSnapshot, TransferFilter,
+};
 
 use super::{
     corporate_action_connection, distribution_connection, parse_address, show_address, vault_request_connection,
@@ -407,7 +409,11 @@ impl Token {
     async fn proposals(&self, ctx: &Context<'_>) -> Result<Vec<ProposalTally>> {
         let state = ctx.data::<ApiState>()?;
         let (token, block) = (self.info.address, self.block);
-        let rows = state.read(move |db| db.votes_cast(token, block, usize::MAX)).await?;
+        let rows = state
+            .read(move |db| {
+                Ok(db.votes_page(token, block, &EventQuery { first: usize::MAX, ..Default::default() }, |_| true)?.rows)
+            })
+            .await?;
         let mut tallies: std::collections::BTreeMap<U256, [U256; 3]> = Default::default();
         let mut voters: std::collections::BTreeMap<U256, u64> = Default::default();
         for (_, _, v) in rows {
@@ -435,7 +441,16 @@ impl Token {
         let (token, block) = (self.info.address, self.block);
         let (supplies, actions) = state
             .read(move |db| {
-                Ok((db.bond_positions(token, Address::ZERO, block)?, db.corporate_actions(token, block, usize::MAX)?))
+                Ok((
+                    db.bond_positions(token, Address::ZERO, block)?,
+                    db.corporate_actions_page(
+                        token,
+                        block,
+                        &EventQuery { first: usize::MAX, ..Default::default() },
+                        |_| true,
+                    )?
+                    .rows,
+                ))
             })
             .await?;
         let mut tranches: std::collections::BTreeMap<(U256, U256), BondTranche> = Default::default();
