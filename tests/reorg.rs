@@ -1,16 +1,21 @@
-//! A reorganisation while following the head: the chain is reverted to a snapshot and grows a
+//! Reorganisations while following the head: the chain is reverted to a snapshot and grows a
 //! different branch. The index reverts to the common ancestor and ends equal to a fresh index
 //! of the final chain.
 
 #[macro_use]
 mod common;
 
+use std::time::{Duration, Instant};
+
 use alloy::{
     primitives::{U256, U64},
-    providers::Provider,
+    providers::{DynProvider, Provider},
 };
 use common::*;
-use registrar::contracts::DemoSecurityToken;
+use registrar::{
+    contracts::DemoSecurityToken::{self, DemoSecurityTokenInstance},
+    scenario::Cast,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reorg_while_following_the_head() {
@@ -41,6 +46,63 @@ async fn reorg_while_following_the_head() {
     // Branch B replaces A from the snapshot and is one block longer.
     let reverted: bool = provider.raw_request("evm_revert".into(), (snapshot,)).await.unwrap();
     assert!(reverted);
+    let tip_b = mine_branch_b(&provider, &t, &cast).await;
+    assert!(tip_b > tip_a);
+    reg.wait_indexed(&provider, tip_b).await;
+
+    assert_matches_chain(&reg, &provider, token, &cast, tip_b).await;
+    assert_matches_chain(&reg, &provider, token, &cast, tip_a).await;
+    assert_eq!(reg.metric("registrar_reorgs_total").await, Some(1));
+    reg.stop();
+    let fresh = fresh_state_digest(&anvil.http_url(), &provider, &[token], &dir.path().join("fresh"), tip_b).await;
+    assert_eq!(digest(&data).1, fresh, "state after the reorg differs from a fresh index of the final chain");
+}
+
+/// The chain shrinks between ingest reading the head and reading that head's blocks: a proxy
+/// reverts the node to a snapshot right after answering `eth_blockNumber`, so the step that
+/// follows asks for blocks that are gone. Ingest reverts to the common ancestor, waits for the
+/// chain and follows the new branch instead of stopping. (CI met this race by chance once.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chain_shrinks_between_reading_the_head_and_its_blocks() {
+    let (anvil, provider) = chain().await;
+    let (token, cast, played) = token_with_scenario(&provider, 29).await;
+    let (proxy, node) = proxy::start(anvil.http_url(), proxy::Faults::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("follower");
+    let mut reg = Registrar::start(&format!("http://{proxy}"), &[token], &data, &["--confirmations", "8"]);
+    reg.wait_indexed(&provider, played.last_block).await;
+
+    let t = DemoSecurityToken::new(token, provider.clone());
+    let inv = &cast.investors;
+    let snapshot: U256 = provider.raw_request("evm_snapshot".into(), ()).await.unwrap();
+    mine!(t.transfer(inv[21], U256::from(3)).from(inv[22]));
+    mine!(t.mint(inv[23], U256::from(1_000_000)).from(cast.agent));
+    let tip_a = provider.get_block_number().await.unwrap();
+    reg.wait_indexed(&provider, tip_a).await;
+
+    *node.revert_after_next_head.lock().unwrap() = Some(serde_json::json!(snapshot));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while node.revert_after_next_head.lock().unwrap().is_some() {
+        assert!(Instant::now() < deadline, "registrar did not read the head again");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Let ingest meet the missing blocks before the chain grows again.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let tip_b = mine_branch_b(&provider, &t, &cast).await;
+    assert!(tip_b > tip_a);
+    reg.wait_indexed(&provider, tip_b).await;
+
+    assert_matches_chain(&reg, &provider, token, &cast, tip_b).await;
+    assert_eq!(reg.metric("registrar_reorgs_total").await, Some(1));
+    reg.stop();
+    let fresh = fresh_state_digest(&anvil.http_url(), &provider, &[token], &dir.path().join("fresh"), tip_b).await;
+    assert_eq!(digest(&data).1, fresh, "state after the reorg differs from a fresh index of the final chain");
+}
+
+/// Branch B, mined on a chain just reverted to the snapshot: a burn, a transfer, a partial
+/// freeze and an empty block. Returns its tip.
+async fn mine_branch_b(provider: &DynProvider, t: &DemoSecurityTokenInstance<DynProvider>, cast: &Cast) -> u64 {
+    let inv = &cast.investors;
     // Nonces as of the reverted state: the provider's view of pending transactions is stale.
     let nonce = |a| {
         let p = provider.clone();
@@ -52,14 +114,5 @@ async fn reorg_while_following_the_head() {
     mine!(t.transfer(inv[25], U256::from(2)).from(inv[26]).nonce(n));
     mine!(t.freezePartialTokens(inv[27], U256::from(1)).from(cast.agent).nonce(agent_nonce + 1));
     let _: U64 = provider.raw_request("evm_mine".into(), ()).await.unwrap();
-    let tip_b = provider.get_block_number().await.unwrap();
-    assert!(tip_b > tip_a);
-    reg.wait_indexed(&provider, tip_b).await;
-
-    assert_matches_chain(&reg, &provider, token, &cast, tip_b).await;
-    assert_matches_chain(&reg, &provider, token, &cast, tip_a).await;
-    assert_eq!(reg.metric("registrar_reorgs_total").await, Some(1));
-    reg.stop();
-    let fresh = fresh_state_digest(&anvil.http_url(), &provider, &[token], &dir.path().join("fresh"), tip_b).await;
-    assert_eq!(digest(&data).1, fresh, "state after the reorg differs from a fresh index of the final chain");
+    provider.get_block_number().await.unwrap()
 }

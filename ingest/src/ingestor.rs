@@ -396,9 +396,14 @@ impl Ingestor {
                 next = end + 1;
             }
             let Some(data) = inflight.next().await else { break };
-            let data = data??;
+            let data = match data? {
+                Ok(data) => data,
+                Err(e) => return Err(self.explain(e, head).await),
+            };
             // Appending consumes ranges in order, so `self` is free again here.
-            self.append_range(data, head).await?;
+            if let Err(e) = self.append_range(data, head).await {
+                return Err(self.explain(e, head).await);
+            }
             self.metrics.backfill_range_blocks.store(self.range.lock().expect("range lock poisoned").size(), Relaxed);
             if let Some(bar) = &progress {
                 bar.set_position(self.next_block - start);
@@ -414,6 +419,27 @@ impl Ingestor {
             bar.finish_and_clear();
         }
         Ok(self.next_block > target)
+    }
+
+    /// A read of a block at or below `head` that failed because the chain changed under the
+    /// step: the node has no such block (any more), or its head went back below `head` (a reorg
+    /// to a shorter branch between reading the head and reading its blocks; nodes answer that
+    /// with errors of their own, e.g. anvil's `BlockOutOfRangeError`). Such an error becomes
+    /// `Inconsistent`, and the next step checks for the reorg and starts over; any other error
+    /// stands.
+    async fn explain(&self, e: IngestError, head: u64) -> IngestError {
+        match e {
+            IngestError::MissingBlock(n) => {
+                IngestError::Inconsistent(format!("the node has no block {n}, its head was {head}"))
+            }
+            IngestError::Rpc { .. } => match self.rpc.head().await {
+                Ok(now) if now < head => {
+                    IngestError::Inconsistent(format!("the node's head went back from {head} to {now}: {e}"))
+                }
+                _ => e,
+            },
+            e => e,
+        }
     }
 
     fn progress_bar(&self, start: u64, target: u64) -> Option<ProgressBar> {

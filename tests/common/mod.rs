@@ -159,7 +159,12 @@ impl Registrar {
     /// that holds it is gone after a failed test).
     pub fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(self.data_dir.with_extension("log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
+        // Backtrace frames (`  12: name`, `at file:line`) would push the message out of view.
+        let frame = |l: &str| {
+            let t = l.trim_start();
+            t.starts_with("at ") || t.split_once(": ").is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+        };
+        let lines: Vec<&str> = text.lines().filter(|l| !frame(l)).collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 

@@ -25,6 +25,10 @@ pub struct FaultCounts {
     pub rate_limited: AtomicU64,
     pub server_errors: AtomicU64,
     pub ranges_refused: AtomicU64,
+    /// An `evm_revert` to this snapshot id, sent to the node right after the next
+    /// `eth_blockNumber` is answered by it and before that answer goes back: the chain shrinks
+    /// between registrar reading the head and reading the head's blocks. Taken when done.
+    pub revert_after_next_head: std::sync::Mutex<Option<serde_json::Value>>,
 }
 
 /// How the proxy misbehaves.
@@ -139,6 +143,7 @@ async fn handle(
             }
         }
     }
+    let is_head = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|r| r["method"] == "eth_blockNumber");
     let answer = client
         .post(upstream)
         .header("content-type", "application/json")
@@ -150,6 +155,12 @@ async fn handle(
         .await
         .map_err(std::io::Error::other)?;
     counts.forwarded.fetch_add(1, Relaxed);
+    let snapshot = if is_head { counts.revert_after_next_head.lock().unwrap().take() } else { None };
+    if let Some(snapshot) = snapshot {
+        let revert = serde_json::json!({ "jsonrpc": "2.0", "id": 1, "method": "evm_revert", "params": [snapshot] });
+        let answer: serde_json::Value = client.post(upstream).json(&revert).send().await.unwrap().json().await.unwrap();
+        assert_eq!(answer["result"], true, "the proxy's evm_revert failed: {answer}");
+    }
     respond(&mut socket, "200 OK", &answer).await
 }
 
