@@ -87,6 +87,18 @@ sol! {
         function investorCountry(address _userAddress) external view returns (uint16);
         function identityStorage() external view returns (address);
         function contains(address _userAddress) external view returns (bool);
+        function addAgent(address _agent) external;
+    }
+
+    /// T-REX's `AgentManager`: an agent contract that people act through, each with the roles
+    /// the manager's owner gave their ONCHAINID.
+    #[sol(rpc)]
+    interface IAgentManager {
+        function addTransferManager(address _agent) external;
+        function addWhiteListManager(address _agent) external;
+        function callForcedTransfer(address _from, address _to, uint256 _amount, address _onchainID) external;
+        function callBatchForcedTransfer(address[] calldata _fromList, address[] calldata _toList, uint256[] calldata _amounts, address _onchainID) external;
+        function callUpdateIdentity(address _userAddress, address _identity, address _onchainID) external;
     }
 
     /// ONCHAINID (ERC-734 keys).
@@ -238,6 +250,17 @@ pub async fn deploy_identity(
 ) -> anyhow::Result<Address> {
     let code = artifacts.bytecode("@onchain-id/solidity/contracts/Identity.sol", "Identity")?;
     deploy(provider, wallet, code, (wallet, false).abi_encode_params()).await.context("deploying Identity")
+}
+
+/// Deploys T-REX's `AgentManager` for `token`, owned by `owner`.
+pub async fn deploy_agent_manager(
+    provider: &DynProvider,
+    artifacts: &Artifacts,
+    token: Address,
+    owner: Address,
+) -> anyhow::Result<Address> {
+    let code = artifacts.bytecode("contracts/roles/permissioning/agent/AgentManager.sol", "AgentManager")?;
+    deploy(provider, owner, code, (token,).abi_encode_params()).await.context("deploying AgentManager")
 }
 
 /// Makes `new_wallet` a management key of `identity` (what a recovery requires), from its owner.

@@ -16,7 +16,7 @@ use alloy::{eips::BlockId, primitives::Address, providers::Provider};
 use common::*;
 use registrar::{
     scenario::Cast,
-    trex::{self, send, Artifacts, Factory, ITREXIdentityRegistry, ITREXToken},
+    trex::{self, send, Artifacts, Factory, IAgentManager, ITREXIdentityRegistry, ITREXToken},
 };
 use serde_json::Value;
 
@@ -143,6 +143,33 @@ async fn trex_suites_from_the_factory_match_their_views() {
     // An agent's forced transfer: a plain Transfer on chain, told apart by its transaction.
     let forced = alloy::primitives::U256::from(150);
     send(ta.forcedTransfer(inv[0], inv[7], forced).from(agent), "forcedTransfer").await.unwrap();
+    // The same through T-REX's AgentManager, an agent contract the agent acts through with its
+    // ONCHAINID (the token's, whose management key it holds): the transaction goes to the
+    // manager, the token sees the manager as its agent. Registrar finds the calls in its trace.
+    let manager = trex::deploy_agent_manager(&provider, &artifacts, a, agent).await.unwrap();
+    let am = IAgentManager::new(manager, provider.clone());
+    send(ta.addAgent(manager).from(agent), "addAgent").await.unwrap();
+    send(ir_a.addAgent(manager).from(agent), "addAgent").await.unwrap();
+    send(am.addTransferManager(token_identity).from(agent), "addTransferManager").await.unwrap();
+    send(am.addWhiteListManager(token_identity).from(agent), "addWhiteListManager").await.unwrap();
+    let amount = alloy::primitives::U256::from;
+    send(am.callForcedTransfer(inv[1], inv[7], amount(40), token_identity).from(agent), "callForcedTransfer")
+        .await
+        .unwrap();
+    let batch = am.callBatchForcedTransfer(
+        vec![inv[4], inv[1]],
+        vec![inv[0], inv[0]],
+        vec![amount(30), amount(20)],
+        token_identity,
+    );
+    send(batch.from(agent), "callBatchForcedTransfer").await.unwrap();
+    // A second wallet on inv[0]'s ONCHAINID; then inv[0] alone gets a new identity through the
+    // manager. Only the trace names the wallet: the storage's event does not.
+    let shared = cast.spare[1];
+    send(ir_a.registerIdentity(shared, identities[0], 250).from(agent), "registerIdentity").await.unwrap();
+    send(ta.mint(shared, amount(5)).from(agent), "mint").await.unwrap();
+    let renewed = trex::deploy_identity(&provider, &artifacts, inv[0]).await.unwrap();
+    send(am.callUpdateIdentity(inv[0], renewed, token_identity).from(agent), "callUpdateIdentity").await.unwrap();
 
     // A second suite while registrar runs.
     let b = factory.deploy_suite(&provider, "acme-b", "Acme Notes", "ACMN", 6, agent, token_identity).await.unwrap();
@@ -176,7 +203,7 @@ async fn trex_suites_from_the_factory_match_their_views() {
     let regulator = create_key(&reg, "regulator", a);
     let issuer_of_b = create_key(&reg, "issuer", b);
     let mut wallets: Vec<Address> = inv[..11].to_vec();
-    wallets.push(new_wallet);
+    wallets.extend([new_wallet, shared]);
     for (token, block) in [(a, middle), (a, last), (b, last)] {
         let key = if token == a { regulator.as_str() } else { issuer_of_b.as_str() };
         let report =
@@ -227,13 +254,30 @@ async fn trex_suites_from_the_factory_match_their_views() {
     for wanted in ["agent-added", "ownership-transferred", "freeze-tokens", "freeze-wallet", "recovery"] {
         assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
     }
-    let forced_rows: Vec<&Value> =
-        custody["rows"].as_array().unwrap().iter().filter(|r| r["action"] == "forced-transfer").collect();
-    assert_eq!(forced_rows.len(), 1, "only the agent's forcedTransfer (the recovery's is the recovery): {custody}");
-    let row = forced_rows[0];
-    assert_eq!(row["account"].as_str(), Some(format!("{:#x}", inv[0]).as_str()));
-    assert_eq!(row["counterparty"].as_str(), Some(format!("{:#x}", inv[7]).as_str()));
-    assert_eq!(row["agent"].as_str(), Some(format!("{agent:#x}").as_str()));
-    assert_eq!(row["amount"].as_str(), Some("150"));
+    // Only the forced transfers (the recovery's transfer is the recovery), with the agent the
+    // token saw: the agent itself, or the manager it acted through.
+    let forced_rows: Vec<(String, String, String, String)> = custody["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "forced-transfer")
+        .map(|r| {
+            let field = |k: &str| r[k].as_str().unwrap_or_default().to_lowercase();
+            (field("account"), field("counterparty"), field("agent"), field("amount"))
+        })
+        .collect();
+    let row = |from: Address, to: Address, by: Address, amount: &str| {
+        (format!("{from:#x}"), format!("{to:#x}"), format!("{by:#x}"), amount.to_string())
+    };
+    assert_eq!(
+        forced_rows,
+        vec![
+            row(inv[0], inv[7], agent, "150"),
+            row(inv[1], inv[7], manager, "40"),
+            row(inv[4], inv[0], manager, "30"),
+            row(inv[1], inv[0], manager, "20"),
+        ],
+        "{custody}"
+    );
     reg.stop();
 }

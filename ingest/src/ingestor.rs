@@ -33,7 +33,7 @@ use registrar_store::{EventLog, Metrics, Partition};
 use tokio::sync::watch;
 use tracing::{error, info, info_span, warn, Instrument};
 
-use crate::{decode_log, settle_transactions, AdaptiveRange, BlockWindow, Decoded, IngestError, Rpc};
+use crate::{decode_log, rpc::Call, settle_transactions, AdaptiveRange, BlockWindow, Decoded, IngestError, Rpc};
 
 /// What to ingest and how.
 #[derive(Clone, Debug)]
@@ -664,8 +664,6 @@ impl Ingestor {
     /// (the log holds their hashes) and the country of a newly stored identity (the event has
     /// none). The views are read as of the event's block.
     async fn read_back(&self, records: &mut [LogRecord]) -> Result<(), IngestError> {
-        use alloy::sol_types::SolCall;
-        use registrar_schemas::abi::trex::ITREXIdentityCalls as I;
         // A transaction read for one event serves the others of the range (an identity update
         // emits an event in the registry and one in its storage).
         let mut transactions = Transactions::default();
@@ -683,24 +681,21 @@ impl Ingestor {
                 TokenEvent::Identity { action: IdentityAction::Registered, investor, country, .. } => {
                     *country = self.rpc.investor_country(contract, *investor, false, block).await?;
                 }
-                // The events name no wallet; the agent's call does (when made directly).
+                // The events name no wallet; the agent's call does: the transaction's own, or
+                // one made inside it (through an agent manager or a multisig).
                 TokenEvent::Identity {
                     action: IdentityAction::Updated | IdentityAction::Modified,
                     investor,
                     identity,
                     ..
                 } if investor.is_zero() => {
-                    if let Some((_, _, input)) = transactions.get(&self.rpc, e.meta.tx_hash).await? {
-                        let call = I::updateIdentityCall::abi_decode(&input)
-                            .map(|c| (c._userAddress, c._identity))
-                            .or_else(|_| {
-                                I::modifyStoredIdentityCall::abi_decode(&input).map(|c| (c._userAddress, c._identity))
-                            });
-                        if let Ok((wallet, new)) = call {
-                            if new == *identity {
-                                *investor = wallet;
-                            }
-                        }
+                    let own = transactions.own(&self.rpc, e.meta.tx_hash).await?;
+                    let mut wallet = own.and_then(|c| updated_wallet(&[c], *identity));
+                    if wallet.is_none() {
+                        wallet = updated_wallet(transactions.traced(&self.rpc, e.meta.tx_hash).await?, *identity);
+                    }
+                    if let Some(wallet) = wallet {
+                        *investor = wallet;
                     }
                 }
                 _ => {}
@@ -710,17 +705,16 @@ impl Ingestor {
     }
 
     /// A T-REX agent's `forcedTransfer` emits a plain `Transfer`: the transactions of T-REX
-    /// tokens' transfers are read, and the transfers of one that called `forcedTransfer` or
-    /// `batchForcedTransfer` on the token are recorded as forced, with the agent (the sender).
-    /// A forced transfer made through another contract (a multisig, an agent manager) is not
-    /// told apart: that needs call traces.
+    /// tokens' transfers are read, and each transfer a `forcedTransfer` or `batchForcedTransfer`
+    /// call on the token made (same sender, recipient and amount) is recorded as forced, with the
+    /// agent that called. A transaction sent to another contract (an agent manager, a multisig,
+    /// a DvD) is traced to find the calls it made to the token; a node that does not trace
+    /// leaves those transfers plain.
     async fn mark_forced_transfers(
         &self,
         records: &mut [LogRecord],
         cache: &mut Transactions,
     ) -> Result<(), IngestError> {
-        use alloy::sol_types::SolCall;
-        use registrar_schemas::abi::trex::ITREXForcedTransfers as F;
         if self.trex_tokens.is_empty() {
             return Ok(());
         }
@@ -733,30 +727,32 @@ impl Ingestor {
             }
         }
         for (tx, token) in transactions {
-            let Some((agent, to, input)) = cache.get(&self.rpc, tx).await? else { continue };
-            let forced = to == Some(token)
-                && input.len() >= 4
-                && [F::forcedTransferCall::SELECTOR, F::batchForcedTransferCall::SELECTOR]
-                    .contains(&input[..4].try_into().unwrap_or_default());
-            if !forced {
-                continue;
-            }
+            let Some(own) = cache.own(&self.rpc, tx).await? else { continue };
+            let mut forced = if own.to == Some(token) {
+                forced_transfers(&[own], token)
+            } else {
+                forced_transfers(cache.traced(&self.rpc, tx).await?, token)
+            };
             for r in records.iter_mut() {
+                if forced.is_empty() {
+                    break;
+                }
                 let LogRecord::Event(e) = r else { continue };
                 if e.meta.tx_hash != tx || e.meta.contract != token {
                     continue;
                 }
-                if let TokenEvent::Transfer { from, to, value } = e.event {
-                    e.event = TokenEvent::Move(registrar_schemas::Move {
-                        kind: registrar_schemas::MoveKind::ForcedTransfer,
-                        partition: None,
-                        operator: agent,
-                        from,
-                        to,
-                        value,
-                        moves_balance: true,
-                    });
-                }
+                let TokenEvent::Transfer { from, to, value } = e.event else { continue };
+                let Some(i) = forced.iter().position(|f| (f.0, f.1, f.2) == (from, to, value)) else { continue };
+                let agent = forced.remove(i).3;
+                e.event = TokenEvent::Move(registrar_schemas::Move {
+                    kind: registrar_schemas::MoveKind::ForcedTransfer,
+                    partition: None,
+                    operator: agent,
+                    from,
+                    to,
+                    value,
+                    moves_balance: true,
+                });
             }
         }
         Ok(())
@@ -800,25 +796,66 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// The transactions `read_back` fetched for one range: sender, recipient, input.
+/// The transactions `read_back` fetched for one range, each read once: their own call and,
+/// where that does not explain an event, the calls made inside them.
 #[derive(Default)]
-struct Transactions(
-    std::collections::HashMap<alloy::primitives::B256, Option<(Address, Option<Address>, alloy::primitives::Bytes)>>,
-);
+struct Transactions {
+    own: std::collections::HashMap<alloy::primitives::B256, Option<Call>>,
+    traced: std::collections::HashMap<alloy::primitives::B256, Vec<Call>>,
+}
 
 impl Transactions {
-    async fn get(
-        &mut self,
-        rpc: &Rpc,
-        hash: alloy::primitives::B256,
-    ) -> Result<Option<(Address, Option<Address>, alloy::primitives::Bytes)>, IngestError> {
-        if let Some(found) = self.0.get(&hash) {
+    /// The transaction's own call (sender, recipient, input).
+    async fn own(&mut self, rpc: &Rpc, hash: alloy::primitives::B256) -> Result<Option<Call>, IngestError> {
+        if let Some(found) = self.own.get(&hash) {
             return Ok(found.clone());
         }
         let found = rpc.transaction(hash).await?;
-        self.0.insert(hash, found.clone());
+        self.own.insert(hash, found.clone());
         Ok(found)
     }
+
+    /// Every call the transaction made (a multisig's or an agent manager's calls to a token
+    /// included); none when the node does not trace.
+    async fn traced(&mut self, rpc: &Rpc, hash: alloy::primitives::B256) -> Result<&[Call], IngestError> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.traced.entry(hash) {
+            slot.insert(rpc.traced_calls(hash).await?.unwrap_or_default());
+        }
+        Ok(&self.traced[&hash])
+    }
+}
+
+/// The wallet a T-REX `updateIdentity` (registry) or `modifyStoredIdentity` (storage) call among
+/// `calls` gave the identity `new`.
+fn updated_wallet(calls: &[Call], new: Address) -> Option<Address> {
+    use alloy::sol_types::SolCall;
+    use registrar_schemas::abi::trex::ITREXIdentityCalls as I;
+    calls.iter().find_map(|c| {
+        I::updateIdentityCall::abi_decode(&c.input)
+            .map(|c| (c._userAddress, c._identity))
+            .or_else(|_| I::modifyStoredIdentityCall::abi_decode(&c.input).map(|c| (c._userAddress, c._identity)))
+            .ok()
+            .filter(|(_, identity)| *identity == new)
+            .map(|(wallet, _)| wallet)
+    })
+}
+
+/// The transfers `calls` forced on `token` (`forcedTransfer`, `batchForcedTransfer`): sender,
+/// recipient, amount, and the agent (the caller as the token sees it).
+fn forced_transfers(calls: &[Call], token: Address) -> Vec<(Address, Address, alloy::primitives::U256, Address)> {
+    use alloy::sol_types::SolCall;
+    use registrar_schemas::abi::trex::ITREXForcedTransfers as F;
+    let mut forced = Vec::new();
+    for c in calls.iter().filter(|c| c.to == Some(token)) {
+        if let Ok(f) = F::forcedTransferCall::abi_decode(&c.input) {
+            forced.push((f._from, f._to, f._amount, c.from));
+        } else if let Ok(b) = F::batchForcedTransferCall::abi_decode(&c.input) {
+            for ((from, to), amount) in b._fromList.iter().zip(&b._toList).zip(&b._amounts) {
+                forced.push((*from, *to, *amount, c.from));
+            }
+        }
+    }
+    forced
 }
 
 /// Reads the logs of `[from, to]` and the headers of the blocks that hold them, and checks that

@@ -5,7 +5,10 @@
 use std::{
     collections::VecDeque,
     future::Future,
-    sync::{atomic::Ordering::Relaxed, Arc, Mutex},
+    sync::{
+        atomic::{AtomicBool, Ordering::Relaxed},
+        Arc, Mutex,
+    },
     time::{Duration, SystemTime},
 };
 
@@ -32,6 +35,15 @@ pub struct SuiteLinks {
     pub identity_registry: Option<Address>,
     /// Every linked contract, the identity registry included.
     pub all: Vec<Address>,
+}
+
+/// One call of a transaction: the transaction's own, or one a contract made inside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub from: Address,
+    /// `None` for a contract creation.
+    pub to: Option<Address>,
+    pub input: Bytes,
 }
 
 /// How to talk to the node.
@@ -72,6 +84,8 @@ pub struct Rpc {
     provider: DynProvider,
     config: RpcConfig,
     metrics: Arc<Metrics>,
+    /// The node refused `debug_traceTransaction` once: it is not asked again.
+    cannot_trace: AtomicBool,
 }
 
 impl Rpc {
@@ -81,7 +95,7 @@ impl Rpc {
             .await
             .map_err(|e| IngestError::Connect { url: config.url.clone(), message: e.to_string() })?
             .erased();
-        Ok(Rpc { provider, config, metrics })
+        Ok(Rpc { provider, config, metrics, cannot_trace: AtomicBool::new(false) })
     }
 
     pub fn is_pubsub(&self) -> bool {
@@ -250,10 +264,45 @@ impl Rpc {
     }
 
     /// The sender, recipient and input of a transaction.
-    pub async fn transaction(&self, hash: B256) -> Result<Option<(Address, Option<Address>, Bytes)>, IngestError> {
+    pub async fn transaction(&self, hash: B256) -> Result<Option<Call>, IngestError> {
         use alloy::consensus::Transaction as _;
         let tx = self.call("eth_getTransactionByHash", || self.provider.get_transaction_by_hash(hash)).await?;
-        Ok(tx.map(|t| (t.inner.signer(), t.to(), t.input().clone())))
+        Ok(tx.map(|t| Call { from: t.inner.signer(), to: t.to(), input: t.input().clone() }))
+    }
+
+    /// Every call a transaction made, its own first and then the calls inside it in execution
+    /// order (`debug_traceTransaction` with the `callTracer`). `None` when the node does not
+    /// trace (the method is missing or disabled): then it is not asked again.
+    pub async fn traced_calls(&self, hash: B256) -> Result<Option<Vec<Call>>, IngestError> {
+        if self.cannot_trace.load(Relaxed) {
+            return Ok(None);
+        }
+        let options = serde_json::json!({ "tracer": "callTracer" });
+        let trace: Option<serde_json::Value> = self
+            .call("debug_traceTransaction", || async {
+                let request = (hash, &options);
+                match self.provider.raw_request::<_, serde_json::Value>("debug_traceTransaction".into(), request).await
+                {
+                    Ok(trace) => Ok(Some(trace)),
+                    Err(e) if e.as_error_resp().is_some_and(|p| tracing_unsupported(p.code, &p.message)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        let Some(trace) = trace else {
+            if !self.cannot_trace.swap(true, Relaxed) {
+                warn!(target: "ingest", "the node does not trace transactions (debug_traceTransaction): forced transfers and identity updates made through another contract are not told apart");
+            }
+            return Ok(None);
+        };
+        let mut calls = Vec::new();
+        flatten_trace(&trace, &mut calls).map_err(|what| IngestError::Rpc {
+            method: "debug_traceTransaction",
+            kind: RpcErrorKind::Fatal,
+            attempts: 1,
+            message: format!("malformed call trace of {hash}: {what}"),
+        })?;
+        Ok(Some(calls))
     }
 
     /// An investor's country as identity registry storage (`storage`) or an identity registry
@@ -317,5 +366,76 @@ pub(crate) fn block_ref(header: &Header) -> BlockRef {
         hash: header.hash,
         parent_hash: header.parent_hash,
         timestamp: header.timestamp,
+    }
+}
+
+/// Whether a JSON-RPC error says the node has no call tracer: the method is unknown (-32601),
+/// or disabled (geth: "does not exist/is not available"; providers: "not supported").
+fn tracing_unsupported(code: i64, message: &str) -> bool {
+    let message = message.to_lowercase();
+    code == -32601
+        || ["does not exist", "not available", "not supported", "unsupported", "not enabled", "disabled"]
+            .iter()
+            .any(|m| message.contains(m))
+}
+
+/// A `callTracer` frame and the frames under it, depth first (execution order).
+fn flatten_trace(frame: &serde_json::Value, out: &mut Vec<Call>) -> Result<(), &'static str> {
+    let address = |key: &str| -> Result<Option<Address>, &'static str> {
+        match frame.get(key).and_then(|v| v.as_str()) {
+            None => Ok(None),
+            Some(text) => text.parse().map(Some).map_err(|_| "an address that does not parse"),
+        }
+    };
+    let from = address("from")?.ok_or("a frame without `from`")?;
+    let input = match frame.get("input").and_then(|v| v.as_str()) {
+        Some(hex) => hex.parse::<Bytes>().map_err(|_| "input that is not hex")?,
+        None => Bytes::new(),
+    };
+    let creates = frame.get("type").and_then(|v| v.as_str()).is_some_and(|t| t.starts_with("CREATE"));
+    out.push(Call { from, to: if creates { None } else { address("to")? }, input });
+    if let Some(calls) = frame.get("calls").and_then(|v| v.as_array()) {
+        for call in calls {
+            flatten_trace(call, out)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A forced transfer through an agent manager, as anvil's and geth's `callTracer` give it:
+    /// the manager calls the token proxy, which delegates to its implementation.
+    #[test]
+    fn a_call_trace_flattens_in_execution_order() {
+        let trace = serde_json::json!({
+            "type": "CALL", "from": "0x1000000000000000000000000000000000000001",
+            "to": "0x2000000000000000000000000000000000000002", "input": "0xaabbccdd",
+            "calls": [
+                { "type": "STATICCALL", "from": "0x2000000000000000000000000000000000000002",
+                  "to": "0x3000000000000000000000000000000000000003", "input": "0x01" },
+                { "type": "CALL", "from": "0x2000000000000000000000000000000000000002",
+                  "to": "0x4000000000000000000000000000000000000004", "input": "0x9fc1d0e7",
+                  "calls": [{ "type": "DELEGATECALL", "from": "0x4000000000000000000000000000000000000004",
+                              "to": "0x5000000000000000000000000000000000000005", "input": "0x9fc1d0e7" }] },
+                { "type": "CREATE", "from": "0x2000000000000000000000000000000000000002",
+                  "to": "0x6000000000000000000000000000000000000006", "input": "0x6080" }
+            ]
+        });
+        let mut calls = Vec::new();
+        flatten_trace(&trace, &mut calls).unwrap();
+        let shape: Vec<(u8, Option<u8>, usize)> =
+            calls.iter().map(|c| (c.from[0] >> 4, c.to.map(|t| t[0] >> 4), c.input.len())).collect();
+        assert_eq!(shape, vec![(1, Some(2), 4), (2, Some(3), 1), (2, Some(4), 4), (4, Some(5), 4), (2, None, 2)]);
+        assert!(flatten_trace(&serde_json::json!({ "to": "0x01" }), &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn nodes_without_a_tracer_are_recognised() {
+        assert!(tracing_unsupported(-32601, "Method not found"));
+        assert!(tracing_unsupported(-32000, "the method debug_traceTransaction does not exist/is not available"));
+        assert!(!tracing_unsupported(-32000, "transaction 0xab not found"));
     }
 }
