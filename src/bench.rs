@@ -284,7 +284,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         old,
         None,
         registrar_api::reports::ReportFormat::Csv,
-        false,
+        None,
     )?;
     let register_seconds = t.elapsed().as_secs_f64();
     let register_rows = register.body.lines().filter(|l| !l.starts_with('#')).count().saturating_sub(1);
@@ -301,6 +301,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         confirmations: 12,
         archive: None,
         keys: Arc::new(registrar_store::archive::KeyStore::new(&data_dir)),
+        labels: Arc::new(registrar_store::labels::LabelStore::open(&data_dir)?),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

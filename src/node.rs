@@ -197,6 +197,9 @@ async fn start_roles(
         confirmations: config.confirmations,
         archive: archive.clone(),
         keys: Arc::new(registrar_store::archive::KeyStore::new(&config.data_dir)),
+        labels: Arc::new(
+            registrar_store::labels::LabelStore::open(&config.data_dir).context("cannot read the holder labels")?,
+        ),
     };
     let shutdown = tasks.shutdown_future();
     tasks.spawn(

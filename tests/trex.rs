@@ -279,5 +279,66 @@ async fn trex_suites_from_the_factory_match_their_views() {
         ],
         "{custody}"
     );
+
+    // Off-chain labels: set by the token's issuer, seen by its issuer and regulator only, kept
+    // across a restart, in the register's last column.
+    let issuer_of_a = create_key(&reg, "issuer", a);
+    let set = |holder: Address, label: &str| {
+        format!(
+            r#"mutation {{ setHolderLabel(token: "{a:#x}", holder: "{holder:#x}", label: {label}) {{ label setBy }} }}"#
+        )
+    };
+    let name = "Alice Holdings Ltd, account \"001\"";
+    let r = graphql(&reg, &set(inv[1], &format!("{name:?}")), Some(&issuer_of_a)).await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(r["data"]["setHolderLabel"]["label"].as_str(), Some(name));
+    let r = graphql(&reg, &set(inv[2], r#""Bob""#), Some(&issuer_of_a)).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let r = graphql(&reg, &set(inv[2], "null"), Some(&issuer_of_a)).await;
+    assert!(r["data"]["setHolderLabel"]["label"].is_null(), "cleared: {r}");
+    for (key, why) in
+        [(None, "API key"), (Some(regulator.as_str()), "may not"), (Some(issuer_of_b.as_str()), "may not")]
+    {
+        let r = graphql(&reg, &set(inv[3], r#""Mallory""#), key).await;
+        let message = r["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(why), "{key:?}: {r}");
+    }
+    let r = graphql(&reg, &set(inv[3], r#""two\nlines""#), Some(&issuer_of_a)).await;
+    assert!(r["errors"][0]["message"].as_str().unwrap_or_default().contains("one line"), "{r}");
+    reg.stop();
+    let mut reg = Registrar::start(&anvil.http_url(), &[], &dir.path().join("node"), &args);
+    reg.wait_indexed(&provider, last).await;
+    let label_query =
+        |h: Address| format!(r#"{{ token(address: "{a:#x}") {{ holder(address: "{h:#x}") {{ balance label }} }} }}"#);
+    for key in [&regulator, &issuer_of_a] {
+        let r = graphql(&reg, &label_query(inv[1]), Some(key)).await;
+        assert_eq!(r["data"]["token"]["holder"]["label"].as_str(), Some(name), "{r}");
+        let r = graphql(&reg, &label_query(inv[2]), Some(key)).await;
+        assert!(r["errors"].is_null() && r["data"]["token"]["holder"]["label"].is_null(), "{r}");
+    }
+    let r = graphql(&reg, &label_query(inv[1]), None).await;
+    assert!(r["errors"][0]["message"].as_str().unwrap_or_default().contains("issuer or regulator"), "{r}");
+    let report = get(&reg, &format!("/reports/holders?token={a:#x}&format=json"), Some(&regulator)).await;
+    let labelled: Vec<(&str, &str)> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| Some((r["address"].as_str()?, r["label"].as_str()?)))
+        .collect();
+    assert_eq!(labelled, vec![(format!("{:#x}", inv[1]).as_str(), name)]);
+    let csv = reqwest::Client::new()
+        .get(format!("{}/reports/holders?token={a:#x}&format=csv", reg.url))
+        .bearer_auth(&regulator)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains(",first_acquired_block,label\n"), "{csv}");
+    let row = csv.lines().find(|l| l.starts_with(&format!("{:#x},", inv[1]))).unwrap();
+    assert!(row.ends_with(r#","Alice Holdings Ltd, account ""001""""#), "{row}");
+    let public = get(&reg, &format!("/reports/holders?token={a:#x}&format=json"), None).await;
+    assert!(public["rows"].as_array().unwrap().iter().all(|r| r["label"].is_null()));
     reg.stop();
 }

@@ -147,7 +147,8 @@ fn resolve(db: &StateDb, token: Address, as_of: AsOf) -> Result<AsOfBlock, ApiEr
 
 /// Builds a report from the state (blocking: call it on a blocking thread). `from` starts the
 /// range of a transfers or issuance report (default: the first block); the other reports are as
-/// of one block and refuse it.
+/// of one block and refuse it. `private`: the caller may see the holders' identity fields, and
+/// these are the token's holder labels.
 pub fn build(
     db: &StateDb,
     kind: ReportKind,
@@ -155,7 +156,7 @@ pub fn build(
     as_of: AsOf,
     from: Option<AsOf>,
     format: ReportFormat,
-    identities: bool,
+    private: Option<std::collections::BTreeMap<Address, String>>,
 ) -> Result<Report, ApiError> {
     let AsOfBlock { indexed, block, block_hash, timestamp } = resolve(db, token, as_of)?;
     let from_block = match (kind, from) {
@@ -178,8 +179,10 @@ pub fn build(
     let (title, mut summary, canonical, rows) = match kind {
         ReportKind::Holders => {
             let mut register = register(db, token, block)?;
-            if identities {
+            let identities = private.is_some();
+            if let Some(labels) = private {
                 register.identities = db.identity_register(token, block)?;
+                register.labels = labels;
             }
             let summary = json!({
                 "identitiesVisible": identities,
@@ -194,7 +197,8 @@ pub fn build(
                     .collect::<Vec<_>>()
                     .join(";"),
             });
-            let rows = register.rows.iter().map(|r| r.json(register.identity(r))).collect::<Vec<_>>();
+            let rows =
+                register.rows.iter().map(|r| r.json(register.identity(r), register.label(r))).collect::<Vec<_>>();
             ("holder register", summary, register.csv(), rows)
         }
         ReportKind::Reconciliation => {
@@ -392,7 +396,7 @@ fn register_tree(
     use registrar_merkle::TreeHasher;
     let at = resolve(db, token, as_of)?;
     let register = register(db, token, at.block)?;
-    let rows: Vec<String> = register.rows.iter().map(|r| r.csv(None)).collect();
+    let rows: Vec<String> = register.rows.iter().map(|r| r.leaf()).collect();
     let mut tree = registrar_merkle::Tree::<registrar_merkle::Blake3>::new();
     for row in &rows {
         tree.push(registrar_merkle::Blake3::leaf(row.as_bytes()));
@@ -470,6 +474,8 @@ struct Register {
     supplies: Vec<(B256, U256)>,
     /// The holders' identities, when the caller may see them (empty otherwise).
     identities: std::collections::BTreeMap<Address, IdentityRecord>,
+    /// The holders' off-chain labels, when the caller may see them (empty otherwise).
+    labels: std::collections::BTreeMap<Address, String>,
 }
 
 struct RegisterRow {
@@ -485,18 +491,18 @@ fn register(db: &StateDb, token: Address, block: u64) -> Result<Register, ApiErr
         .into_iter()
         .map(|holder| RegisterRow { partitions: partitions.remove(&holder.address).unwrap_or_default(), holder })
         .collect();
-    Ok(Register { rows, supplies, identities: Default::default() })
+    Ok(Register { rows, supplies, identities: Default::default(), labels: Default::default() })
 }
 
 impl Register {
-    /// The register's canonical CSV. Identity and country are empty for a token without an
-    /// identity registry, for a holder without an identity, and for callers who may not see them.
+    /// The register's canonical CSV. Identity, country and label are empty for a token without
+    /// an identity registry, for a holder without them, and for callers who may not see them.
     fn csv(&self) -> String {
         let mut out = String::from(
-            "address,balance,balance_by_partition,frozen,is_frozen,identity,country,first_acquired_block\n",
+            "address,balance,balance_by_partition,frozen,is_frozen,identity,country,first_acquired_block,label\n",
         );
         for r in &self.rows {
-            out.push_str(&r.csv(self.identity(r)));
+            out.push_str(&r.csv(self.identity(r), self.label(r)));
             out.push('\n');
         }
         out
@@ -505,12 +511,33 @@ impl Register {
     fn identity(&self, row: &RegisterRow) -> Option<&IdentityRecord> {
         self.identities.get(&row.holder.address)
     }
+
+    fn label(&self, row: &RegisterRow) -> Option<&str> {
+        self.labels.get(&row.holder.address).map(String::as_str)
+    }
 }
 
 impl RegisterRow {
-    /// One holder's line of the register (also a leaf of its commitment, which is made without
-    /// identities). Partition balances are `name=balance` pairs joined by `;`, by partition.
-    fn csv(&self, identity: Option<&IdentityRecord>) -> String {
+    /// One holder's line of the register: [`RegisterRow::fields`] and the label, quoted when it
+    /// holds a comma or a quote.
+    fn csv(&self, identity: Option<&IdentityRecord>, label: Option<&str>) -> String {
+        let label = match label {
+            Some(l) if l.contains([',', '"']) => format!("\"{}\"", l.replace('"', "\"\"")),
+            Some(l) => l.to_string(),
+            None => String::new(),
+        };
+        format!("{},{label}", self.fields(identity))
+    }
+
+    /// The row as a leaf of the register's commitment: its public line (identity, country and
+    /// label empty), as an anonymous reader's CSV has it.
+    fn leaf(&self) -> String {
+        self.csv(None, None)
+    }
+
+    /// The row's fields up to the first-acquired block. Partition balances are `name=balance`
+    /// pairs joined by `;`, by partition.
+    fn fields(&self, identity: Option<&IdentityRecord>) -> String {
         let s = &self.holder.state;
         let partitions: Vec<String> =
             self.partitions.iter().map(|(p, v)| format!("{}={v}", partition_label(*p))).collect();
@@ -529,7 +556,7 @@ impl RegisterRow {
         )
     }
 
-    fn json(&self, identity: Option<&IdentityRecord>) -> Value {
+    fn json(&self, identity: Option<&IdentityRecord>, label: Option<&str>) -> Value {
         let s = &self.holder.state;
         let partitions: serde_json::Map<String, Value> =
             self.partitions.iter().map(|(p, v)| (partition_label(*p), json!(v.to_string()))).collect();
@@ -542,6 +569,7 @@ impl RegisterRow {
             "identity": identity.map(|r| format!("{:#x}", r.identity)),
             "country": identity.map(|r| r.country),
             "firstAcquiredBlock": s.first_acquired,
+            "label": label,
         })
     }
 }

@@ -1,7 +1,8 @@
 use std::sync::Arc;
 
 use registrar_store::{
-    archive::{Archive, KeyStore},
+    archive::{ApiKey, Archive, KeyStore},
+    labels::LabelStore,
     EventLog, Metrics, StateDb,
 };
 
@@ -18,6 +19,8 @@ pub struct ApiState {
     pub archive: Option<Arc<Archive>>,
     /// The API keys (`data_dir/api-keys.json`): who may publish, and who may see identities.
     pub keys: Arc<KeyStore>,
+    /// Off-chain labels of holders (`data_dir/holder-labels.jsonl`), private like identities.
+    pub labels: Arc<LabelStore>,
 }
 
 impl ApiState {
@@ -25,14 +28,15 @@ impl ApiState {
     /// fields: an issuer or regulator key for the token, or an admin key. Anonymous readers see
     /// balances and aggregates only.
     pub async fn may_see_identities(&self, secret: Option<String>, token: alloy::primitives::Address) -> bool {
-        let Some(secret) = secret else { return false };
-        let keys = self.keys.clone();
         let token = format!("{token:#x}");
-        tokio::task::spawn_blocking(move || {
-            keys.authenticate(&secret).ok().flatten().is_some_and(|k| k.may_see_identities(&token))
-        })
-        .await
-        .unwrap_or(false)
+        self.key(secret).await.is_some_and(|k| k.may_see_identities(&token))
+    }
+
+    /// The valid API key whose secret is `secret`, if any.
+    pub async fn key(&self, secret: Option<String>) -> Option<ApiKey> {
+        let secret = secret?;
+        let keys = self.keys.clone();
+        tokio::task::spawn_blocking(move || keys.authenticate(&secret).ok().flatten()).await.ok().flatten()
     }
 
     /// Runs an archive operation on the blocking pool: hashing, RocksDB and tantivy block.

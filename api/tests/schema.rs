@@ -23,7 +23,9 @@ fn state() -> (tempfile::TempDir, ApiState) {
     let dir = tempfile::tempdir().unwrap();
     let db = Arc::new(StateDb::open(dir.path()).unwrap());
     let keys = Arc::new(registrar_store::archive::KeyStore::new(dir.path()));
-    (dir, ApiState { db, metrics: Arc::new(Metrics::default()), log: None, confirmations: 0, archive: None, keys })
+    let labels = Arc::new(registrar_store::labels::LabelStore::open(dir.path()).unwrap());
+    let metrics = Arc::new(Metrics::default());
+    (dir, ApiState { db, metrics, log: None, confirmations: 0, archive: None, keys, labels })
 }
 
 async fn errors_of(query: &str) -> Vec<String> {

@@ -211,6 +211,20 @@ impl Holder {
         Ok(self.identity_record(ctx).await?.map(|r| show_address(&r.identity)))
     }
 
+    /// What the issuer recorded of the holder off chain (a name, an account reference), set with
+    /// `setHolderLabel`; the newest label, whatever the block. Private like `identity`.
+    async fn label(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let state = ctx.data::<ApiState>()?;
+        let caller = ctx.data_opt::<Caller>().map(|c| c.0.clone());
+        if !state.may_see_identities(caller, self.token).await {
+            return Err(ApiError::Forbidden(
+                "labels are visible to API keys with the issuer or regulator role for this token".into(),
+            )
+            .into());
+        }
+        Ok(state.labels.get(self.token, self.holder).and_then(|c| c.label))
+    }
+
     /// Whom the holder delegates their votes to (ERC-5805), as of the block.
     async fn delegate(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let state = ctx.data::<ApiState>()?;

@@ -1,6 +1,6 @@
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, Object, Result, SimpleObject};
 use base64::Engine;
-use registrar_store::archive::Submission;
+use registrar_store::{archive::Submission, labels::LabelChange};
 
 use crate::{
     objects::{parse_address, Disclosure},
@@ -14,8 +14,61 @@ pub struct Caller(pub String);
 #[derive(Default)]
 pub struct Mutation;
 
+/// A holder's off-chain label, as just set.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct HolderLabel {
+    pub token: String,
+    pub holder: String,
+    /// Null: the label was cleared.
+    pub label: Option<String>,
+    /// The id of the API key that set it.
+    pub set_by: String,
+    /// When, in seconds since the epoch.
+    pub set_at: u64,
+}
+
 #[Object]
 impl Mutation {
+    /// Records what the issuer knows of a holder off chain (a name, an account reference: one
+    /// line, at most 256 characters); `label: null` clears it. Needs an API key with the issuer
+    /// role for the token (or an admin key). Labels are private: only the token's issuer and
+    /// regulator keys see them (`holder { label }`, the holder register). Every change is kept
+    /// with the key that made it.
+    async fn set_holder_label(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        holder: String,
+        label: Option<String>,
+    ) -> Result<HolderLabel> {
+        let state = ctx.data::<ApiState>()?;
+        let token = parse_address(&token)?;
+        let holder = parse_address(&holder)?;
+        let key = state.key(ctx.data_opt::<Caller>().map(|c| c.0.clone())).await.ok_or(ApiError::Unauthenticated)?;
+        if !key.may_publish(&format!("{token:#x}")) {
+            return Err(ApiError::Forbidden(format!("key {} may not label holders of {token:#x}", key.id)).into());
+        }
+        let label = label.map(|l| l.trim().to_string());
+        if let Some(l) = &label {
+            registrar_store::labels::check_label(l).map_err(|reason| ApiError::Invalid { field: "label", reason })?;
+        }
+        let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let change = LabelChange { token, holder, label, by: key.id, at };
+        let labels = state.labels.clone();
+        let stored = change.clone();
+        tokio::task::spawn_blocking(move || labels.set(stored))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(format!("cannot record the label: {e}")))?;
+        Ok(HolderLabel {
+            token: crate::objects::show_address(&token),
+            holder: crate::objects::show_address(&holder),
+            label: change.label,
+            set_by: change.by,
+            set_at: change.at,
+        })
+    }
+
     /// Publishes a disclosure for `token`: `content` (base64) or `text`, one of them. Needs an
     /// API key of an issuer of the token. Types: text/plain, text/markdown, text/html,
     /// application/pdf (guessed from the bytes when `contentType` is absent).
