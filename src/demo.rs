@@ -141,6 +141,9 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
         let (regulator, regulator_secret) =
             keys_archive.keys().create("demo-regulator", Role::Regulator, vec![format!("{token:#x}")])?;
         info!(key = regulator.id, "regulator key for the T-REX token created");
+        let (_, trex_issuer) =
+            keys_archive.keys().create("demo-trex-issuer", Role::Issuer, vec![format!("{token:#x}")])?;
+        label_holders(handle.addr, token, &trex_issuer).await.context("labelling the T-REX token's holders")?;
         println!("{}", trex_banner(handle.addr, &token.to_string(), &regulator_secret));
     }
     println!("{}", archive_banner(handle.addr, &shares.to_string(), &secret, &first_hash, &anvil.http_url()));
@@ -253,14 +256,42 @@ curl -s http://{addr}/graphql -H 'content-type: application/json' -d '{{"query":
     )
 }
 
+/// The issuer's off-chain labels of the T-REX token's two largest holders, set as an issuer's
+/// back office would: over GraphQL with its key.
+async fn label_holders(addr: SocketAddr, token: alloy::primitives::Address, secret: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/graphql");
+    let post = |query: String| {
+        let request = client.post(&url).bearer_auth(secret).json(&serde_json::json!({ "query": query }));
+        async move {
+            let answer: serde_json::Value = request.send().await?.json().await?;
+            anyhow::ensure!(answer["errors"].is_null(), "{answer}");
+            Ok::<_, anyhow::Error>(answer)
+        }
+    };
+    let holders = post(format!(
+        r#"{{ token(address: "{token:#x}") {{ holders(first: 2, orderBy: BALANCE_DESC) {{ nodes {{ address }} }} }} }}"#
+    ))
+    .await?;
+    let names = ["Alice Holdings Ltd (account 0001)", "Bob Capital LLC (account 0002)"];
+    let nodes = holders["data"]["token"]["holders"]["nodes"].as_array().cloned().unwrap_or_default();
+    for (holder, name) in nodes.iter().filter_map(|n| n["address"].as_str()).zip(names) {
+        post(format!(
+            r#"mutation {{ setHolderLabel(token: "{token:#x}", holder: "{holder}", label: "{name}") {{ label }} }}"#
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 fn trex_banner(addr: SocketAddr, token: &str, secret: &str) -> String {
     format!(
         r#"
-The real ERC-3643 suite (T-REX v4 from npm), followed from its factory. Identity and country are
-visible to the token's regulator key only:
+The real ERC-3643 suite (T-REX v4 from npm), followed from its factory. Identity, country and the
+issuer's off-chain labels are visible to the token's regulator key only:
 
 curl -s http://{addr}/graphql -H 'content-type: application/json' -H 'authorization: Bearer {secret}' \
-  -d '{{"query":"{{ token(address: \"{token}\") {{ name identityRegistry holders(first: 6) {{ nodes {{ address balance frozen identity country }} }} }} }}"}}'
+  -d '{{"query":"{{ token(address: \"{token}\") {{ name identityRegistry holders(first: 6) {{ nodes {{ address balance frozen identity country label }} }} }} }}"}}'
 curl -s -H 'authorization: Bearer {secret}' 'http://{addr}/reports/holders?token={token}&format=csv'
 "#
     )
