@@ -15,7 +15,7 @@ use alloy::{
 use clap::Args;
 use registrar_api::ApiState;
 use registrar_ingest::{AdaptiveRange, IngestConfig, Ingestor, Rpc, RpcConfig};
-use registrar_store::{EventLog, Metrics, Projector, StateDb};
+use registrar_store::{EventLog, Metrics, Projector, RocksMemory, StateDb};
 use tracing::info;
 
 use crate::{contracts::TransferEmitter, devnet::Anvil, node::PROJECTOR_BATCH};
@@ -151,6 +151,14 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+/// The process's resident memory now (VmRSS), MiB.
+fn rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -234,6 +242,24 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let projector_thread = std::thread::spawn(move || {
         registrar_store::run_projector(projector_log, projector, PROJECTOR_BATCH, projector_shutdown)
     });
+    // Where the memory is when the process's RSS is highest: RocksDB's share, sampled.
+    let sampler = {
+        let (db, embedded, mut stop) = (stores.db.clone(), stores.log.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            let mut peak = (0.0f64, RocksMemory::default(), RocksMemory::default());
+            loop {
+                if let (Some(rss), Ok(state), Ok(log)) = (rss_mib(), db.memory(), embedded.memory()) {
+                    if rss > peak.0 {
+                        peak = (rss, state, log);
+                    }
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                    _ = stop.changed() => return peak,
+                }
+            }
+        })
+    };
     let rpc =
         Arc::new(Rpc::connect(RpcConfig { url: anvil.http_url(), ..RpcConfig::default() }, metrics.clone()).await?);
     Ingestor::new(rpc, log.clone(), metrics.clone(), ingest_config.clone()).run(shutdown.clone()).await?;
@@ -242,6 +268,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     let sync_seconds = started.elapsed().as_secs_f64();
     shutdown_tx.send_replace(true);
+    let (peak_rss, peak_state, peak_log) = sampler.await?;
+    let mib = |b: u64| b as f64 / (1 << 20) as f64;
+    let rocks_at_peak = format!(
+        "at {peak_rss:.0} MiB RSS: state memtables {:.0}, block cache {:.0}, table readers {:.1}; log memtables {:.0}, cache {:.0} (MiB)",
+        mib(peak_state.memtables),
+        mib(peak_state.block_cache),
+        mib(peak_state.table_readers),
+        mib(peak_log.memtables),
+        mib(peak_log.block_cache),
+    );
+    info!(rocks_at_peak, "memory during sync");
     projector_thread.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
     let applied = metrics.events_applied.load(Relaxed);
     let sync_rate = applied as f64 / sync_seconds;
@@ -389,6 +426,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         commitment.size, commit_seconds
     );
     println!("| peak RSS during end-to-end sync (ingest + projector + stores) | {sync_rss:.0} MiB |");
+    println!("| RocksDB memory when RSS was highest during sync (sampled every 50 ms) | {rocks_at_peak} |");
     println!("| peak RSS of the bench process after the sync (replay and queries, two states open) | {rss:.0} MiB |");
     drop(anvil);
     Ok(())

@@ -18,6 +18,14 @@ const MEMTABLE_BUDGET: usize = 64 << 20;
 /// The block cache shared by all tables.
 const BLOCK_CACHE: usize = 64 << 20;
 
+/// RocksDB's memory, by kind, in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RocksMemory {
+    pub memtables: u64,
+    pub block_cache: u64,
+    pub table_readers: u64,
+}
+
 /// The projected state. Shared by the projector (the only writer) and the API (readers).
 pub struct StateDb {
     pub(crate) db: DB,
@@ -127,6 +135,20 @@ impl StateDb {
             .filter(|t| ![Meta::NAME, crate::tables::Undo::NAME, crate::tables::DeadLetters::NAME].contains(t))
             .collect();
         self.digest_of(&business)
+    }
+
+    /// What RocksDB holds in memory for the state, in bytes: memtables of every table, the shared
+    /// block cache, and the readers of table files (indexes and filters outside the cache).
+    pub fn memory(&self) -> Result<RocksMemory, StoreError> {
+        let mut m = RocksMemory::default();
+        for name in ALL_TABLES {
+            let cf = self.cf_named(name);
+            let int = |p: &str| self.db.property_int_value_cf(cf, p).map(|v| v.unwrap_or(0));
+            m.memtables += int("rocksdb.cur-size-all-mem-tables")?;
+            m.table_readers += int("rocksdb.estimate-table-readers-mem")?;
+            m.block_cache = int("rocksdb.block-cache-usage")?;
+        }
+        Ok(m)
     }
 
     /// Each table's digest and row count, to find where two states differ.

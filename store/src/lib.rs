@@ -31,7 +31,7 @@ mod query;
 mod tables;
 
 pub use codec::{Codec, CodecError};
-pub use db::StateDb;
+pub use db::{RocksMemory, StateDb};
 pub use error::StoreError;
 pub use log::{EmbeddedLog, EventLog, Partition, RawRecord};
 pub use metrics::Metrics;

@@ -126,6 +126,16 @@ pub struct EmbeddedLog {
 }
 
 impl EmbeddedLog {
+    /// What RocksDB holds in memory for the log, in bytes.
+    pub fn memory(&self) -> Result<crate::db::RocksMemory, StoreError> {
+        let int = |p: &str| self.db.property_int_value(p).map(|v| v.unwrap_or(0));
+        Ok(crate::db::RocksMemory {
+            memtables: int("rocksdb.cur-size-all-mem-tables")?,
+            block_cache: int("rocksdb.block-cache-usage")?,
+            table_readers: int("rocksdb.estimate-table-readers-mem")?,
+        })
+    }
+
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let mut opts = Options::default();
         opts.create_if_missing(true);
