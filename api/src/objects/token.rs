@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     resolvers::{page_size, submit::Caller},
-    ApiError, ApiState,
+    ApiState,
 };
 
 /// The block a query is answered as of, after graph-node's `block:` argument.
@@ -142,16 +142,28 @@ impl Holder {
 }
 
 impl Holder {
-    async fn identity_record(&self, ctx: &Context<'_>) -> Result<Option<IdentityRecord>, ApiError> {
-        let state = ctx.data::<ApiState>().map_err(|e| ApiError::Internal(e.message))?;
-        let caller = ctx.data_opt::<Caller>().map(|c| c.0.clone());
-        if !state.may_see_identities(caller, self.token).await {
-            return Err(ApiError::Forbidden(
-                "identity and country are visible to API keys with the issuer or regulator role for this token".into(),
-            ));
+    /// The holder's identity record, or `None` and a field error when the caller may not see it.
+    async fn identity_record(&self, ctx: &Context<'_>) -> Result<Option<IdentityRecord>> {
+        if !self.may_see_private(ctx, "identity and country").await? {
+            return Ok(None);
         }
+        let state = ctx.data::<ApiState>()?;
         let (token, holder, block) = (self.token, self.holder, self.block);
-        state.read(move |db| db.identity_at(token, holder, block)).await
+        Ok(state.read(move |db| db.identity_at(token, holder, block)).await?)
+    }
+
+    /// Whether the caller may see this holder's private fields. When not, the field resolving
+    /// now is withheld as GraphQL has a field error be: null in `data`, the error in `errors`
+    /// (a resolver's `Err` would make async-graphql leave the field out of `data`).
+    async fn may_see_private(&self, ctx: &Context<'_>, what: &str) -> Result<bool> {
+        let state = ctx.data::<ApiState>()?;
+        let caller = ctx.data_opt::<Caller>().map(|c| c.0.clone());
+        if state.may_see_identities(caller, self.token).await {
+            return Ok(true);
+        }
+        let message = format!("{what} are visible to API keys with the issuer or regulator role for this token");
+        ctx.add_error(ctx.set_error_path(async_graphql::ServerError::new(message, Some(ctx.item.pos))));
+        Ok(false)
     }
 }
 
@@ -214,14 +226,10 @@ impl Holder {
     /// What the issuer recorded of the holder off chain (a name, an account reference), set with
     /// `setHolderLabel`; the newest label, whatever the block. Private like `identity`.
     async fn label(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let state = ctx.data::<ApiState>()?;
-        let caller = ctx.data_opt::<Caller>().map(|c| c.0.clone());
-        if !state.may_see_identities(caller, self.token).await {
-            return Err(ApiError::Forbidden(
-                "labels are visible to API keys with the issuer or regulator role for this token".into(),
-            )
-            .into());
+        if !self.may_see_private(ctx, "labels").await? {
+            return Ok(None);
         }
+        let state = ctx.data::<ApiState>()?;
         Ok(state.labels.get(self.token, self.holder).and_then(|c| c.label))
     }
 
