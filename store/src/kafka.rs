@@ -352,6 +352,9 @@ impl KafkaLog {
                     .set("enable.auto.commit", "false")
                     .set("enable.auto.offset.store", "false")
                     .set("enable.partition.eof", "true")
+                    // A record damaged on the way (a broker restarting mid-answer) is a read error,
+                    // read again, not a record that does not decode, kept as a dead letter.
+                    .set("check.crcs", "true")
                     .set("auto.offset.reset", "earliest")
                     .create()?;
                 v.insert(Reader { consumer, next: -1 })
