@@ -184,6 +184,13 @@ impl Registrar {
     }
 
     /// SIGKILL: no chance to flush or clean up.
+    /// The process's environment as the kernel has it (`/proc/<pid>/environ`).
+    pub fn environment(&self) -> Vec<String> {
+        let pid = self.child.as_ref().expect("running").id();
+        let bytes = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+        bytes.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect()
+    }
+
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
             child.kill().unwrap();
