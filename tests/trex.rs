@@ -316,6 +316,18 @@ async fn trex_suites_from_the_factory_match_their_views() {
         assert_eq!(r["data"]["token"]["holder"]["label"].as_str(), Some(name), "{r}");
         let r = graphql(&reg, &label_query(inv[2]), Some(key)).await;
         assert!(r["errors"].is_null() && r["data"]["token"]["holder"]["label"].is_null(), "{r}");
+        // Its history: set, then cleared, both by the issuer's key.
+        let history = format!(
+            r#"{{ token(address: "{a:#x}") {{ holder(address: "{:#x}") {{ labelHistory {{ label setBy setAt }} }} }} }}"#,
+            inv[2]
+        );
+        let r = graphql(&reg, &history, Some(key)).await;
+        let changes = r["data"]["token"]["holder"]["labelHistory"].as_array().unwrap_or_else(|| panic!("{r}")).clone();
+        assert_eq!(
+            changes.iter().map(|c| c["label"].clone()).collect::<Vec<_>>(),
+            vec![Value::from("Bob"), Value::Null]
+        );
+        assert!(changes.iter().all(|c| c["setBy"].as_str().is_some_and(|k| k.starts_with("key_"))), "{r}");
     }
     let r = graphql(&reg, &label_query(inv[1]), None).await;
     assert!(r["errors"][0]["message"].as_str().unwrap_or_default().contains("issuer or regulator"), "{r}");

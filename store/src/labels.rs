@@ -61,6 +61,8 @@ struct Inner {
     /// Opened on the first change.
     file: Option<File>,
     current: HashMap<(Address, Address), LabelChange>,
+    /// Every change, in the file's order.
+    history: Vec<LabelChange>,
 }
 
 impl LabelStore {
@@ -69,7 +71,7 @@ impl LabelStore {
     /// other line that does not read is an error: the file was damaged.
     pub fn open(data_dir: &Path) -> std::io::Result<LabelStore> {
         let path = data_dir.join("holder-labels.jsonl");
-        let mut current = HashMap::new();
+        let (mut current, mut history) = (HashMap::new(), Vec::new());
         match File::open(&path) {
             Ok(file) => {
                 let mut reader = BufReader::new(file);
@@ -95,13 +97,14 @@ impl LabelStore {
                         )
                     })?;
                     good_bytes += n as u64;
-                    current.insert((change.token, change.holder), change);
+                    current.insert((change.token, change.holder), change.clone());
+                    history.push(change);
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
-        Ok(LabelStore { path, inner: Mutex::new(Inner { file: None, current }) })
+        Ok(LabelStore { path, inner: Mutex::new(Inner { file: None, current, history }) })
     }
 
     /// Records a change; it is on disk when this returns.
@@ -123,8 +126,15 @@ impl LabelStore {
         let file = inner.file.as_mut().expect("opened above");
         file.write_all(line.as_bytes())?;
         file.sync_data()?;
-        inner.current.insert((change.token, change.holder), change);
+        inner.current.insert((change.token, change.holder), change.clone());
+        inner.history.push(change);
         Ok(())
+    }
+
+    /// Every change of the holder's label, oldest first.
+    pub fn history(&self, token: Address, holder: Address) -> Vec<LabelChange> {
+        let inner = self.inner.lock().expect("label store lock poisoned");
+        inner.history.iter().filter(|c| c.token == token && c.holder == holder).cloned().collect()
     }
 
     /// The holder's label and who set it, if it has one.
@@ -178,6 +188,8 @@ mod tests {
         assert!(store.of_token(Address::repeat_byte(0xbb)).is_empty());
         let lines = std::fs::read_to_string(dir.path().join("holder-labels.jsonl")).unwrap().lines().count();
         assert_eq!(lines, 4, "every change is kept");
+        let history = store.history(Address::repeat_byte(0xaa), Address::repeat_byte(2));
+        assert_eq!(history.iter().map(|c| c.label.as_deref()).collect::<Vec<_>>(), vec![Some("Bob"), None]);
     }
 
     /// A crash in the middle of writing a line: the torn line is dropped, the ones before stay,

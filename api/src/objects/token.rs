@@ -233,6 +233,16 @@ impl Holder {
         Ok(state.labels.get(self.token, self.holder).and_then(|c| c.label))
     }
 
+    /// Every change of the holder's label, oldest first, with the API key that made it and when.
+    /// Private, as `label`.
+    async fn label_history(&self, ctx: &Context<'_>) -> Result<Option<Vec<crate::resolvers::submit::HolderLabel>>> {
+        if !self.may_see_private(ctx, "labels").await? {
+            return Ok(None);
+        }
+        let state = ctx.data::<ApiState>()?;
+        Ok(Some(state.labels.history(self.token, self.holder).into_iter().map(Into::into).collect()))
+    }
+
     /// Whom the holder delegates their votes to (ERC-5805), as of the block.
     async fn delegate(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let state = ctx.data::<ApiState>()?;

@@ -27,6 +27,18 @@ pub struct HolderLabel {
     pub set_at: u64,
 }
 
+impl From<LabelChange> for HolderLabel {
+    fn from(c: LabelChange) -> Self {
+        HolderLabel {
+            token: crate::objects::show_address(&c.token),
+            holder: crate::objects::show_address(&c.holder),
+            label: c.label,
+            set_by: c.by,
+            set_at: c.at,
+        }
+    }
+}
+
 #[Object]
 impl Mutation {
     /// Records what the issuer knows of a holder off chain (a name, an account reference: one
@@ -60,13 +72,7 @@ impl Mutation {
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
             .map_err(|e| ApiError::Internal(format!("cannot record the label: {e}")))?;
-        Ok(HolderLabel {
-            token: crate::objects::show_address(&token),
-            holder: crate::objects::show_address(&holder),
-            label: change.label,
-            set_by: change.by,
-            set_at: change.at,
-        })
+        Ok(change.into())
     }
 
     /// Publishes a disclosure for `token`: `content` (base64) or `text`, one of them. Needs an
