@@ -116,3 +116,23 @@ async fn mine_branch_b(provider: &DynProvider, t: &DemoSecurityTokenInstance<Dyn
     let _: U64 = provider.raw_request("evm_mine".into(), ()).await.unwrap();
     provider.get_block_number().await.unwrap()
 }
+
+/// A transaction gone by the time ingest traces it (a reorg between reading its logs and tracing
+/// it; anvil answers an empty struct-log trace for an unknown hash) is the chain changing, not a
+/// malformed trace that would stop ingest. A transaction still there is traced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_gone_before_its_trace_is_a_chain_change() {
+    use alloy::{network::TransactionBuilder, primitives::B256, rpc::types::TransactionRequest};
+    use registrar_ingest::{IngestError, Rpc, RpcConfig};
+    let (anvil, provider) = chain().await;
+    let config = RpcConfig { url: anvil.http_url(), ..RpcConfig::default() };
+    let rpc = Rpc::connect(config, std::sync::Arc::new(registrar_store::Metrics::default())).await.unwrap();
+    let gone = rpc.traced_calls(B256::repeat_byte(0x11)).await;
+    assert!(matches!(gone, Err(IngestError::Inconsistent(_))), "{gone:?}");
+
+    let accounts = provider.get_accounts().await.unwrap();
+    let tx = TransactionRequest::default().with_from(accounts[0]).with_to(accounts[1]).with_value(U256::from(1));
+    let receipt = provider.send_transaction(tx).await.unwrap().get_receipt().await.unwrap();
+    let calls = rpc.traced_calls(receipt.transaction_hash).await.unwrap().expect("anvil traces");
+    assert_eq!((calls[0].from, calls[0].to), (accounts[0], Some(accounts[1])));
+}

@@ -285,10 +285,25 @@ impl Rpc {
                 {
                     Ok(trace) => Ok(Some(trace)),
                     Err(e) if e.as_error_resp().is_some_and(|p| tracing_unsupported(p.code, &p.message)) => Ok(None),
+                    // Gone since its logs were read: the chain changed (told apart below).
+                    Err(e) if e.as_error_resp().is_some_and(|p| p.message.to_lowercase().contains("not found")) => {
+                        Ok(Some(serde_json::Value::Null))
+                    }
                     Err(e) => Err(e),
                 }
             })
             .await?;
+        // Not a call tracer's frame (or "not found"): the node does not know the transaction (anvil
+        // answers an empty struct-log trace), or it ignored the tracer.
+        let trace = match trace {
+            Some(t) if t.get("from").is_none() => {
+                if self.transaction(hash).await?.is_none() {
+                    return Err(IngestError::Inconsistent(format!("transaction {hash} is gone from the node")));
+                }
+                None
+            }
+            other => other,
+        };
         let Some(trace) = trace else {
             if !self.cannot_trace.swap(true, Relaxed) {
                 warn!(target: "ingest", "the node does not trace transactions (debug_traceTransaction): forced transfers and identity updates made through another contract are not told apart");
