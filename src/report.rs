@@ -1,6 +1,6 @@
-//! `registrar report holders|reconciliation`: fetches a regulator report from a running server
-//! (`GET /reports/<kind>`) and writes it to stdout or a file; the block, its hash and the digest
-//! go to stderr.
+//! `registrar report holders|reconciliation|transfers|issuance|custody`: fetches a regulator
+//! report from a running server (`GET /reports/<kind>`, with the API key if one is given) and
+//! writes it to stdout or a file; the block, its hash and the digest go to stderr.
 
 use std::path::PathBuf;
 
@@ -48,6 +48,10 @@ pub struct ReportArgs {
     /// Write the report here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// An API key with the issuer or regulator role for the token (or an admin key): the holder
+    /// register then carries identities, countries and labels.
+    #[arg(long, env = "REGISTRAR_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
 }
 
 pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
@@ -73,7 +77,11 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
     }
     let query: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
     let url = format!("{}/reports/{kind}?{}", args.server.trim_end_matches('/'), query.join("&"));
-    let response = reqwest::Client::new().get(&url).send().await.with_context(|| format!("GET {url}"))?;
+    let mut request = reqwest::Client::new().get(&url);
+    if let Some(key) = &args.api_key {
+        request = request.bearer_auth(key.trim());
+    }
+    let response = request.send().await.with_context(|| format!("GET {url}"))?;
     let status = response.status();
     let header =
         |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("unknown").to_string();

@@ -356,5 +356,23 @@ async fn trex_suites_from_the_factory_match_their_views() {
     assert!(row.ends_with(r#","Alice Holdings Ltd, account ""001""""#), "{row}");
     let public = get(&reg, &format!("/reports/holders?token={a:#x}&format=json"), None).await;
     assert!(public["rows"].as_array().unwrap().iter().all(|r| r["label"].is_null()));
+    // The command line gives the same register, with the key when one is passed.
+    let cli = |key: Option<&str>| {
+        let mut c = Command::new(BIN);
+        c.args(["report", "holders", "--server", &reg.url, "--token", &format!("{a:#x}")])
+            .env_remove("REGISTRAR_API_KEY");
+        if let Some(key) = key {
+            c.args(["--api-key", key]);
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(cli(Some(&regulator)), csv);
+    let anonymous = cli(None);
+    let row = anonymous.lines().find(|l| l.starts_with(&format!("{:#x},", inv[1]))).unwrap();
+    let fields: Vec<&str> = row.split(',').collect();
+    assert_eq!((fields[5], fields[6], fields[8]), ("", "", ""), "no identity, country or label: {row}");
+    assert!(!anonymous.contains("Alice"), "{anonymous}");
     reg.stop();
 }
