@@ -68,6 +68,8 @@ sol! {
         function recoveryAddress(address _lostWallet, address _newWallet, address _investorOnchainID) external returns (bool);
         function setName(string calldata _name) external;
         function addAgent(address _agent) external;
+        function removeAgent(address _agent) external;
+        function isAgent(address _agent) external view returns (bool);
         function identityRegistry() external view returns (address);
         function compliance() external view returns (address);
         function balanceOf(address account) external view returns (uint256);
@@ -88,6 +90,28 @@ sol! {
         function identityStorage() external view returns (address);
         function contains(address _userAddress) external view returns (bool);
         function addAgent(address _agent) external;
+        function isAgent(address _agent) external view returns (bool);
+        function topicsRegistry() external view returns (address);
+        function issuersRegistry() external view returns (address);
+    }
+
+    #[sol(rpc)]
+    interface IClaimTopicsRegistry {
+        function addClaimTopic(uint256 _claimTopic) external;
+        function removeClaimTopic(uint256 _claimTopic) external;
+        function getClaimTopics() external view returns (uint256[] memory);
+    }
+
+    #[sol(rpc)]
+    interface ITrustedIssuersRegistry {
+        function addTrustedIssuer(address _trustedIssuer, uint256[] calldata _claimTopics) external;
+        function getTrustedIssuers() external view returns (address[] memory);
+        function getTrustedIssuerClaimTopics(address _trustedIssuer) external view returns (uint256[] memory);
+    }
+
+    #[sol(rpc)]
+    interface IModularCompliance {
+        function getModules() external view returns (address[] memory);
     }
 
     /// T-REX's `AgentManager`: an agent contract that people act through, each with the roles

@@ -16,7 +16,10 @@ use alloy::{eips::BlockId, primitives::Address, providers::Provider};
 use common::*;
 use registrar::{
     scenario::Cast,
-    trex::{self, send, Artifacts, Factory, IAgentManager, ITREXIdentityRegistry, ITREXToken},
+    trex::{
+        self, send, Artifacts, Factory, IAgentManager, IClaimTopicsRegistry, IModularCompliance, ITREXIdentityRegistry,
+        ITREXToken, ITrustedIssuersRegistry,
+    },
 };
 use serde_json::Value;
 
@@ -374,5 +377,81 @@ async fn trex_suites_from_the_factory_match_their_views() {
     let fields: Vec<&str> = row.split(',').collect();
     assert_eq!((fields[5], fields[6], fields[8]), ("", "", ""), "no identity, country or label: {row}");
     assert!(!anonymous.contains("Alice"), "{anonymous}");
+
+    // The compliance set-up as of three blocks equals the suite's own views at them: required
+    // claim topics, trusted issuers and their topics, modules, and the token's and registry's
+    // agents (every agent listed is one on chain, and every known candidate that is one is listed).
+    let ctr = IClaimTopicsRegistry::new(ir_a.topicsRegistry().call().await.unwrap(), provider.clone());
+    let tir = ITrustedIssuersRegistry::new(ir_a.issuersRegistry().call().await.unwrap(), provider.clone());
+    let mc = IModularCompliance::new(ta.compliance().call().await.unwrap(), provider.clone());
+    let before = provider.get_block_number().await.unwrap();
+    let topic = alloy::primitives::U256::from;
+    send(ctr.addClaimTopic(topic(7)).from(agent), "addClaimTopic").await.unwrap();
+    send(ctr.addClaimTopic(topic(42)).from(agent), "addClaimTopic").await.unwrap();
+    send(tir.addTrustedIssuer(identities[7], vec![topic(7), topic(42)]).from(agent), "addTrustedIssuer").await.unwrap();
+    let extra = Address::repeat_byte(0xee);
+    let between = send(ta.addAgent(extra).from(agent), "addAgent").await.unwrap();
+    send(ctr.removeClaimTopic(topic(42)).from(agent), "removeClaimTopic").await.unwrap();
+    let end = send(ta.removeAgent(extra).from(agent), "removeAgent").await.unwrap();
+    reg.wait_indexed(&provider, end).await;
+    let candidates = [agent, manager, extra, a, factory.address, inv[0]];
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    for block in [before, between, end] {
+        let at = BlockId::number(block);
+        let q = format!(
+            r#"{{ token(address: "{a:#x}", block: {{ number: {block} }}) {{ complianceSetup {{ agents registryAgents claimTopics trustedIssuers {{ issuer claimTopics }} modules identityRegistry }} }} }}"#
+        );
+        let setup = reg.data(&q).await["token"]["complianceSetup"].clone();
+        let strings = |v: &Value| -> Vec<String> {
+            v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_lowercase()).collect()
+        };
+        let chain_topics: Vec<String> =
+            ctr.getClaimTopics().block(at).call().await.unwrap().iter().map(|t| t.to_string()).collect();
+        assert_eq!(sorted(strings(&setup["claimTopics"])), sorted(chain_topics), "claim topics at {block}");
+        let mut chain_issuers = Vec::new();
+        for i in tir.getTrustedIssuers().block(at).call().await.unwrap() {
+            let topics = tir.getTrustedIssuerClaimTopics(i).block(at).call().await.unwrap();
+            chain_issuers.push(format!("{i:#x}:{}", sorted(topics.iter().map(|t| t.to_string()).collect()).join(";")));
+        }
+        let issuers: Vec<String> = setup["trustedIssuers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                format!(
+                    "{}:{}",
+                    i["issuer"].as_str().unwrap().to_lowercase(),
+                    sorted(strings(&i["claimTopics"])).join(";")
+                )
+            })
+            .collect();
+        assert_eq!(sorted(issuers), sorted(chain_issuers), "trusted issuers at {block}");
+        let modules: Vec<String> =
+            mc.getModules().block(at).call().await.unwrap().iter().map(|m| format!("{m:#x}")).collect();
+        assert_eq!(sorted(strings(&setup["modules"])), sorted(modules), "modules at {block}");
+        for (field, is_agent) in [("agents", true), ("registryAgents", false)] {
+            let listed = strings(&setup[field]);
+            for c in candidates {
+                let on_chain = if is_agent {
+                    ta.isAgent(c).block(at).call().await.unwrap()
+                } else {
+                    ir_a.isAgent(c).block(at).call().await.unwrap()
+                };
+                assert_eq!(listed.contains(&format!("{c:#x}")), on_chain, "{field} {c} at {block}: {listed:?}");
+            }
+            for l in &listed {
+                let l: Address = l.parse().unwrap();
+                let on_chain = if is_agent {
+                    ta.isAgent(l).block(at).call().await.unwrap()
+                } else {
+                    ir_a.isAgent(l).block(at).call().await.unwrap()
+                };
+                assert!(on_chain, "{field} lists {l}, not an agent at {block}");
+            }
+        }
+    }
     reg.stop();
 }

@@ -42,5 +42,5 @@ pub use query::{
 };
 pub use tables::{
     AssetPosition, AuditAction, AuditEntry, BlockInfo, CorporateActionKind, CorporateActionValue, DistributionValue,
-    HolderState, IdentityRecord, LinkKind, VaultRequestValue, VoteValue,
+    HolderState, IdentityRecord, LinkKind, MemberKind, Membership, VaultRequestValue, VoteValue,
 };

@@ -496,7 +496,28 @@ impl<'a> Tx<'a> {
             }
             // Kept in the audit trail only.
             TokenEvent::OperatorChanged { .. } => {}
-            TokenEvent::Admin { action, subject, .. } => {
+            TokenEvent::Admin { action, subject, ref values } => {
+                let as_word = |a: Address| a.into_word();
+                let member = match action {
+                    AdminAction::AgentAdded => Some((MemberKind::Agent, as_word(subject), true, vec![])),
+                    AdminAction::AgentRemoved => Some((MemberKind::Agent, as_word(subject), false, vec![])),
+                    AdminAction::ModuleAdded => Some((MemberKind::Module, as_word(subject), true, vec![])),
+                    AdminAction::ModuleRemoved => Some((MemberKind::Module, as_word(subject), false, vec![])),
+                    AdminAction::ClaimTopicAdded | AdminAction::ClaimTopicRemoved => values.first().map(|t| {
+                        (MemberKind::ClaimTopic, B256::from(*t), action == AdminAction::ClaimTopicAdded, vec![])
+                    }),
+                    AdminAction::TrustedIssuerAdded | AdminAction::ClaimTopicsUpdated => {
+                        Some((MemberKind::TrustedIssuer, as_word(subject), true, values.clone()))
+                    }
+                    AdminAction::TrustedIssuerRemoved => {
+                        Some((MemberKind::TrustedIssuer, as_word(subject), false, vec![]))
+                    }
+                    _ => None,
+                };
+                if let Some((kind, member, present, topics)) = member {
+                    let key = MemberBlockKey { contract: token, kind, member, block };
+                    self.put::<MemberHistory>(&key, &Membership { present, topics })?;
+                }
                 let kind = match action {
                     AdminAction::IdentityRegistryAdded => Some(LinkKind::IdentityRegistry),
                     AdminAction::ComplianceAdded => Some(LinkKind::Compliance),

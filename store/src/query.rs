@@ -272,6 +272,20 @@ impl StateDb {
         self.listed_holders_at(token, block)
     }
 
+    /// The members of `contract`'s set `kind` after `block` (addresses as words), in member
+    /// order, each with the claim topics it carries (a trusted issuer's).
+    pub fn members_at(
+        &self,
+        contract: Address,
+        kind: MemberKind,
+        block: u64,
+    ) -> Result<Vec<(B256, Vec<U256>)>, StoreError> {
+        let mut prefix = contract.to_vec();
+        prefix.push(kind as u8);
+        let rows = self.history_at::<MemberHistory, B256>(&prefix, block, |k| (k.member, k.block), |m| m.present)?;
+        Ok(rows.into_iter().map(|(member, m)| (member, m.topics)).collect())
+    }
+
     /// Where `contract`'s link of `kind` pointed after `block`.
     pub fn link_at(&self, contract: Address, kind: LinkKind, block: u64) -> Result<Option<Address>, StoreError> {
         let key = LinkBlockKey { contract, kind, block }.encode();

@@ -105,6 +105,90 @@ tables! {
     /// ERC-3475 balances by class and nonce, latest (holder 0x0: the supply) and by block.
     BondBalances = 30: BondKey => U256;
     BondHistory = 31: BondBlockKey => U256;
+    /// The members of a T-REX contract's sets after each block that changed them: a token's or a
+    /// registry's agents, a compliance's modules, a claim topics registry's topics, a trusted
+    /// issuers registry's issuers (with their topics).
+    MemberHistory = 32: MemberBlockKey => Membership;
+}
+
+/// Which set of a contract a member is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberKind {
+    /// An agent of a token or an identity registry (`AgentAdded`/`AgentRemoved`).
+    Agent = 1,
+    /// A module of a modular compliance (`ModuleAdded`/`ModuleRemoved`).
+    Module = 2,
+    /// A required claim topic of a claim topics registry (`ClaimTopicAdded`/`Removed`).
+    ClaimTopic = 3,
+    /// A trusted claim issuer of a trusted issuers registry, with the topics it may issue.
+    TrustedIssuer = 4,
+}
+
+impl MemberKind {
+    fn from_u8(v: u8) -> Result<Self, CodecError> {
+        use MemberKind::*;
+        [Agent, Module, ClaimTopic, TrustedIssuer].into_iter().find(|k| *k as u8 == v).ok_or(CodecError {
+            what: "member kind",
+            expected: 1,
+            found: 0,
+        })
+    }
+}
+
+/// A member of a contract's set after a block: contract, set, member (an address or a topic, as
+/// a word), block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MemberBlockKey {
+    pub contract: Address,
+    pub kind: MemberKind,
+    pub member: B256,
+    pub block: u64,
+}
+
+impl Codec for MemberBlockKey {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.contract.as_slice());
+        out.push(self.kind as u8);
+        out.extend_from_slice(self.member.as_slice());
+        out.extend_from_slice(&self.block.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("member block key", bytes);
+        let v = MemberBlockKey {
+            contract: r.address()?,
+            kind: MemberKind::from_u8(r.u8()?)?,
+            member: r.b256()?,
+            block: r.u64()?,
+        };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// Whether a member is in the set after the block, and what it carries (a trusted issuer's
+/// claim topics).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Membership {
+    pub present: bool,
+    pub topics: Vec<U256>,
+}
+
+impl Codec for Membership {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(self.present));
+        out.extend_from_slice(&(self.topics.len() as u32).to_be_bytes());
+        for t in &self.topics {
+            out.extend_from_slice(&t.to_be_bytes::<32>());
+        }
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("membership", bytes);
+        let present = r.u8()? != 0;
+        let n = r.u32()?;
+        let topics = (0..n).map(|_| r.u256()).collect::<Result<Vec<_>, _>>()?;
+        r.finish()?;
+        Ok(Membership { present, topics })
+    }
 }
 
 /// What an agent or custody action did.
@@ -1125,6 +1209,11 @@ mod tests {
                 round_trip(LinkBlockKey { contract: t, kind, block })?;
             }
             round_trip(IdentityRecord { identity: h, country: li as u16 })?;
+            for kind in [MemberKind::Agent, MemberKind::Module, MemberKind::ClaimTopic, MemberKind::TrustedIssuer] {
+                round_trip(MemberBlockKey { contract: t, kind, member: B256::from(bal.to_be_bytes::<32>()), block })?;
+            }
+            round_trip(Membership { present: li % 2 == 0, topics: vec![bal, U256::from(seq)] })?;
+            round_trip(Membership::default())?;
             round_trip(AssetPosition { amount: bal, value: U256::from(seq) })?;
             round_trip(BondKey { token: t, holder: h, class: bal, nonce: U256::from(seq) })?;
             round_trip(BondBlockKey { token: t, holder: h, class: bal, nonce: U256::from(seq), block })?;

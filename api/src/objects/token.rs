@@ -167,6 +167,82 @@ impl Holder {
     }
 }
 
+/// An ERC-3643 token's compliance set-up as of a block.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ComplianceSetup {
+    /// The token's agents (`AgentAdded`/`AgentRemoved` of the token).
+    pub agents: Vec<String>,
+    pub identity_registry: String,
+    pub identity_storage: Option<String>,
+    /// The identity registry's agents.
+    pub registry_agents: Vec<String>,
+    /// The claim topics every investor must hold a claim of (claim topics registry).
+    pub claim_topics: Vec<BigInt>,
+    /// The claim issuers trusted for each topic (trusted issuers registry).
+    pub trusted_issuers: Vec<TrustedIssuer>,
+    pub compliance: Option<String>,
+    /// The modular compliance's modules.
+    pub modules: Vec<String>,
+}
+
+/// A trusted claim issuer and the topics it is trusted for.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TrustedIssuer {
+    pub issuer: String,
+    pub claim_topics: Vec<BigInt>,
+}
+
+impl ComplianceSetup {
+    fn read(
+        db: &registrar_store::StateDb,
+        token: Address,
+        block: u64,
+    ) -> Result<Option<ComplianceSetup>, registrar_store::StoreError> {
+        use registrar_store::MemberKind;
+        let Some(registry) = db.link_at(token, LinkKind::IdentityRegistry, block)? else { return Ok(None) };
+        let addresses = |contract: Option<Address>, kind| -> Result<Vec<String>, registrar_store::StoreError> {
+            let Some(contract) = contract else { return Ok(Vec::new()) };
+            Ok(db
+                .members_at(contract, kind, block)?
+                .into_iter()
+                .map(|(m, _)| show_address(&Address::from_word(m)))
+                .collect())
+        };
+        let compliance = db.link_at(token, LinkKind::Compliance, block)?;
+        let topics_registry = db.link_at(registry, LinkKind::ClaimTopics, block)?;
+        let issuers_registry = db.link_at(registry, LinkKind::TrustedIssuers, block)?;
+        let claim_topics = match topics_registry {
+            Some(r) => db
+                .members_at(r, MemberKind::ClaimTopic, block)?
+                .into_iter()
+                .map(|(t, _)| BigInt(U256::from_be_bytes(t.0)))
+                .collect(),
+            None => Vec::new(),
+        };
+        let trusted_issuers = match issuers_registry {
+            Some(r) => db
+                .members_at(r, MemberKind::TrustedIssuer, block)?
+                .into_iter()
+                .map(|(i, topics)| TrustedIssuer {
+                    issuer: show_address(&Address::from_word(i)),
+                    claim_topics: topics.into_iter().map(BigInt).collect(),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(Some(ComplianceSetup {
+            agents: addresses(Some(token), MemberKind::Agent)?,
+            identity_registry: show_address(&registry),
+            identity_storage: db.link_at(registry, LinkKind::IdentityStorage, block)?.map(|a| show_address(&a)),
+            registry_agents: addresses(Some(registry), MemberKind::Agent)?,
+            claim_topics,
+            trusted_issuers,
+            compliance: compliance.map(|a| show_address(&a)),
+            modules: addresses(compliance, MemberKind::Module)?,
+        }))
+    }
+}
+
 /// A collateral pool (a vault token) as of a block: what it holds and what a share is worth.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Pool {
@@ -334,6 +410,15 @@ impl Token {
     /// The token's compliance contract as of this block (ERC-3643 tokens; null for others).
     async fn compliance(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         self.link(ctx, LinkKind::Compliance).await
+    }
+
+    /// The token's compliance set-up as of this block (ERC-3643 T-REX tokens; null for others):
+    /// its agents, its identity registry's storage, agents, required claim topics and trusted
+    /// issuers, and its compliance's modules, each from the events of those contracts.
+    async fn compliance_setup(&self, ctx: &Context<'_>) -> Result<Option<ComplianceSetup>> {
+        let state = ctx.data::<ApiState>()?;
+        let (token, block) = (self.info.address, self.block);
+        Ok(state.read(move |db| ComplianceSetup::read(db, token, block)).await?)
     }
 
     /// The collateral pool this token is the share of, as of this block: null for tokens without
