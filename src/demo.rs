@@ -291,7 +291,7 @@ The real ERC-3643 suite (T-REX v4 from npm), followed from its factory. Identity
 issuer's off-chain labels are visible to the token's regulator key only:
 
 curl -s http://{addr}/graphql -H 'content-type: application/json' -H 'authorization: Bearer {secret}' \
-  -d '{{"query":"{{ token(address: \"{token}\") {{ name identityRegistry holders(first: 6) {{ nodes {{ address balance frozen identity country label }} }} }} }}"}}'
+  -d '{{"query":"{{ token(address: \"{token}\") {{ name complianceSetup {{ agents identityStorage claimTopics modules }} holders(first: 6) {{ nodes {{ address balance frozen identity country label }} }} }} }}"}}'
 curl -s -H 'authorization: Bearer {secret}' 'http://{addr}/reports/holders?token={token}&format=csv'
 "#
     )
