@@ -121,7 +121,7 @@ async fn report(
         Ok(p) => p,
         Err(e) => return report_error(e),
     };
-    let private = state.may_see_identities(api_key(&headers), token).await.then(|| state.labels.of_token(token));
+    let private = state.private_view(api_key(&headers), token).await;
     match state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format, private))).await {
         Ok(Ok(r)) => {
             let hash = r.block_hash.map_or_else(|| "unknown".to_string(), |h| format!("{h:#x}"));

@@ -32,6 +32,16 @@ impl ApiState {
         self.key(secret).await.is_some_and(|k| k.may_see_identities(&token))
     }
 
+    /// What a report may show the caller beyond balances: `None` for readers who may not see
+    /// `token`'s identity fields, else the token's holder labels (see [`crate::reports::build`]).
+    pub async fn private_view(
+        &self,
+        secret: Option<String>,
+        token: alloy::primitives::Address,
+    ) -> Option<std::collections::BTreeMap<alloy::primitives::Address, String>> {
+        self.may_see_identities(secret, token).await.then(|| self.labels.of_token(token))
+    }
+
     /// The valid API key whose secret is `secret`, if any.
     pub async fn key(&self, secret: Option<String>) -> Option<ApiKey> {
         let secret = secret?;

@@ -689,11 +689,12 @@ impl Ingestor {
                     identity,
                     ..
                 } if investor.is_zero() => {
-                    let own = transactions.own(&self.rpc, e.meta.tx_hash).await?;
-                    let mut wallet = own.and_then(|c| updated_wallet(&[c], *identity));
-                    if wallet.is_none() {
-                        wallet = updated_wallet(transactions.traced(&self.rpc, e.meta.tx_hash).await?, *identity);
-                    }
+                    // A transaction the node no longer has is not traced either (a reorg).
+                    let Some(own) = transactions.own(&self.rpc, e.meta.tx_hash).await? else { continue };
+                    let wallet = match updated_wallet(&[own], *identity) {
+                        Some(wallet) => Some(wallet),
+                        None => updated_wallet(transactions.traced(&self.rpc, e.meta.tx_hash).await?, *identity),
+                    };
                     if let Some(wallet) = wallet {
                         *investor = wallet;
                     }

@@ -140,13 +140,16 @@ impl StateDb {
     /// What RocksDB holds in memory for the state, in bytes: memtables of every table, the shared
     /// block cache, and the readers of table files (indexes and filters outside the cache).
     pub fn memory(&self) -> Result<RocksMemory, StoreError> {
-        let mut m = RocksMemory::default();
+        let int = |cf, p: &str| self.db.property_int_value_cf(cf, p).map(|v| v.unwrap_or(0));
+        // One cache serves every table.
+        let mut m = RocksMemory {
+            block_cache: int(self.cf_named(Meta::NAME), "rocksdb.block-cache-usage")?,
+            ..Default::default()
+        };
         for name in ALL_TABLES {
             let cf = self.cf_named(name);
-            let int = |p: &str| self.db.property_int_value_cf(cf, p).map(|v| v.unwrap_or(0));
-            m.memtables += int("rocksdb.cur-size-all-mem-tables")?;
-            m.table_readers += int("rocksdb.estimate-table-readers-mem")?;
-            m.block_cache = int("rocksdb.block-cache-usage")?;
+            m.memtables += int(cf, "rocksdb.cur-size-all-mem-tables")?;
+            m.table_readers += int(cf, "rocksdb.estimate-table-readers-mem")?;
         }
         Ok(m)
     }

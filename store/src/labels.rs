@@ -60,9 +60,17 @@ pub struct LabelStore {
 struct Inner {
     /// Opened on the first change.
     file: Option<File>,
-    current: HashMap<(Address, Address), LabelChange>,
     /// Every change, in the file's order.
-    history: Vec<LabelChange>,
+    changes: Vec<LabelChange>,
+    /// Where each (token, holder)'s changes are in `changes`, oldest first: the last is its label.
+    by_holder: HashMap<(Address, Address), Vec<usize>>,
+}
+
+impl Inner {
+    fn record(&mut self, change: LabelChange) {
+        self.by_holder.entry((change.token, change.holder)).or_default().push(self.changes.len());
+        self.changes.push(change);
+    }
 }
 
 impl LabelStore {
@@ -71,7 +79,7 @@ impl LabelStore {
     /// other line that does not read is an error: the file was damaged.
     pub fn open(data_dir: &Path) -> std::io::Result<LabelStore> {
         let path = data_dir.join("holder-labels.jsonl");
-        let (mut current, mut history) = (HashMap::new(), Vec::new());
+        let mut inner = Inner { file: None, changes: Vec::new(), by_holder: HashMap::new() };
         match File::open(&path) {
             Ok(file) => {
                 let mut reader = BufReader::new(file);
@@ -97,14 +105,13 @@ impl LabelStore {
                         )
                     })?;
                     good_bytes += n as u64;
-                    current.insert((change.token, change.holder), change.clone());
-                    history.push(change);
+                    inner.record(change);
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
-        Ok(LabelStore { path, inner: Mutex::new(Inner { file: None, current, history }) })
+        Ok(LabelStore { path, inner: Mutex::new(inner) })
     }
 
     /// Records a change; it is on disk when this returns.
@@ -126,31 +133,35 @@ impl LabelStore {
         let file = inner.file.as_mut().expect("opened above");
         file.write_all(line.as_bytes())?;
         file.sync_data()?;
-        inner.current.insert((change.token, change.holder), change.clone());
-        inner.history.push(change);
+        inner.record(change);
         Ok(())
     }
 
     /// Every change of the holder's label, oldest first.
     pub fn history(&self, token: Address, holder: Address) -> Vec<LabelChange> {
         let inner = self.inner.lock().expect("label store lock poisoned");
-        inner.history.iter().filter(|c| c.token == token && c.holder == holder).cloned().collect()
+        let positions = inner.by_holder.get(&(token, holder)).map_or(&[][..], Vec::as_slice);
+        positions.iter().map(|&i| inner.changes[i].clone()).collect()
     }
 
     /// The holder's label and who set it, if it has one.
     pub fn get(&self, token: Address, holder: Address) -> Option<LabelChange> {
         let inner = self.inner.lock().expect("label store lock poisoned");
-        inner.current.get(&(token, holder)).filter(|c| c.label.is_some()).cloned()
+        let newest = *inner.by_holder.get(&(token, holder))?.last()?;
+        Some(inner.changes[newest].clone()).filter(|c| c.label.is_some())
     }
 
     /// Every labelled holder of `token`.
     pub fn of_token(&self, token: Address) -> BTreeMap<Address, String> {
         let inner = self.inner.lock().expect("label store lock poisoned");
         inner
-            .current
-            .values()
-            .filter(|c| c.token == token)
-            .filter_map(|c| c.label.clone().map(|l| (c.holder, l)))
+            .by_holder
+            .iter()
+            .filter(|((t, _), _)| *t == token)
+            .filter_map(|((_, holder), positions)| {
+                let newest = &inner.changes[*positions.last()?];
+                newest.label.clone().map(|l| (*holder, l))
+            })
             .collect()
     }
 }
