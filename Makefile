@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/registrar-target
 CARGO ?= cargo
 
-.PHONY: setup build demo test test-fast lint fmt schema contracts bench bench-criterion wasm clean
+.PHONY: setup build demo test test-fast lint fmt schema contracts bench bench-criterion wasm soak storm clean
 
 setup:
 	@bash .ci/setup
@@ -18,6 +18,7 @@ demo:
 
 # Builds every target (benches included), then runs the unit, property and integration tests.
 test: setup
+	bash .ci/test-detect.sh
 	$(CARGO) build --workspace --all-targets
 	$(CARGO) test --workspace --lib --bins --tests
 
@@ -51,6 +52,16 @@ bench: setup
 
 bench-criterion:
 	$(CARGO) bench --workspace --bench projector --bench merkle
+
+# Thousands of hostile requests against a running server (`make demo` in another shell):
+# fails on any 5xx, answer past its deadline or /health failure. RELIABILITY.md has the figures.
+SERVER ?= http://127.0.0.1:8080
+soak:
+	$(CARGO) run -q --bin registrar -- soak --server $(SERVER) --requests 5000
+
+# The reorg storm in the issue's full form: 40 rounds of anvil_reorg, 3 runs (CI runs 12 rounds once).
+storm: setup
+	REGISTRAR_STORM_ROUNDS=40 REGISTRAR_STORM_RUNS=3 $(CARGO) test --test reorg_storm -- --nocapture
 
 clean:
 	rm -rf .data
