@@ -1,23 +1,41 @@
-//! The HTTP surface: GraphQL and GraphiQL, health, readiness and metrics.
+//! The HTTP surface: GraphQL and GraphiQL, health, readiness and metrics, served with bounds on
+//! what one client can hold: connections, header and body sizes, time to send headers, time to
+//! finish a request.
 
-use std::{net::SocketAddr, sync::atomic::Ordering::Relaxed};
+use std::{net::SocketAddr, sync::atomic::Ordering::Relaxed, sync::Arc, time::Duration};
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLResponse;
 use axum::{
-    extract::{DefaultBodyLimit, State},
+    body::Bytes,
+    extract::{DefaultBodyLimit, Request, State},
     http::{header, HeaderMap, StatusCode},
+    middleware::{self, Next},
     response::{Html, IntoResponse, Response},
     routing::get,
     Router,
 };
-use tokio::net::TcpListener;
-use tracing::info;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::{net::TcpListener, sync::Semaphore};
+use tracing::{info, warn};
 
-use crate::{build_schema, resolvers::Caller, ApiState, RegistrarSchema};
+use crate::{build_schema, limits, resolvers::Caller, ApiState, RegistrarSchema};
 
 /// Largest request body: a disclosure of the archive's size limit, base64-encoded, fits.
-const MAX_BODY: usize = 32 << 20;
+pub const MAX_BODY: usize = 32 << 20;
+/// Longest a GraphQL request may run. Past it the client gets an error and the request's reads
+/// are dropped (a read already running on the blocking pool finishes and frees its slot).
+pub const GRAPHQL_DEADLINE: Duration = Duration::from_secs(10);
+/// Longest any request may take, its body's upload included.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(60);
+/// Longest a client may take to send a request's headers, or stay idle between requests.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest request head (request line and headers).
+pub const MAX_HEAD_BYTES: usize = 64 << 10;
+/// Most connections served at once; further clients wait in the listen backlog.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// How long shutdown waits for requests in flight.
+const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 
 pub fn router(state: ApiState) -> Router {
     let schema = build_schema(Some(state.clone()));
@@ -30,6 +48,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
+        .layer(middleware::from_fn(deadline))
         .with_state(state)
 }
 
@@ -41,7 +60,64 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let addr: SocketAddr = listener.local_addr()?;
     info!(target: "api", %addr, "graphql at http://{addr}/graphql");
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    serve_router(listener, router(state), shutdown).await
+}
+
+/// Accepts connections (at most [`MAX_CONNECTIONS`] at once) and serves HTTP/1.1 on each with
+/// [`HEADER_READ_TIMEOUT`] and [`MAX_HEAD_BYTES`]; at `shutdown`, stops accepting, lets requests
+/// in flight finish (up to [`DRAIN_DEADLINE`]) and closes idle connections.
+async fn serve_router(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).max_buf_size(MAX_HEAD_BYTES);
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => permit.expect("the connection semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was accepted.
+                    warn!(target: "api", error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that goes away mid-request is an error of its connection only.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_DEADLINE, graceful.shutdown()).await.is_err() {
+        warn!(target: "api", "requests still running at the drain deadline were cut");
+    }
+    Ok(())
+}
+
+/// Ends any request that runs past [`REQUEST_DEADLINE`] (a slow body upload, a slow report).
+async fn deadline(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_DEADLINE, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            (StatusCode::REQUEST_TIMEOUT, format!("the request took longer than {} s", REQUEST_DEADLINE.as_secs()))
+                .into_response()
+        }
+    }
 }
 
 /// `/metrics` and `/health` alone, for a process without state (`registrar ingest`).
@@ -61,20 +137,70 @@ pub async fn serve_metrics(
             }),
         )
         .with_state(metrics);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    serve_router(listener, router, shutdown).await
 }
 
-/// Runs a GraphQL request, with the caller's API key (if any) in its context.
+/// Runs a GraphQL request, with the caller's API key (if any) in its context: one operation
+/// (no batches), within [`MAX_BODY`], the document within the budget of [`limits`], the
+/// execution within [`GRAPHQL_DEADLINE`]. A key that is sent but not valid is refused (401)
+/// rather than read as anonymous.
 async fn graphql(
     axum::Extension(schema): axum::Extension<RegistrarSchema>,
+    State(state): State<ApiState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let mut request = request.into_inner();
-    if let Some(key) = api_key(&headers) {
+    body: Bytes,
+) -> Response {
+    let caller = match authenticate(&state, &headers).await {
+        Ok(caller) => caller,
+        Err(refused) => return refused,
+    };
+    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(_) if body.trim_ascii_start().starts_with(b"[") => {
+            return graphql_refusal(StatusCode::BAD_REQUEST, "batches are not accepted: send one operation per request")
+        }
+        Err(e) => {
+            let message = format!("the body is not a GraphQL request ({{\"query\": …}} in JSON): {e}");
+            return graphql_refusal(StatusCode::BAD_REQUEST, &message);
+        }
+    };
+    if let Err(e) = limits::check_query(&request.query) {
+        return graphql_refusal(StatusCode::BAD_REQUEST, &e.to_string());
+    }
+    if let Some(key) = caller {
         request = request.data(Caller(key));
     }
-    schema.execute(request).await.into()
+    match tokio::time::timeout(GRAPHQL_DEADLINE, schema.execute(request)).await {
+        Ok(response) => GraphQLResponse::from(response).into_response(),
+        Err(_) => {
+            state.metrics.api_deadline_exceeded.fetch_add(1, Relaxed);
+            let message = format!("the request ran past its {} s deadline", GRAPHQL_DEADLINE.as_secs());
+            graphql_refusal(StatusCode::OK, &message)
+        }
+    }
+}
+
+/// A GraphQL answer with one error and no data.
+fn graphql_refusal(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({ "data": null, "errors": [{ "message": message }] });
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// The API key the request carries, checked: `Ok(None)` for none, a 401 for one that is not
+/// valid (unknown, revoked or malformed).
+async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Option<String>, Response> {
+    let Some(secret) = api_key(headers) else { return Ok(None) };
+    if state.key(Some(secret.clone())).await.is_some() {
+        return Ok(Some(secret));
+    }
+    let message = "the API key is not valid (unknown, revoked or malformed): send a valid key or none";
+    let body = serde_json::json!({ "data": null, "errors": [{ "message": message }] });
+    Err((
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer"), (header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response())
 }
 
 fn api_key(headers: &HeaderMap) -> Option<String> {
@@ -121,7 +247,11 @@ async fn report(
         Ok(p) => p,
         Err(e) => return report_error(e),
     };
-    let private = state.private_view(api_key(&headers), token).await;
+    let caller = match authenticate(&state, &headers).await {
+        Ok(caller) => caller,
+        Err(refused) => return refused,
+    };
+    let private = state.private_view(caller, token).await;
     match state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format, private))).await {
         Ok(Ok(r)) => {
             let hash = r.block_hash.map_or_else(|| "unknown".to_string(), |h| format!("{h:#x}"));
@@ -201,7 +331,19 @@ async fn content(State(state): State<ApiState>, axum::extract::Path(hash): axum:
         })
         .await;
     match found {
-        Ok(Some((content_type, bytes))) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
+        Ok(Some((content_type, bytes))) => {
+            // Issuers' bytes on the API's origin: never run as a page of it. No sniffing, no
+            // scripts, a sandbox; markup is downloaded rather than shown.
+            let disposition = if content_type.starts_with("text/html") { "attachment" } else { "inline" };
+            let headers = [
+                (header::CONTENT_TYPE, content_type),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
+                (header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{hash}\"", hash = hex::encode(hash))),
+                (header::HeaderName::from_static("cross-origin-resource-policy"), "same-origin".to_string()),
+            ];
+            (headers, bytes).into_response()
+        }
         Ok(None) => (StatusCode::NOT_FOUND, "no disclosure has this content").into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     }

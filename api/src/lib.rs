@@ -8,12 +8,14 @@
 //! - `schema`: builds the schema with its depth and complexity limits; exports the SDL.
 //! - `resolvers`: one file per root field.
 //! - `objects`: the API types, built `From` domain types, and the `BigInt` scalar.
+//! - `limits`: the request budget: what one GraphQL document may ask for, checked in linear time.
 //! - `http`: the axum router: `/graphql`, `/reports/{kind}`, `/health`, `/ready`, `/metrics`.
 //! - `reports`: regulator reports (holder register, reconciliation) as CSV or JSON.
 //! - `state`: what the handlers share.
 
 mod error;
 mod http;
+pub mod limits;
 mod objects;
 pub mod reports;
 mod resolvers;
@@ -21,7 +23,7 @@ mod schema;
 mod state;
 
 pub use error::ApiError;
-pub use http::{router, serve, serve_metrics};
+pub use http::{router, serve, serve_metrics, GRAPHQL_DEADLINE, MAX_BODY, MAX_CONNECTIONS, REQUEST_DEADLINE};
 pub use objects::parse_address as parse_token;
 pub use schema::{build_schema, sdl, RegistrarSchema};
 pub use state::ApiState;

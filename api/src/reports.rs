@@ -176,6 +176,7 @@ pub fn build(
         return Err(ApiError::Invalid { field: "from", reason: format!("block {from_block} is after block {block}") });
     }
     let snapshot = db.token_at(token, block)?;
+    let identities_visible = private.is_some();
     let (title, mut summary, canonical, rows) = match kind {
         ReportKind::Holders => {
             let mut register = register(db, token, block)?;
@@ -297,6 +298,8 @@ pub fn build(
             );
             let mut rows = Vec::with_capacity(trail.len());
             let show = |a: Address| if a.is_zero() { String::new() } else { format!("{a:#x}") };
+            // The identity contract is private, as in the holder register.
+            let show_identity = |a: Address| if identities_visible { show(a) } else { String::new() };
             for (b, log_index, e) in &trail {
                 let partition = if e.partition.is_zero() { String::new() } else { partition_label(e.partition) };
                 csv.push_str(&format!(
@@ -307,14 +310,14 @@ pub fn build(
                     show(e.counterparty),
                     e.amount,
                     show(e.agent),
-                    show(e.identity),
+                    show_identity(e.identity),
                     partition,
                     e.timestamp
                 ));
                 rows.push(json!({
                     "block": b, "logIndex": log_index, "txHash": format!("{:#x}", e.tx_hash),
                     "action": e.action.name(), "account": show(e.account), "counterparty": show(e.counterparty),
-                    "amount": e.amount.to_string(), "agent": show(e.agent), "identity": show(e.identity),
+                    "amount": e.amount.to_string(), "agent": show(e.agent), "identity": show_identity(e.identity),
                     "partition": partition, "timestamp": e.timestamp,
                 }));
             }
@@ -518,15 +521,10 @@ impl Register {
 }
 
 impl RegisterRow {
-    /// One holder's line of the register: [`RegisterRow::fields`] and the label, quoted when it
-    /// holds a comma or a quote.
+    /// One holder's line of the register: [`RegisterRow::fields`] and the label as a CSV text
+    /// cell ([`csv_text`]).
     fn csv(&self, identity: Option<&IdentityRecord>, label: Option<&str>) -> String {
-        let label = match label {
-            Some(l) if l.contains([',', '"']) => format!("\"{}\"", l.replace('"', "\"\"")),
-            Some(l) => l.to_string(),
-            None => String::new(),
-        };
-        format!("{},{label}", self.fields(identity))
+        format!("{},{}", self.fields(identity), csv_text(label.unwrap_or_default()))
     }
 
     /// The row as a leaf of the register's commitment: its public line (identity, country and
@@ -574,15 +572,31 @@ impl RegisterRow {
     }
 }
 
+/// A free-text CSV cell (a label, a name): a text a spreadsheet would take for a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP
+/// advises; a cell with a comma, a quote or a line break is quoted.
+pub fn csv_text(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
 /// A partition as people read it: its bytes32 as text when it is a short printable name (ERC-1410
-/// partitions are usually `"locked"`, `"unlocked"`, `"reg-d"` padded with zeros), else hex.
+/// partitions are usually `"locked"`, `"unlocked"`, `"reg-d"` padded with zeros), else hex. A
+/// name a spreadsheet would take for a formula (`=`, `+`, `-`, `@` first) is shown in hex.
 pub fn partition_label(partition: B256) -> String {
     let bytes = partition.as_slice();
     let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
     let text = &bytes[..end];
     let printable = !text.is_empty()
         && text.iter().all(|b| b.is_ascii_graphic() && !b",;=\"".contains(b))
-        && !text.starts_with(b"0x");
+        && !text.starts_with(b"0x")
+        && !text.starts_with(b"+")
+        && !text.starts_with(b"-")
+        && !text.starts_with(b"@");
     if printable {
         String::from_utf8_lossy(text).into_owned()
     } else {
@@ -664,6 +678,26 @@ mod tests {
         assert!(partition_label(B256::from(b)).starts_with("0x3b"));
         assert_eq!(partition_label(B256::ZERO), format!("{:#x}", B256::ZERO));
         assert!(partition_label(B256::repeat_byte(0xff)).starts_with("0xffff"));
+        // Names a spreadsheet would run as formulas are shown in hex.
+        for formula in [&b"=cmd|'/C calc'!A0"[..], b"+1+1", b"-2+3", b"@SUM(A1)"] {
+            let mut b = [0u8; 32];
+            b[..formula.len()].copy_from_slice(formula);
+            assert!(partition_label(B256::from(b)).starts_with("0x"), "{formula:?}");
+        }
+    }
+
+    #[test]
+    fn csv_text_cells_are_never_formulas() {
+        assert_eq!(csv_text("Alice Holdings Ltd"), "Alice Holdings Ltd");
+        assert_eq!(csv_text(""), "");
+        assert_eq!(csv_text("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(csv_text("+1"), "'+1");
+        assert_eq!(csv_text("-1"), "'-1");
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("\tx"), "'\tx");
+        assert_eq!(csv_text("\rx"), "\"'\rx\"");
+        assert_eq!(csv_text("Smith, J."), "\"Smith, J.\"");
+        assert_eq!(csv_text("two\nlines"), "\"two\nlines\"");
     }
 
     #[test]

@@ -6,6 +6,36 @@ use registrar_store::{
     EventLog, Metrics, StateDb,
 };
 
+/// Blocking reads (RocksDB scans, archive searches, report builds) running at once, across all
+/// requests: one client's scans wait here instead of filling tokio's blocking pool, and a request
+/// past its deadline stops waiting.
+pub const READ_SLOTS: usize = 8;
+
+/// The slots of [`READ_SLOTS`].
+#[derive(Clone)]
+pub struct ReadPool(Arc<tokio::sync::Semaphore>);
+
+impl Default for ReadPool {
+    fn default() -> Self {
+        ReadPool(Arc::new(tokio::sync::Semaphore::new(READ_SLOTS)))
+    }
+}
+
+impl ReadPool {
+    /// Runs `f` on the blocking pool once a slot is free; the slot is held until `f` returns,
+    /// even when the caller stops waiting.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, crate::ApiError> {
+        let permit = self.0.clone().acquire_owned().await.map_err(|e| crate::ApiError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            let out = f();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| crate::ApiError::Internal(e.to_string()))
+    }
+}
+
 /// What every handler and resolver can reach.
 #[derive(Clone)]
 pub struct ApiState {
@@ -21,6 +51,8 @@ pub struct ApiState {
     pub keys: Arc<KeyStore>,
     /// Off-chain labels of holders (`data_dir/holder-labels.jsonl`), private like identities.
     pub labels: Arc<LabelStore>,
+    /// The slots blocking reads take turns in.
+    pub reads: ReadPool,
 }
 
 impl ApiState {
@@ -56,7 +88,7 @@ impl ApiState {
         F: FnOnce(&Archive) -> Result<T, crate::ApiError> + Send + 'static,
     {
         let archive = self.archive.clone().ok_or(crate::ApiError::NoArchive)?;
-        tokio::task::spawn_blocking(move || f(&archive)).await.map_err(|e| crate::ApiError::Internal(e.to_string()))?
+        self.reads.run(move || f(&archive)).await?
     }
 
     /// Runs a store read on the blocking pool: RocksDB scans must not stall the runtime.
@@ -66,9 +98,6 @@ impl ApiState {
         F: FnOnce(&StateDb) -> Result<T, registrar_store::StoreError> + Send + 'static,
     {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|e| crate::ApiError::Internal(e.to_string()))?
-            .map_err(crate::ApiError::from)
+        self.reads.run(move || f(&db)).await?.map_err(crate::ApiError::from)
     }
 }

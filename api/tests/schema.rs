@@ -25,7 +25,7 @@ fn state() -> (tempfile::TempDir, ApiState) {
     let keys = Arc::new(registrar_store::archive::KeyStore::new(dir.path()));
     let labels = Arc::new(registrar_store::labels::LabelStore::open(dir.path()).unwrap());
     let metrics = Arc::new(Metrics::default());
-    (dir, ApiState { db, metrics, log: None, confirmations: 0, archive: None, keys, labels })
+    (dir, ApiState { db, metrics, log: None, confirmations: 0, archive: None, keys, labels, reads: Default::default() })
 }
 
 async fn errors_of(query: &str) -> Vec<String> {

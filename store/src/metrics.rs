@@ -39,6 +39,10 @@ pub struct Metrics {
     pub anchor_transactions: AtomicU64,
     pub anchor_replacements: AtomicU64,
     pub anchor_root_mismatches: AtomicU64,
+    /// GraphQL requests cut at their deadline.
+    pub api_deadline_exceeded: AtomicU64,
+    /// Documents archived without text because extraction failed or ran out of its limits.
+    pub text_extraction_failures: AtomicU64,
     rpc_errors: Mutex<BTreeMap<&'static str, u64>>,
 }
 
@@ -59,7 +63,7 @@ impl Metrics {
 
     /// The Prometheus text exposition format.
     pub fn render(&self) -> String {
-        let series: [(&str, &str, &str, u64); 19] = [
+        let series: [(&str, &str, &str, u64); 21] = [
             ("registrar_chain_head_block", "gauge", "Chain head seen by ingest.", self.chain_head_block.load(Relaxed)),
             (
                 "registrar_ingest_block",
@@ -148,6 +152,18 @@ impl Metrics {
                 "counter",
                 "Anchored roots that are not the archive's root at that size.",
                 self.anchor_root_mismatches.load(Relaxed),
+            ),
+            (
+                "registrar_api_deadline_exceeded_total",
+                "counter",
+                "GraphQL requests cut at their deadline.",
+                self.api_deadline_exceeded.load(Relaxed),
+            ),
+            (
+                "registrar_text_extraction_failures_total",
+                "counter",
+                "Documents archived without text: extraction failed or ran out of its limits.",
+                self.text_extraction_failures.load(Relaxed),
             ),
         ];
         let mut out = String::new();

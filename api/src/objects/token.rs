@@ -143,8 +143,17 @@ impl Holder {
 
 impl Holder {
     /// The holder's identity record, or `None` and a field error when the caller may not see it.
+    /// Only for wallets that hold or held the token: tokens that share an identity storage do
+    /// not show one another's investors to each other's keys.
     async fn identity_record(&self, ctx: &Context<'_>) -> Result<Option<IdentityRecord>> {
         if !self.may_see_private(ctx, "identity and country").await? {
+            return Ok(None);
+        }
+        let never_held = self.first_acquired_block.is_none()
+            && self.balance.0.is_zero()
+            && self.frozen.0.is_zero()
+            && !self.is_frozen;
+        if never_held {
             return Ok(None);
         }
         let state = ctx.data::<ApiState>()?;

@@ -34,7 +34,7 @@ impl DisclosuresQuery {
         let state = ctx.data::<ApiState>()?;
         let limit = page_size(first)?;
         let offset = match after {
-            Some(c) => c.parse::<usize>().map_err(|_| ApiError::BadCursor)? + 1,
+            Some(c) => c.parse::<usize>().ok().and_then(|o| o.checked_add(1)).ok_or(ApiError::BadCursor)?,
             None => 0,
         };
         let q = SearchQuery {

@@ -93,22 +93,24 @@ impl Mutation {
         let state = ctx.data::<ApiState>()?;
         let secret = ctx.data_opt::<Caller>().ok_or(ApiError::Unauthenticated)?.0.clone();
         let token = parse_address(&token)?;
-        let bytes = match (content, text) {
-            (Some(b64), None) => base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
-                .map_err(|e| ApiError::Invalid { field: "content", reason: format!("not base64: {e}") })?,
-            (None, Some(text)) => text.into_bytes(),
-            _ => {
-                return Err(ApiError::Invalid {
-                    field: "content",
-                    reason: "give exactly one of content and text".into(),
-                }
-                .into())
-            }
-        };
+        if content.is_some() == text.is_some() {
+            return Err(
+                ApiError::Invalid { field: "content", reason: "give exactly one of content and text".into() }.into()
+            );
+        }
+        // The key first: nothing of an unauthorised submission is decoded, hashed or stored.
         let d = state
             .archive(move |a| {
                 let key = a.keys().authenticate(&secret)?.ok_or(ApiError::Unauthenticated)?;
+                if !key.may_publish(&format!("{token:#x}")) {
+                    return Err(ApiError::Forbidden(format!("key {} may not publish for {token:#x}", key.id)));
+                }
+                let bytes = match (content, text) {
+                    (Some(b64), _) => base64::engine::general_purpose::STANDARD
+                        .decode(b64.trim())
+                        .map_err(|e| ApiError::Invalid { field: "content", reason: format!("not base64: {e}") })?,
+                    (None, text) => text.unwrap_or_default().into_bytes(),
+                };
                 let s = Submission { token, kind, title, effective_date, content_type, key };
                 Ok(a.submit(s, &bytes)?)
             })
