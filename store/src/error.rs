@@ -17,6 +17,8 @@ pub enum StoreError {
     Kafka(#[from] crate::kafka::KafkaLogError),
     #[error("revert to block {target} is below the finalized block {finalized}: its changes were not kept")]
     RevertBelowFinalized { target: u64, finalized: u64 },
+    #[error("log record at partition {partition} offset {offset} cannot be applied: {reason}")]
+    Unacceptable { partition: u32, offset: LogOffset, reason: String },
     #[error("invalid {0}")]
     BadCursor(&'static str),
     #[error("io: {0}")]
@@ -38,6 +40,7 @@ impl StoreError {
             | StoreError::BadRecord { .. }
             | StoreError::CheckpointGap { .. }
             | StoreError::RevertBelowFinalized { .. }
+            | StoreError::Unacceptable { .. }
             | StoreError::BadCursor(_) => false,
         }
     }

@@ -54,6 +54,10 @@ pub enum KafkaLogError {
     NoTopic(String),
     #[error("topic {topic} deletes records (retention.ms = {retention_ms}); the event log must keep them: set retention.ms=-1")]
     Retention { topic: String, retention_ms: String },
+    #[error(
+        "a record of {size} bytes is larger than the topic's messages may be ({max} bytes, kafka.max_message_bytes)"
+    )]
+    TooLarge { size: usize, max: usize },
     #[error("partition {partition} of {topic}: {what} did not arrive within {timeout:?}")]
     Timeout { topic: String, partition: i32, what: &'static str, timeout: Duration },
 }
@@ -62,10 +66,24 @@ impl KafkaLogError {
     /// Whether trying again may succeed (the broker was away or busy).
     pub fn is_retryable(&self) -> bool {
         match self {
+            // A record the broker will never take (too large) or may never be given (not
+            // authorised, misconfigured) is not worth another try: ingest stops and says why.
+            KafkaLogError::Kafka(KafkaError::ClientConfig(..) | KafkaError::ClientCreation(_)) => false,
             KafkaLogError::Kafka(e) => !matches!(
                 e.rdkafka_error_code(),
-                Some(RDKafkaErrorCode::InvalidConfig | RDKafkaErrorCode::TopicAuthorizationFailed)
+                Some(
+                    RDKafkaErrorCode::InvalidConfig
+                        | RDKafkaErrorCode::TopicAuthorizationFailed
+                        | RDKafkaErrorCode::ClusterAuthorizationFailed
+                        | RDKafkaErrorCode::SaslAuthenticationFailed
+                        | RDKafkaErrorCode::Authentication
+                        | RDKafkaErrorCode::MessageSizeTooLarge
+                        | RDKafkaErrorCode::InvalidMessageSize
+                        | RDKafkaErrorCode::MessageBatchTooLarge
+                        | RDKafkaErrorCode::InvalidRecord
+                )
             ),
+            KafkaLogError::TooLarge { .. } => false,
             KafkaLogError::PartitionMismatch { .. }
             | KafkaLogError::CreateTopic { .. }
             | KafkaLogError::NoTopic(_)
@@ -88,6 +106,12 @@ pub struct KafkaSettings {
     /// How long an append may wait for the broker before it fails; the producer retries inside
     /// it, so a shorter broker outage only pauses appends.
     pub timeout: Duration,
+    /// The largest record appended (the broker's `message.max.bytes` must allow it; Kafka's
+    /// default is 1 MB). A larger one stops ingest with an error instead of being retried.
+    pub max_message_bytes: usize,
+    /// librdkafka properties for every client (`security.protocol`, `ssl.ca.location`,
+    /// `sasl.mechanisms`, `sasl.username`, ...): TLS and SASL to the brokers.
+    pub properties: std::collections::BTreeMap<String, String>,
 }
 
 impl KafkaSettings {
@@ -106,6 +130,8 @@ impl Default for KafkaSettings {
             replication: 1,
             group: "registrar".into(),
             timeout: Duration::from_secs(120),
+            max_message_bytes: 1_000_000,
+            properties: Default::default(),
         }
     }
 }
@@ -117,8 +143,9 @@ pub struct KafkaRecord {
     pub offset: i64,
     pub key: Option<Vec<u8>>,
     pub bytes: Vec<u8>,
-    /// Put back by `registrar dlq replay` (it carries the [`DLQ_REPLAYED`] header).
-    pub replayed: bool,
+    /// Put back by `registrar dlq replay`: the offset its [`DLQ_REPLAYED`] header names in the
+    /// dead-letter topic (not checked yet).
+    pub replayed: Option<i64>,
 }
 
 /// The partitions a record goes to.
@@ -212,9 +239,14 @@ struct Reader {
     next: i64,
 }
 
-fn client_config(brokers: &str) -> ClientConfig {
+/// A client's configuration: the brokers, then the operator's properties (TLS, SASL), which
+/// may not override what the log's guarantees rest on (set after them).
+fn client_config(settings: &KafkaSettings) -> ClientConfig {
     let mut c = ClientConfig::new();
-    c.set("bootstrap.servers", brokers).set("client.id", "registrar");
+    c.set("bootstrap.servers", &settings.brokers).set("client.id", "registrar");
+    for (key, value) in &settings.properties {
+        c.set(key, value);
+    }
     c
 }
 
@@ -291,6 +323,9 @@ impl KafkaLog {
                 continue;
             }
             let bytes = record.encode();
+            if bytes.len() > self.settings.max_message_bytes {
+                return Err(KafkaLogError::TooLarge { size: bytes.len(), max: self.settings.max_message_bytes });
+            }
             for partition in targets {
                 let mut r = FutureRecord::<[u8], [u8]>::to(topic).payload(&bytes[..]).partition(partition);
                 if let Some(k) = &key {
@@ -347,7 +382,7 @@ impl KafkaLog {
         let reader = match readers.entry(partition as Partition) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => {
-                let consumer: BaseConsumer = client_config(&self.settings.brokers)
+                let consumer: BaseConsumer = client_config(&self.settings)
                     .set("group.id", &self.settings.group)
                     .set("enable.auto.commit", "false")
                     .set("enable.auto.offset.store", "false")
@@ -390,7 +425,11 @@ impl KafkaLog {
                         offset: m.offset(),
                         key: m.key().map(<[u8]>::to_vec),
                         bytes: m.payload().unwrap_or_default().to_vec(),
-                        replayed: m.headers().is_some_and(|h| h.iter().any(|h| h.key == DLQ_REPLAYED)),
+                        replayed: m.headers().and_then(|h| {
+                            h.iter()
+                                .find(|h| h.key == DLQ_REPLAYED)
+                                .and_then(|h| std::str::from_utf8(h.value?).ok()?.parse().ok())
+                        }),
                     });
                 }
             }
@@ -440,12 +479,27 @@ impl KafkaLog {
 
     /// Every message of the dead-letter topic, oldest first.
     pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, KafkaLogError> {
+        self.dead_letters_between(None)
+    }
+
+    /// The message at `offset` of the dead-letter topic, if there is one.
+    pub fn dead_letter_at(&self, offset: i64) -> Result<Option<DeadLetter>, KafkaLogError> {
+        Ok(self.dead_letters_between(Some(offset))?.into_iter().next())
+    }
+
+    /// The dead-letter topic's messages: all of them, or the one at `only`.
+    fn dead_letters_between(&self, only: Option<i64>) -> Result<Vec<DeadLetter>, KafkaLogError> {
         let topic = self.settings.dead_letter_topic();
-        let consumer: BaseConsumer = client_config(&self.settings.brokers)
+        let consumer: BaseConsumer = client_config(&self.settings)
             .set("group.id", format!("{}.dlq-reader", self.settings.group))
             .set("enable.auto.commit", "false")
             .create()?;
         let (low, high) = consumer.fetch_watermarks(&topic, 0, self.settings.timeout)?;
+        let (low, high) = match only {
+            Some(o) if o < low || o >= high => return Ok(Vec::new()),
+            Some(o) => (o, o + 1),
+            None => (low, high),
+        };
         let mut tpl = TopicPartitionList::new();
         tpl.add_partition_offset(&topic, 0, Offset::Offset(low))?;
         consumer.assign(&tpl)?;
@@ -563,13 +617,23 @@ impl EventLog for KafkaLog {
 
     fn read(&self, partition: Partition, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, StoreError> {
         let records = self.read_partition(partition as i32, from.0 as i64, max, Duration::from_millis(20))?;
-        Ok(records
-            .into_iter()
-            .map(|r| RawRecord {
-                replayed: r.replayed,
-                ..RawRecord::new(partition, LogOffset(r.offset as u64), r.bytes)
-            })
-            .collect())
+        let mut out = Vec::with_capacity(records.len());
+        for r in records {
+            // The replay header is believed only for what the dead-letter topic holds: anyone
+            // who can write to the log could set it, to have a record applied out of order.
+            let replayed = match r.replayed {
+                Some(at) => match self.dead_letter_at(at)? {
+                    Some(letter) if letter.replayed.is_none() && letter.bytes == r.bytes && at >= 0 => Some(at as u64),
+                    _ => {
+                        warn!(target: "kafka", partition, offset = r.offset, dlq_offset = at, "a record claims to replay a dead letter the dead-letter topic does not hold: read as an ordinary record");
+                        None
+                    }
+                },
+                None => None,
+            };
+            out.push(RawRecord { replayed, ..RawRecord::new(partition, LogOffset(r.offset as u64), r.bytes) });
+        }
+        Ok(out)
     }
 
     fn tail(&self, partition: Partition, max: usize) -> Result<Vec<RawRecord>, StoreError> {
@@ -595,7 +659,7 @@ impl EventLog for KafkaLog {
     fn acknowledge(&self, partition: Partition, offset: LogOffset) {
         let mut committer = self.committer.lock().expect("kafka committer lock poisoned");
         if committer.is_none() {
-            let created = client_config(&self.settings.brokers)
+            let created = client_config(&self.settings)
                 .set("group.id", &self.settings.group)
                 .set("enable.auto.commit", "false")
                 .create::<BaseConsumer>();
@@ -641,7 +705,7 @@ impl EventLog for KafkaLog {
 }
 
 fn new_producer(settings: &KafkaSettings) -> Result<FutureProducer, KafkaLogError> {
-    Ok(client_config(&settings.brokers)
+    Ok(client_config(settings)
         .set("enable.idempotence", "true")
         .set("acks", "all")
         .set("max.in.flight.requests.per.connection", "5")
@@ -649,13 +713,14 @@ fn new_producer(settings: &KafkaSettings) -> Result<FutureProducer, KafkaLogErro
         .set("linger.ms", "5")
         // Back-pressure: at most this much waits in the producer; `produce` then waits.
         .set("queue.buffering.max.kbytes", "65536")
+        .set("message.max.bytes", (settings.max_message_bytes + 4096).to_string())
         .create()?)
 }
 
 /// Creates the topic with `retention.ms = -1` if it is missing; refuses one with another
 /// partition count.
 pub async fn ensure_topic(settings: &KafkaSettings) -> Result<(), KafkaLogError> {
-    let admin: AdminClient<DefaultClientContext> = client_config(&settings.brokers).create()?;
+    let admin: AdminClient<DefaultClientContext> = client_config(settings).create()?;
     let topic = settings.topic.as_str();
     let existing = partitions(&admin, topic, settings.timeout)?;
     let actual = match existing {
@@ -747,5 +812,25 @@ mod tests {
         assert_eq!(murmur2(b"a-little-bit-longer-string") as i32, -1_486_304_829);
         assert_eq!(murmur2(b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8") as i32, -58_897_971);
         assert_eq!(murmur2(b"abc") as i32, 479_470_107);
+    }
+
+    /// TLS and SASL reach the clients (the build links OpenSSL: librdkafka refuses `SASL_SSL`
+    /// otherwise), and a property librdkafka does not know is a configuration error, not
+    /// something retried.
+    #[test]
+    fn tls_and_sasl_properties_configure_the_clients() {
+        let mut settings = KafkaSettings::default();
+        for (k, v) in [
+            ("security.protocol", "SASL_SSL"),
+            ("sasl.mechanisms", "SCRAM-SHA-512"),
+            ("sasl.username", "registrar"),
+            ("sasl.password", "secret"),
+        ] {
+            settings.properties.insert(k.into(), v.into());
+        }
+        let _producer = new_producer(&settings).expect("a SASL_SSL producer");
+        settings.properties.insert("no.such.property".into(), "1".into());
+        let err = new_producer(&settings).err().expect("refused");
+        assert!(!err.is_retryable(), "{err}");
     }
 }

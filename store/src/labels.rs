@@ -60,6 +60,8 @@ pub struct LabelStore {
 struct Inner {
     /// Opened on the first change.
     file: Option<File>,
+    /// Bytes of whole lines in the file.
+    len: u64,
     /// Every change, in the file's order.
     changes: Vec<LabelChange>,
     /// Where each (token, holder)'s changes are in `changes`, oldest first: the last is its label.
@@ -79,34 +81,42 @@ impl LabelStore {
     /// other line that does not read is an error: the file was damaged.
     pub fn open(data_dir: &Path) -> std::io::Result<LabelStore> {
         let path = data_dir.join("holder-labels.jsonl");
-        let mut inner = Inner { file: None, changes: Vec::new(), by_holder: HashMap::new() };
+        let mut inner = Inner { file: None, len: 0, changes: Vec::new(), by_holder: HashMap::new() };
         match File::open(&path) {
             Ok(file) => {
                 let mut reader = BufReader::new(file);
-                let (mut line, mut number, mut good_bytes) = (String::new(), 0usize, 0u64);
+                let (mut line, mut number, mut good_bytes) = (Vec::new(), 0usize, 0u64);
                 loop {
                     line.clear();
-                    let n = reader.read_line(&mut line)?;
+                    // Bytes, not text: a line cut inside a multi-byte character is not UTF-8.
+                    let n = reader.read_until(b'\n', &mut line)?;
                     if n == 0 {
                         break;
                     }
                     number += 1;
-                    if !line.ends_with('\n') {
+                    let whole = line.last() == Some(&b'\n');
+                    let parsed = if whole { serde_json::from_slice::<LabelChange>(&line[..n - 1]).ok() } else { None };
+                    // The last line unfinished or unreadable (a crash can leave a torn write's
+                    // blocks as zeros): it was being written, never answered as done.
+                    let last = reader.fill_buf()?.is_empty();
+                    let Some(change) = parsed else {
+                        if !last {
+                            let e = serde_json::from_slice::<LabelChange>(&line[..n - 1]).err();
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::InvalidData,
+                                format!("{} line {number} is not a label change: {e:?}", path.display()),
+                            ));
+                        }
                         warn!(target: "labels", path = %path.display(), line = number, "dropping a label change cut short by a crash");
                         let file = OpenOptions::new().write(true).open(&path)?;
                         file.set_len(good_bytes)?;
                         file.sync_all()?;
                         break;
-                    }
-                    let change: LabelChange = serde_json::from_str(line.trim_end()).map_err(|e| {
-                        std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            format!("{} line {number} is not a label change: {e}", path.display()),
-                        )
-                    })?;
+                    };
                     good_bytes += n as u64;
                     inner.record(change);
                 }
+                inner.len = good_bytes;
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
@@ -114,7 +124,8 @@ impl LabelStore {
         Ok(LabelStore { path, inner: Mutex::new(inner) })
     }
 
-    /// Records a change; it is on disk when this returns.
+    /// Records a change; it is on disk when this returns. A write that fails half-way (a full
+    /// disk) is cut off again, so the file never holds a torn line before a good one.
     pub fn set(&self, change: LabelChange) -> std::io::Result<()> {
         if let Some(label) = &change.label {
             check_label(label).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
@@ -123,16 +134,21 @@ impl LabelStore {
         line.push('\n');
         let mut inner = self.inner.lock().expect("label store lock poisoned");
         if inner.file.is_none() {
-            if let Some(dir) = self.path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut file = OpenOptions::new().create(true).append(true).open(&self.path)?;
-            file.seek(std::io::SeekFrom::End(0))?;
+            let dir = self.path.parent().expect("the labels file is in the data directory");
+            std::fs::create_dir_all(dir)?;
+            // Names and references of investors: the owner's only.
+            let mut file = crate::files::private_options().create(true).append(true).open(&self.path)?;
+            inner.len = file.seek(std::io::SeekFrom::End(0))?;
+            crate::files::sync_dir(dir)?;
             inner.file = Some(file);
         }
+        let len = inner.len;
         let file = inner.file.as_mut().expect("opened above");
-        file.write_all(line.as_bytes())?;
-        file.sync_data()?;
+        if let Err(e) = file.write_all(line.as_bytes()).and_then(|()| file.sync_data()) {
+            let _ = file.set_len(len).and_then(|()| file.sync_data());
+            return Err(e);
+        }
+        inner.len = len + line.len() as u64;
         inner.record(change);
         Ok(())
     }
@@ -221,6 +237,39 @@ mod tests {
         drop(store);
         let store = LabelStore::open(dir.path()).unwrap();
         assert_eq!(store.of_token(Address::repeat_byte(0xaa)).len(), 2);
+    }
+
+    /// Torn writes as a crash leaves them: cut inside a multi-byte character, or with the
+    /// line's blocks still zeros while its end reached the disk.
+    #[test]
+    fn torn_writes_of_every_shape_are_dropped() {
+        let good = serde_json::to_string(&change(1, Some("Zoë"))).unwrap() + "\n";
+        let torn_utf8 = {
+            let line = serde_json::to_string(&change(2, Some("Zoë Ålund"))).unwrap();
+            let cut = line.find('ë').unwrap() + 1;
+            line.as_bytes()[..cut].to_vec()
+        };
+        let zeros = [vec![0u8; 40], b"\n".to_vec()].concat();
+        for torn in [torn_utf8, zeros] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("holder-labels.jsonl");
+            std::fs::write(&path, [good.as_bytes(), &torn].concat()).unwrap();
+            let store = LabelStore::open(dir.path()).unwrap();
+            assert_eq!(store.of_token(Address::repeat_byte(0xaa)).len(), 1);
+            assert_eq!(std::fs::read(&path).unwrap(), good.as_bytes(), "the torn line is cut off");
+            store.set(change(3, Some("Carol"))).unwrap();
+            drop(store);
+            assert_eq!(LabelStore::open(dir.path()).unwrap().of_token(Address::repeat_byte(0xaa)).len(), 2);
+        }
+    }
+
+    #[test]
+    fn the_file_is_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        LabelStore::open(dir.path()).unwrap().set(change(1, Some("Alice"))).unwrap();
+        let mode = std::fs::metadata(dir.path().join("holder-labels.jsonl")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! - `query`: the reads the API answers with, as of any block.
 //! - `metrics`: the process's Prometheus series, declared in one place.
 //! - `kafka`: the event log on a Kafka topic (partitioned by token, chain records broadcast).
+//! - `files`: crash-safe replacement of side files, directory syncs, owner-only modes.
 //! - `labels`: off-chain labels of holders (names, references), private, kept beside the state.
 //! - `archive`: the disclosure archive: content store, search index and the Merkle log's nodes.
 
@@ -22,6 +23,7 @@ pub mod archive;
 mod codec;
 mod db;
 mod error;
+pub mod files;
 pub mod kafka;
 pub mod labels;
 mod log;

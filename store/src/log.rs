@@ -21,14 +21,15 @@ pub struct RawRecord {
     pub partition: Partition,
     pub offset: LogOffset,
     pub bytes: Vec<u8>,
-    /// Put back into the log by `registrar dlq replay`: it is out of order by nature, so the
-    /// projector applies it even below the partition's position.
-    pub replayed: bool,
+    /// Put back into the log by `registrar dlq replay` from this offset of the dead-letter topic
+    /// (the reader checked that the dead letter there holds these bytes): it is out of order by
+    /// nature, so the projector applies it even below the partition's position, once.
+    pub replayed: Option<u64>,
 }
 
 impl RawRecord {
     pub fn new(partition: Partition, offset: LogOffset, bytes: Vec<u8>) -> Self {
-        RawRecord { partition, offset, bytes, replayed: false }
+        RawRecord { partition, offset, bytes, replayed: None }
     }
 
     pub fn decode(&self) -> Result<LogRecord, StoreError> {

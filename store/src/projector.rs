@@ -407,6 +407,11 @@ impl<'a> Tx<'a> {
         record: Result<LogRecord, StoreError>,
         metrics: &Metrics,
     ) -> Result<usize, StoreError> {
+        let finalized = self.status.map_or(0, |s| s.finalized_block);
+        let record = record.and_then(|r| match acceptable(&r, finalized) {
+            Ok(()) => Ok(r),
+            Err(reason) => Err(StoreError::Unacceptable { partition: raw.partition, offset: raw.offset, reason }),
+        });
         let record = match record {
             Ok(record) => record,
             Err(e) => {
@@ -424,14 +429,29 @@ impl<'a> Tx<'a> {
             }
         };
         // Within a partition, positions grow from one revert to the next: a record at or below
-        // the last one applied is a copy (a broker without idempotent appends retried it).
+        // the last one applied is a copy (a broker without idempotent appends retried it). A
+        // dead letter put back by `registrar dlq replay` is applied out of order, once: its
+        // dead-letter offset is remembered beside the dead letters.
         let position = match &record {
             LogRecord::Event(e) => Some((e.meta.block.number.0, e.meta.log_index)),
             LogRecord::Undecoded(u) => Some((u.meta.block.number.0, u.meta.log_index)),
             LogRecord::Committed(c) => Some((c.block.0, u32::MAX)),
             LogRecord::TokenDiscovered(_) | LogRecord::Reverted(_) => None,
         };
-        if let Some(p) = position.filter(|_| !raw.replayed) {
+        let replay = match raw.replayed {
+            Some(at) => {
+                let marker = RecordKey { partition: REPLAYS, offset: at };
+                if self.get::<DeadLetters>(&marker)?.is_some() {
+                    debug!(target: "projector", partition = self.partition, offset = raw.offset.0, dlq_offset = at, "dropping a second replay of a dead letter");
+                    metrics.duplicates_dropped.fetch_add(1, Relaxed);
+                    return Ok(0);
+                }
+                self.put_untracked::<DeadLetters>(&marker, &Vec::new());
+                true
+            }
+            None => false,
+        };
+        if let Some(p) = position.filter(|_| !replay) {
             if self.position.is_some_and(|applied| p <= applied) {
                 debug!(target: "projector", partition = self.partition, offset = raw.offset.0, block = p.0, log_index = p.1, "dropping a copy of an applied record");
                 metrics.duplicates_dropped.fetch_add(1, Relaxed);
@@ -1152,6 +1172,51 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 }
+/// The partition number under which the dead-letter table remembers the dead letters a replay
+/// put back (by dead-letter offset): no partition has it.
+const REPLAYS: u32 = u32::MAX;
+
+/// The highest block a record may name: far above any chain (a chain of one block a millisecond
+/// reaches it in 35 years), far below what would freeze a partition (a record at block
+/// `u64::MAX` would make every later record look like a copy).
+pub const MAX_BLOCK: u64 = 1 << 40;
+
+/// Whether a well-formed record can be applied: anything else (written to the log by someone
+/// other than ingest, or by a broken one) is set aside as a dead letter instead of stopping the
+/// projector on every start or freezing its partition.
+fn acceptable(record: &LogRecord, finalized: u64) -> Result<(), String> {
+    let block = match record {
+        LogRecord::Event(e) => e.meta.block.number.0,
+        LogRecord::Undecoded(u) => u.meta.block.number.0,
+        LogRecord::Committed(c) => {
+            if c.block.0 > c.head.0 || c.finalized.0 > c.head.0 {
+                return Err(format!(
+                    "a commit of block {} with head {} and finalized block {}: the head is below them",
+                    c.block.0, c.head.0, c.finalized.0
+                ));
+            }
+            c.head.0
+        }
+        LogRecord::Reverted(r) => {
+            if r.common_ancestor.0 >= r.abandoned_tip.0 {
+                return Err(format!(
+                    "a revert to block {} from tip {}: the ancestor must be below the tip",
+                    r.common_ancestor.0, r.abandoned_tip.0
+                ));
+            }
+            if r.common_ancestor.0 < finalized {
+                return Err(StoreError::RevertBelowFinalized { target: r.common_ancestor.0, finalized }.to_string());
+            }
+            r.abandoned_tip.0
+        }
+        LogRecord::TokenDiscovered(_) => 0,
+    };
+    if block > MAX_BLOCK {
+        return Err(format!("block {block} is beyond any chain (at most {MAX_BLOCK})"));
+    }
+    Ok(())
+}
+
 /// A change of a partition balance.
 #[derive(Clone, Copy)]
 enum Change {

@@ -681,9 +681,17 @@ impl StateDb {
         Ok(out)
     }
 
-    /// The number of log records set aside as dead letters.
+    /// The number of log records set aside as dead letters (the markers of replayed ones, under
+    /// partition `u32::MAX`, are not records).
     pub fn dead_letter_count(&self) -> Result<usize, StoreError> {
-        Ok(self.db.iterator_cf(self.cf::<DeadLetters>(), IteratorMode::Start).count())
+        let mut count = 0;
+        for item in self.db.iterator_cf(self.cf::<DeadLetters>(), IteratorMode::Start) {
+            let (key, _) = item?;
+            if !key.starts_with(&u32::MAX.to_be_bytes()) {
+                count += 1;
+            }
+        }
+        Ok(count)
     }
 }
 

@@ -346,17 +346,38 @@ fn malformed_records_become_dead_letters_and_the_rest_applies() {
     assert_eq!(db.applied_offset(0).unwrap(), Some(LogOffset(records.len() as u64 - 1)));
 }
 
+/// Records no ingest writes, put on the log by someone else: a revert below the finalized block
+/// (it used to stop every replica on every start), a commit or an event at block `u64::MAX`
+/// (every later record would have looked like a copy). Each is set aside as a dead letter, and
+/// what follows applies.
 #[test]
-fn a_revert_below_the_finalized_block_is_refused() {
-    let blocks = vec![vec![], vec![], vec![], vec![]];
-    let mut log = chain(&blocks, 1);
+fn records_that_cannot_be_applied_are_set_aside() {
+    let mint =
+        |to: u8, value: u64| TokenEvent::Transfer { from: Address::ZERO, to: holder(to), value: U256::from(value) };
+    let mut log = chain(&[vec![mint(0, 5)], vec![], vec![], vec![]], 1);
     log.push(LogRecord::Reverted(Reverted {
         chain_id: ChainId(31337),
         common_ancestor: BlockNumber(1),
         common_ancestor_hash: B256::with_last_byte(1),
         abandoned_tip: BlockNumber(4),
     }));
-    let (_d, _db, projector) = open();
-    let err = projector.apply(&raw(&log)).unwrap_err();
-    assert!(matches!(err, StoreError::RevertBelowFinalized { target: 1, finalized: 3 }), "{err}");
+    log.push(LogRecord::Reverted(Reverted {
+        chain_id: ChainId(31337),
+        common_ancestor: BlockNumber(4),
+        common_ancestor_hash: B256::with_last_byte(4),
+        abandoned_tip: BlockNumber(4),
+    }));
+    log.push(committed(u64::MAX, u64::MAX, 1));
+    log.push(committed(7, 5, 1));
+    log.push(LogRecord::Event(ChainEvent { meta: meta(u64::MAX, 0), event: mint(1, 1) }));
+    log.push(LogRecord::Event(ChainEvent { meta: meta(5, 0), event: mint(2, 7) }));
+    log.push(committed(5, 5, 1));
+    let (_d, db, projector) = open();
+    projector.apply(&raw(&log)).unwrap();
+    assert_eq!(db.dead_letter_count().unwrap(), 5);
+    assert_eq!(db.holder_at(TOKEN, holder(0), 5).unwrap().balance, U256::from(5), "not reverted");
+    assert_eq!(db.holder_at(TOKEN, holder(1), 5).unwrap().balance, U256::ZERO);
+    assert_eq!(db.holder_at(TOKEN, holder(2), 5).unwrap().balance, U256::from(7), "the partition goes on");
+    assert_eq!(db.chain_status().unwrap().unwrap().indexed_block, 5);
+    let _ = StoreError::RevertBelowFinalized { target: 1, finalized: 3 };
 }

@@ -71,8 +71,14 @@ impl BlobStore {
         }
         let hash = *hasher.finalize().as_bytes();
         let path = self.path(&hash);
-        fs::create_dir_all(path.parent().expect("blob paths have a parent"))?;
+        let parent = path.parent().expect("blob paths have a parent");
+        if !parent.exists() {
+            fs::create_dir_all(parent)?;
+            crate::files::sync_dir(&self.dir)?;
+        }
         fs::rename(&tmp, &path)?;
+        // The rename is durable once the directory is: before the record that names the blob.
+        crate::files::sync_dir(parent)?;
         Ok(BlobRef { hash, size })
     }
 

@@ -79,10 +79,11 @@ struct KeyFile {
     keys: Vec<ApiKey>,
 }
 
-/// The key file, cached until its modification time changes.
+/// The key file, parsed again whenever its bytes change (another process, `registrar keys
+/// revoke`, may write it between two requests, within one tick of the file system's clock).
 pub struct KeyStore {
     path: PathBuf,
-    cache: Mutex<(Option<SystemTime>, Vec<ApiKey>)>,
+    cache: Mutex<(Option<blake3::Hash>, Vec<ApiKey>)>,
 }
 
 impl KeyStore {
@@ -91,17 +92,17 @@ impl KeyStore {
     }
 
     fn load(&self) -> Result<Vec<ApiKey>, ArchiveError> {
-        let mtime = match std::fs::metadata(&self.path) {
-            Ok(m) => m.modified().ok(),
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e.into()),
         };
+        let hash = blake3::hash(&bytes);
         let mut cache = self.cache.lock().expect("key cache lock");
-        if cache.0.is_none() || cache.0 != mtime {
-            let text = std::fs::read_to_string(&self.path)?;
-            let file: KeyFile = serde_json::from_str(&text)
+        if cache.0 != Some(hash) {
+            let file: KeyFile = serde_json::from_slice(&bytes)
                 .map_err(|e| ArchiveError::Keys(format!("{} is not a key file: {e}", self.path.display())))?;
-            *cache = (mtime, file.keys);
+            *cache = (Some(hash), file.keys);
         }
         Ok(cache.1.clone())
     }
@@ -142,14 +143,9 @@ impl KeyStore {
     }
 
     fn save(&self, keys: Vec<ApiKey>) -> Result<(), ArchiveError> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = self.path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(&KeyFile { keys }).expect("keys serialize");
-        std::fs::write(&tmp, text)?;
-        std::fs::File::open(&tmp)?.sync_all()?;
-        std::fs::rename(&tmp, &self.path)?;
+        // Hashes of secrets and who holds which role: the owner's only.
+        crate::files::replace(&self.path, text.as_bytes(), true)?;
         *self.cache.lock().expect("key cache lock") = (None, Vec::new());
         Ok(())
     }

@@ -33,7 +33,7 @@ use registrar_schemas::{ChainEvent, LogRecord, TokenEvent};
 use rocksdb::{ColumnFamilyDescriptor, Direction, IteratorMode, Options, WriteBatch, WriteOptions, DB};
 pub use search::{Hit, SearchPage, SearchQuery};
 use serde::{Deserialize, Serialize};
-pub use text::SUBMITTABLE;
+pub use text::{pdf_text, ExtractLimits, Extracted, Extractor, SUBMITTABLE};
 use tracing::{error, info, warn};
 
 use crate::Metrics;
@@ -193,6 +193,8 @@ pub struct ArchiveOptions {
     /// The `DisclosureAnchor` contract whose `RootAnchored` events are this archive's anchors.
     pub anchor_contract: Option<Address>,
     pub metrics: Arc<Metrics>,
+    /// Where PDF text is extracted (the server: a child process with limits).
+    pub extractor: text::Extractor,
 }
 
 impl Default for ArchiveOptions {
@@ -203,6 +205,7 @@ impl Default for ArchiveOptions {
             max_content_bytes: 20 << 20,
             anchor_contract: None,
             metrics: Arc::default(),
+            extractor: text::Extractor::default(),
         }
     }
 }
@@ -389,7 +392,7 @@ impl Archive {
             return Err(ArchiveError::TooLarge { max: self.options.max_content_bytes });
         }
         let content_type = text::content_type(s.content_type.as_deref(), content)?;
-        let text = text::extract(content_type, content)?;
+        let text = self.text(content_type, content, &s.title);
         let blob = self.blobs.put(content, self.options.max_content_bytes)?;
         let leaf = LeafRecord {
             content_hash: blob.hash,
@@ -725,10 +728,23 @@ impl Archive {
         self.search.commit(size)
     }
 
+    /// A document's searchable text; one whose text cannot be read has none (its title and
+    /// metadata stay searchable), with a warning.
+    fn text(&self, content_type: &str, bytes: &[u8], title: &str) -> String {
+        let extracted = text::extract(&self.options.extractor, content_type, bytes);
+        if let Some(reason) = &extracted.warning {
+            warn!(target: "archive", title, content_type, %reason, "document archived without its text");
+            self.options.metrics.text_extraction_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        extracted.text
+    }
+
     fn text_of(&self, d: &Disclosure) -> Result<String, ArchiveError> {
         match &d.source {
             Source::Chain(doc) => Ok(chain_text(&d.title, &doc.uri)),
-            Source::Submitted { .. } => text::extract(&d.content_type, &self.blobs.get(&d.leaf.content_hash)?),
+            Source::Submitted { .. } => {
+                Ok(self.text(&d.content_type, &self.blobs.get(&d.leaf.content_hash)?, &d.title))
+            }
         }
     }
 

@@ -19,6 +19,48 @@ use super::{ArchiveError, Disclosure};
 /// Heap of the index writer.
 const WRITER_HEAP: usize = 64 << 20;
 
+/// Deepest result a page may reach (offset plus page size): tantivy collects `offset + limit`
+/// documents to answer a page, so the offset is bounded like Elasticsearch's result window.
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+/// Longest search text, in bytes.
+pub const MAX_SEARCH_TEXT: usize = 1_000;
+/// Most words and operators (`AND`, `OR`, `NOT`, `(`, `+`, `-`, `!`) in a search text.
+pub const MAX_SEARCH_TERMS: usize = 64;
+/// Deepest parenthesis nesting in a search text.
+pub const MAX_SEARCH_NESTING: usize = 8;
+
+/// Checks a search text against the bounds above before tantivy's grammar, which recurses on
+/// every parenthesis and prefix operator without a limit of its own, sees it.
+pub fn check_search_text(text: &str) -> Result<(), String> {
+    if text.len() > MAX_SEARCH_TEXT {
+        return Err(format!("the search text is {} bytes; at most {MAX_SEARCH_TEXT} are accepted", text.len()));
+    }
+    let (mut depth, mut deepest, mut operators) = (0usize, 0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                operators += 1;
+            }
+            ')' => depth = depth.saturating_sub(1),
+            '+' | '-' | '!' => operators += 1,
+            _ => {}
+        }
+    }
+    if deepest > MAX_SEARCH_NESTING {
+        return Err(format!("the search nests parentheses {deepest} deep; at most {MAX_SEARCH_NESTING} are accepted"));
+    }
+    let words = text.split(|c: char| c.is_whitespace() || "()+-!".contains(c)).filter(|w| !w.is_empty()).count();
+    if words + operators > MAX_SEARCH_TERMS {
+        return Err(format!(
+            "the search has {} words and operators; at most {MAX_SEARCH_TERMS} are accepted",
+            words + operators
+        ));
+    }
+    Ok(())
+}
+
 struct Fields {
     leaf: Field,
     token: Field,
@@ -142,6 +184,7 @@ impl SearchIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let text_query = match q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(text) => {
+                check_search_text(text).map_err(ArchiveError::BadSearch)?;
                 let parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
                 let parsed = parser.parse_query(text).map_err(|e| ArchiveError::BadSearch(e.to_string()))?;
                 clauses.push((Occur::Must, parsed.box_clone()));
@@ -166,8 +209,17 @@ impl SearchIndex {
         }
         let query: Box<dyn Query> =
             if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) };
+        if q.offset.saturating_add(q.limit) > MAX_RESULT_WINDOW {
+            return Err(ArchiveError::BadSearch(format!(
+                "pages reach at most {MAX_RESULT_WINDOW} results deep (offset {} + first {}): narrow the search with token, kind, from or to",
+                q.offset, q.limit
+            )));
+        }
         let total = searcher.search(&query, &Count)?;
         let limit = q.limit.max(1);
+        if q.offset >= total {
+            return Ok(SearchPage { hits: Vec::new(), total });
+        }
         let addresses: Vec<DocAddress> = if text_query.is_some() {
             let top = TopDocs::with_limit(limit).and_offset(q.offset);
             searcher.search(&query, &top)?.into_iter().map(|(_, a)| a).collect()
@@ -196,4 +248,63 @@ impl SearchIndex {
 
 fn token_term(token: &[u8; 20]) -> String {
     hex::encode(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn index() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        index.add_fields(0, &[1; 20], "annual-report", 1, "Annual report", "collateral treasuries").unwrap();
+        index.commit(1).unwrap();
+        (dir, index)
+    }
+
+    fn text(t: &str) -> SearchQuery {
+        SearchQuery { text: Some(t.to_string()), limit: 10, ..Default::default() }
+    }
+
+    /// What aborted the process before: a nesting that overflows the stack, a `NOT` chain, an
+    /// offset tantivy sizes a buffer to. Each is a clear error now, on a thread with the stack of
+    /// tokio's blocking pool.
+    #[test]
+    fn hostile_searches_are_refused() {
+        let (_dir, index) = index();
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let nested = format!("{}a{}", "(".repeat(50_000), ")".repeat(50_000));
+                let nots = format!("{}a", "NOT ".repeat(50_000));
+                let short_nested = format!("{}a{}", "(".repeat(9), ")".repeat(9));
+                for bad in [nested, nots, short_nested, "a ".repeat(65), "-".repeat(70)] {
+                    assert!(matches!(index.search(&text(&bad)), Err(ArchiveError::BadSearch(_))), "{bad:.40}");
+                }
+                let deep = SearchQuery { offset: 100_000_000_000_000, limit: 10, ..Default::default() };
+                assert!(matches!(index.search(&deep), Err(ArchiveError::BadSearch(_))));
+                let past_the_end = SearchQuery { offset: 5, limit: 10, ..Default::default() };
+                assert_eq!(index.search(&past_the_end).unwrap().hits.len(), 0);
+                // The worst accepted: 8 parentheses deep with NOTs and words up to the term limit.
+                let worst = format!("{}collateral{}", "(NOT x OR ".repeat(8), ")".repeat(8));
+                assert!(check_search_text(&worst).is_ok());
+                index.search(&text(&worst)).unwrap();
+                assert_eq!(index.search(&text("collateral AND treasuries")).unwrap().hits.len(), 1);
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Any text within the bounds gets a page or a clear error from tantivy's parser.
+        #[test]
+        fn any_bounded_search_is_answered(t in "[()a-c +\\-!\"~^:*\\[\\]{}]{0,300}|(NOT |AND |OR |\\(|\\)|a ){0,80}") {
+            let (_dir, index) = index();
+            let _ = index.search(&text(&t));
+        }
+    }
 }
