@@ -57,6 +57,10 @@ pub struct IngestConfig {
     pub progress: bool,
     /// Stop once this block is appended (benchmarks, one-off backfills).
     pub stop_at: Option<u64>,
+    /// How long a node that lacks the last appended block, but agrees with every block it has,
+    /// is taken for behind (a replica of a load balancer) before its chain is taken for a
+    /// shorter branch and reverted to.
+    pub behind_grace: Duration,
 }
 
 impl Default for IngestConfig {
@@ -75,9 +79,13 @@ impl Default for IngestConfig {
             poll_interval: Duration::from_secs(1),
             progress: true,
             stop_at: None,
+            behind_grace: Duration::from_secs(30),
         }
     }
 }
+
+/// The most bytes of an undecodable log's data kept in its record.
+pub const MAX_UNDECODED_DATA: usize = 64 << 10;
 
 /// The logs and headers of one block range, checked against each other.
 struct RangeData {
@@ -108,6 +116,8 @@ pub struct Ingestor {
     sent: Vec<Option<Position>>,
     /// The partitions' tails disagree: append a revert before anything else.
     force_revert: bool,
+    /// Since when the node has lacked the last appended block while agreeing with the rest.
+    behind_since: Option<Instant>,
     /// Every contract whose logs are read: the configured ones, the factories, and the suite
     /// contracts followed from the tokens' views and from events.
     watched: BTreeSet<Address>,
@@ -148,6 +158,7 @@ impl Ingestor {
             discoveries: Vec::new(),
             sent: Vec::new(),
             force_revert: false,
+            behind_since: None,
             watched: config.contracts.iter().chain(&config.factories).copied().collect(),
             watch_changed: false,
             trex_tokens: BTreeSet::new(),
@@ -377,6 +388,8 @@ impl Ingestor {
         let mut last_report = Instant::now();
         let mut contracts: Arc<[Address]> = self.watched.iter().copied().collect();
         let (rpc, range) = (self.rpc.clone(), self.range.clone());
+        // Blocks above this are read one by one, by hash (see `fetch_range`).
+        let final_below = head.saturating_sub(self.config.confirmations).max(self.finalized);
         let mut inflight = FuturesOrdered::new();
         let mut next = start;
         loop {
@@ -391,7 +404,8 @@ impl Ingestor {
                 let size = range.lock().expect("range lock poisoned").size();
                 let end = (next + size - 1).min(target);
                 // Spawned, so the reads go on while a range is being appended.
-                let fetch = tokio::spawn(fetch_range(rpc.clone(), contracts.clone(), range.clone(), next, end));
+                let fetch =
+                    tokio::spawn(fetch_range(rpc.clone(), contracts.clone(), range.clone(), next, end, final_below));
                 inflight.push_back(AbortOnDrop(fetch));
                 next = end + 1;
             }
@@ -454,29 +468,74 @@ impl Ingestor {
         Some(bar)
     }
 
+    /// Whether a node without block `tip` is behind rather than on a shorter branch: the newest
+    /// block of ours at or below its head is still its block, and it has not been behind for
+    /// longer than [`IngestConfig::behind_grace`] (a chain that stays shorter was reverted).
+    async fn node_is_behind(&mut self, tip: u64) -> Result<bool, IngestError> {
+        let since = *self.behind_since.get_or_insert_with(Instant::now);
+        if since.elapsed() > self.config.behind_grace {
+            warn!(target: "ingest", tip, waited_s = since.elapsed().as_secs(), "the node stayed below the appended tip: taking it for a shorter branch");
+            return Ok(false);
+        }
+        let head = self.rpc.head().await?;
+        let Some((number, hash)) = self.window.newest_first().find(|(n, _)| *n <= head) else { return Ok(false) };
+        match self.rpc.block(number).await {
+            Ok(block) => Ok(block.hash == hash),
+            Err(IngestError::MissingBlock(_)) => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Compares the last appended block with the node's chain; on a mismatch appends a revert
     /// to the newest block both share.
     async fn check_reorg(&mut self) -> Result<(), IngestError> {
         let Some((tip, tip_hash)) = self.window.tip() else { return Ok(()) };
-        if !self.force_revert && self.rpc.block_hash(tip).await.ok() == Some(tip_hash) {
-            return Ok(());
+        if !self.force_revert {
+            match self.rpc.block(tip).await {
+                Ok(block) if block.hash == tip_hash => {
+                    self.behind_since = None;
+                    return Ok(());
+                }
+                Ok(_) => {}
+                Err(IngestError::MissingBlock(_)) => {
+                    // The node has no block at our tip: a node behind the others of a load
+                    // balancer, or a chain that went back to a shorter branch. While the blocks
+                    // it has agree with ours, it is taken for behind, for a while.
+                    if self.node_is_behind(tip).await? {
+                        return Err(IngestError::Inconsistent(format!(
+                            "the node has no block {tip} yet (behind the block ingest appended last); waiting for it"
+                        )));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
         }
+        self.behind_since = None;
         let span = info_span!(target: "ingest", "reorg", tip);
         async {
             let mut ancestor = None;
+            // The lowest block of ours the node's chain no longer has.
+            let mut lowest_gone = tip;
             for (number, hash) in self.window.newest_first().collect::<Vec<_>>() {
                 match self.rpc.block(number).await {
                     Ok(block) if block.hash == hash => {
                         ancestor = Some((number, hash));
                         break;
                     }
-                    Ok(_) | Err(IngestError::MissingBlock(_)) => {}
+                    Ok(_) | Err(IngestError::MissingBlock(_)) => lowest_gone = number,
                     Err(e) => return Err(e),
                 }
             }
-            let Some((number, hash)) = ancestor else {
+            let Some((mut number, mut hash)) = ancestor else {
                 return Err(IngestError::ReorgTooDeep { window: self.window.len(), lowest: self.window.lowest().unwrap_or(0) });
             };
+            if number < self.finalized && lowest_gone > self.finalized {
+                // The window is sparse below the blocks read one by one (blocks without logs of
+                // ours are not in it, e.g. after a restart): every block of ours that changed is
+                // above the finalized block, and final blocks do not change. Revert to it.
+                let block = self.rpc.block(self.finalized).await?;
+                (number, hash) = (self.finalized, block.hash);
+            }
             if number < self.finalized {
                 return Err(IngestError::ReorgBelowFinality { ancestor: number, finalized: self.finalized });
             }
@@ -551,20 +610,30 @@ impl Ingestor {
             chain_id: ChainId(self.chain_id),
             block,
             tx_hash: log.transaction_hash.ok_or(IngestError::IncompleteLog("transaction hash"))?,
-            tx_index: log.transaction_index.ok_or(IngestError::IncompleteLog("transaction index"))? as u32,
-            log_index: log.log_index.ok_or(IngestError::IncompleteLog("log index"))? as u32,
+            tx_index: u32::try_from(log.transaction_index.ok_or(IngestError::IncompleteLog("transaction index"))?)
+                .map_err(|_| IngestError::IncompleteLog("transaction index within 32 bits"))?,
+            log_index: u32::try_from(log.log_index.ok_or(IngestError::IncompleteLog("log index"))?)
+                .map_err(|_| IngestError::IncompleteLog("log index within 32 bits"))?,
             contract: log.address(),
         };
         Ok(match decode_log(log.topics(), &log.data().data) {
             Decoded::Event(event) => LogRecord::Event(ChainEvent { meta, event }),
             Decoded::Undecodable(reason) => {
                 warn!(target: "ingest", block = number, tx = %meta.tx_hash, log_index = meta.log_index, contract = %meta.contract, reason, "undecodable log kept as undecoded");
-                LogRecord::Undecoded(UndecodedLog {
-                    meta,
-                    topics: log.topics().to_vec(),
-                    data: log.data().data.clone(),
-                    reason,
-                })
+                // A log's data can be as large as its gas allows; a record must fit the log's
+                // message size. The log can be read again from the chain by its coordinates.
+                let data = &log.data().data;
+                let (data, reason) = if data.len() > MAX_UNDECODED_DATA {
+                    let note = format!(
+                        "{reason}; data cut to its first {MAX_UNDECODED_DATA} of {} bytes (keccak256 {})",
+                        data.len(),
+                        alloy::primitives::keccak256(data)
+                    );
+                    (data.slice(..MAX_UNDECODED_DATA), note)
+                } else {
+                    (data.clone(), reason)
+                };
+                LogRecord::Undecoded(UndecodedLog { meta, topics: log.topics().to_vec(), data, reason })
             }
         })
     }
@@ -860,16 +929,27 @@ fn forced_transfers(calls: &[Call], token: Address) -> Vec<(Address, Address, al
 }
 
 /// Reads the logs of `[from, to]` and the headers of the blocks that hold them, and checks that
-/// each log's block hash is the header's: a mismatch means the chain moved under the reads.
+/// each log is what was asked for: of a watched contract, in the range, with its block's hash (a
+/// mismatch means the chain moved under the reads, or the node answered something else).
+///
+/// Blocks above `final_below` (not final yet) are read one by one: the header first, then the
+/// logs of that block's hash. Each such block's hash goes to the reorg window, so a reorg finds
+/// its exact common ancestor, and no log of a block that was replaced between two reads (or that
+/// a node's range index still holds after a reorg) can be taken for a log of its replacement.
 async fn fetch_range(
     rpc: Arc<Rpc>,
     contracts: Arc<[Address]>,
     range: Arc<Mutex<AdaptiveRange>>,
     from: u64,
     to: u64,
+    final_below: u64,
 ) -> Result<RangeData, IngestError> {
-    let logs = rpc.logs(&contracts, from, to, &range).await?;
-    let numbers: BTreeSet<u64> = logs.iter().filter_map(|l| l.block_number).chain([to]).collect();
+    let ranged_to = to.min(final_below);
+    let mut logs = if from <= ranged_to { rpc.logs(&contracts, from, ranged_to, &range).await? } else { Vec::new() };
+    let mut numbers: BTreeSet<u64> = logs.iter().filter_map(|l| l.block_number).collect();
+    if from <= ranged_to {
+        numbers.insert(ranged_to);
+    }
     let requests: Vec<_> = numbers.into_iter().map(|n| rpc.block(n)).collect();
     let fetched: Vec<Result<BlockRef, IngestError>> =
         futures::stream::iter(requests).buffer_unordered(8).collect().await;
@@ -878,10 +958,34 @@ async fn fetch_range(
         let b = b?;
         blocks.insert(b.number.0, b);
     }
-    for log in &logs {
-        if log.removed {
-            return Err(IngestError::Inconsistent(format!("log removed in block {:?}", log.block_number)));
+    // Blocks not final yet: each by its hash.
+    let unfinal = (from.max(final_below.saturating_add(1))..=to).map(|n| {
+        let (rpc, contracts) = (rpc.clone(), contracts.clone());
+        async move {
+            let block = rpc.block(n).await?;
+            let logs = rpc.logs_at_hash(&contracts, block.hash).await?;
+            Ok::<_, IngestError>((block, logs))
         }
+    });
+    let read: Vec<Result<(BlockRef, Vec<Log>), IngestError>> =
+        futures::stream::iter(unfinal).buffered(8).collect().await;
+    for r in read {
+        let (block, block_logs) = r?;
+        if let Some(parent) = blocks.get(&(block.number.0 - 1)) {
+            if parent.hash != block.parent_hash {
+                return Err(IngestError::Inconsistent(format!(
+                    "block {} does not build on the block {} read before it",
+                    block.number.0,
+                    block.number.0 - 1
+                )));
+            }
+        }
+        blocks.insert(block.number.0, block);
+        logs.extend(block_logs);
+    }
+    logs.sort_by_key(|l| (l.block_number, l.log_index));
+    for log in &logs {
+        check_log(log, &contracts, from, to)?;
         let (Some(n), Some(h)) = (log.block_number, log.block_hash) else {
             return Err(IngestError::IncompleteLog("block hash"));
         };
@@ -891,6 +995,30 @@ async fn fetch_range(
     }
     let end = *blocks.get(&to).ok_or(IngestError::MissingBlock(to))?;
     Ok(RangeData { from, to, logs, blocks, end })
+}
+
+/// A log the node answered for a filter: it must match the filter (a node that answers
+/// something else, a misconfigured proxy, a lagging replica, is not trusted with the register).
+fn check_log(log: &Log, contracts: &[Address], from: u64, to: u64) -> Result<(), IngestError> {
+    if log.removed {
+        return Err(IngestError::Inconsistent(format!("log removed in block {:?}", log.block_number)));
+    }
+    if !contracts.contains(&log.address()) {
+        return Err(IngestError::Inconsistent(format!(
+            "the node answered a log of {:#x}, which was not asked for",
+            log.address()
+        )));
+    }
+    match log.block_number {
+        Some(n) if (from..=to).contains(&n) => {}
+        Some(n) => {
+            return Err(IngestError::Inconsistent(format!(
+                "the node answered a log of block {n} for blocks {from} to {to}"
+            )))
+        }
+        None => return Err(IngestError::IncompleteLog("block number")),
+    }
+    Ok(())
 }
 
 /// The decoded tails of every partition, oldest record first (on a blocking thread: the Kafka

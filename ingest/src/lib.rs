@@ -7,6 +7,7 @@
 //! - `rpc`: the node client: timeouts, retries with backoff, rate limits, adaptive log ranges.
 //! - `range`: the adaptive range size, pure logic.
 //! - `decode`: logs to domain events, one decoder per event signature.
+//! - `trace`: call traces read without recursion (they nest a frame per call depth).
 //! - `window`: the hash chain of recent blocks and the search for a common ancestor.
 //! - `ingestor`: the backfill and follow loop that appends records to the log.
 
@@ -15,6 +16,7 @@ mod error;
 mod ingestor;
 mod range;
 mod rpc;
+mod trace;
 mod window;
 
 pub use decode::{decode_log, settle_transactions, Decoded};

@@ -27,7 +27,7 @@ use registrar_schemas::{
 use registrar_store::Metrics;
 use tracing::{debug, warn};
 
-use crate::{error::retry_after, AdaptiveRange, IngestError, RpcErrorKind};
+use crate::{error::retry_after, trace::Trace, AdaptiveRange, IngestError, RpcErrorKind};
 
 /// What a T-REX contract's views point to.
 pub struct SuiteLinks {
@@ -235,6 +235,27 @@ impl Rpc {
         Ok(out)
     }
 
+    /// The logs of `addresses` in the block with this hash (EIP-234): exactly that block's, even
+    /// while the node's chain is being replaced (a range query can answer logs of replaced blocks).
+    /// A block the node no longer has (replaced since its header was read) is the chain
+    /// changing under the reads, answered at once, not an outage to wait out.
+    pub async fn logs_at_hash(&self, addresses: &[Address], hash: B256) -> Result<Vec<Log>, IngestError> {
+        let filter = Filter::new().address(addresses.to_vec()).at_block_hash(hash);
+        let mut attempt = 0;
+        loop {
+            match self.attempt("eth_getLogs", self.provider.get_logs(&filter)).await {
+                Ok(logs) => return Ok(logs),
+                Err(f) if block_is_gone(&f.message) => {
+                    return Err(IngestError::Inconsistent(format!("block {hash} is gone from the node: {}", f.message)))
+                }
+                Err(f) => {
+                    attempt += 1;
+                    self.wait_before_retry("eth_getLogs", attempt, f).await?;
+                }
+            }
+        }
+    }
+
     /// `name`, `symbol` and `decimals` of a token, empty where the contract lacks the view.
     pub async fn token_metadata(&self, token: Address) -> Result<(String, String, u8), IngestError> {
         let erc20 = IERC20Metadata::new(token, &self.provider);
@@ -278,46 +299,49 @@ impl Rpc {
             return Ok(None);
         }
         let options = serde_json::json!({ "tracer": "callTracer" });
-        let trace: Option<serde_json::Value> = self
+        // As text: a trace nests a frame per call depth, deeper than serde_json's tree reads.
+        let trace: Option<Box<serde_json::value::RawValue>> = self
             .call("debug_traceTransaction", || async {
                 let request = (hash, &options);
-                match self.provider.raw_request::<_, serde_json::Value>("debug_traceTransaction".into(), request).await
+                match self
+                    .provider
+                    .raw_request::<_, Box<serde_json::value::RawValue>>("debug_traceTransaction".into(), request)
+                    .await
                 {
                     Ok(trace) => Ok(Some(trace)),
                     Err(e) if e.as_error_resp().is_some_and(|p| tracing_unsupported(p.code, &p.message)) => Ok(None),
                     // Gone since its logs were read: the chain changed (told apart below).
                     Err(e) if e.as_error_resp().is_some_and(|p| p.message.to_lowercase().contains("not found")) => {
-                        Ok(Some(serde_json::Value::Null))
+                        Ok(serde_json::value::RawValue::from_string("null".into()).ok())
                     }
                     Err(e) => Err(e),
                 }
             })
             .await?;
-        // Not a call tracer's frame (or "not found"): the node does not know the transaction (anvil
-        // answers an empty struct-log trace), or it ignored the tracer.
-        let trace = match trace {
-            Some(t) if t.get("from").is_none() => {
-                if self.transaction(hash).await?.is_none() {
-                    return Err(IngestError::Inconsistent(format!("transaction {hash} is gone from the node")));
-                }
-                None
-            }
-            other => other,
-        };
-        let Some(trace) = trace else {
-            if !self.cannot_trace.swap(true, Relaxed) {
-                warn!(target: "ingest", "the node does not trace transactions (debug_traceTransaction): forced transfers and identity updates made through another contract are not told apart");
-            }
-            return Ok(None);
-        };
-        let mut calls = Vec::new();
-        flatten_trace(&trace, &mut calls).map_err(|what| IngestError::Rpc {
+        let malformed = |what: &str| IngestError::Rpc {
             method: "debug_traceTransaction",
             kind: RpcErrorKind::Fatal,
             attempts: 1,
             message: format!("malformed call trace of {hash}: {what}"),
-        })?;
-        Ok(Some(calls))
+        };
+        let trace = match trace {
+            Some(text) => Some(crate::trace::flatten(text.get()).map_err(malformed)?),
+            None => None,
+        };
+        match trace {
+            Some(Trace::Calls(calls)) => Ok(Some(calls)),
+            // Not a call tracer's frame (or "not found"): the node does not know the transaction
+            // (anvil answers an empty struct-log trace), or it ignored the tracer.
+            Some(Trace::NotAFrame) if self.transaction(hash).await?.is_none() => {
+                Err(IngestError::Inconsistent(format!("transaction {hash} is gone from the node")))
+            }
+            Some(Trace::NotAFrame) | None => {
+                if !self.cannot_trace.swap(true, Relaxed) {
+                    warn!(target: "ingest", "the node does not trace transactions (debug_traceTransaction): forced transfers and identity updates made through another contract are not told apart");
+                }
+                Ok(None)
+            }
+        }
     }
 
     /// An investor's country as identity registry storage (`storage`) or an identity registry
@@ -394,32 +418,23 @@ fn tracing_unsupported(code: i64, message: &str) -> bool {
             .any(|m| message.contains(m))
 }
 
-/// A `callTracer` frame and the frames under it, depth first (execution order).
-fn flatten_trace(frame: &serde_json::Value, out: &mut Vec<Call>) -> Result<(), &'static str> {
-    let address = |key: &str| -> Result<Option<Address>, &'static str> {
-        match frame.get(key).and_then(|v| v.as_str()) {
-            None => Ok(None),
-            Some(text) => text.parse().map(Some).map_err(|_| "an address that does not parse"),
-        }
-    };
-    let from = address("from")?.ok_or("a frame without `from`")?;
-    let input = match frame.get("input").and_then(|v| v.as_str()) {
-        Some(hex) => hex.parse::<Bytes>().map_err(|_| "input that is not hex")?,
-        None => Bytes::new(),
-    };
-    let creates = frame.get("type").and_then(|v| v.as_str()).is_some_and(|t| t.starts_with("CREATE"));
-    out.push(Call { from, to: if creates { None } else { address("to")? }, input });
-    if let Some(calls) = frame.get("calls").and_then(|v| v.as_array()) {
-        for call in calls {
-            flatten_trace(call, out)?;
-        }
-    }
-    Ok(())
+/// Whether a node's error says the block asked for does not exist (any more): anvil and geth
+/// answer "unknown block", others "block not found" or "header not found".
+fn block_is_gone(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.contains("unknown block") || m.contains("block not found") || m.contains("header not found")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gone_blocks_are_recognised() {
+        assert!(block_is_gone("server returned an error response: error code -32000: unknown block"));
+        assert!(block_is_gone("Header not found"));
+        assert!(!block_is_gone("rate limited"));
+    }
 
     /// A forced transfer through an agent manager, as anvil's and geth's `callTracer` give it:
     /// the manager calls the token proxy, which delegates to its implementation.
@@ -439,12 +454,11 @@ mod tests {
                   "to": "0x6000000000000000000000000000000000000006", "input": "0x6080" }
             ]
         });
-        let mut calls = Vec::new();
-        flatten_trace(&trace, &mut calls).unwrap();
+        let Trace::Calls(calls) = crate::trace::flatten(&trace.to_string()).unwrap() else { panic!("a frame") };
         let shape: Vec<(u8, Option<u8>, usize)> =
             calls.iter().map(|c| (c.from[0] >> 4, c.to.map(|t| t[0] >> 4), c.input.len())).collect();
         assert_eq!(shape, vec![(1, Some(2), 4), (2, Some(3), 1), (2, Some(4), 4), (4, Some(5), 4), (2, None, 2)]);
-        assert!(flatten_trace(&serde_json::json!({ "to": "0x01" }), &mut Vec::new()).is_err());
+        assert_eq!(crate::trace::flatten(r#"{ "to": "0x01" }"#).unwrap(), Trace::NotAFrame);
     }
 
     #[test]
