@@ -41,10 +41,22 @@ impl AnchorKey {
             .map_err(|_| anyhow::anyhow!("the anchor key is not a hex private key"))
     }
 
-    /// From `file`, or else the `REGISTRAR_ANCHOR_KEY` environment variable.
+    /// From `file`, or else the `REGISTRAR_ANCHOR_KEY` environment variable. A file that others
+    /// than its owner may read or write is refused: the key moves the anchor contract.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         match file {
             Some(path) => {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?
+                    .permissions()
+                    .mode();
+                anyhow::ensure!(
+                    mode & 0o077 == 0,
+                    "{} can be read or written by others (mode {:o}): the anchor key must be the owner's only (chmod 600)",
+                    path.display(),
+                    mode & 0o777
+                );
                 let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
                 Self::from_hex(&text)
             }
@@ -74,6 +86,8 @@ pub struct AnchorConfig {
     pub every: Duration,
     pub replace_after: Duration,
     pub tick: Duration,
+    /// The most an anchor may pay per gas (wei): replacements stop raising fees there.
+    pub max_fee_per_gas: u128,
 }
 
 struct Pending {
@@ -84,7 +98,9 @@ struct Pending {
     sent_at: Instant,
     max_fee: u128,
     priority_fee: u128,
-    tx: B256,
+    /// `None` while no transaction with these fees was accepted by the node (it refused one as
+    /// underpriced: a transaction of an earlier run holds the nonce).
+    tx: Option<B256>,
 }
 
 /// Runs until `shutdown`. Node errors are logged and retried on the next tick.
@@ -130,7 +146,7 @@ async fn step(
     let chain_size = contract.latestSize().call().await?;
     if let Some(p) = pending.as_mut() {
         if chain_size >= p.size {
-            info!(target: "anchor", tree_size = p.size, tx = %p.tx, "root anchored");
+            info!(target: "anchor", tree_size = p.size, tx = ?p.tx, "root anchored");
             *pending = None;
             return Ok(());
         }
@@ -140,23 +156,39 @@ async fn step(
             *pending = None;
             return Ok(());
         }
-        if provider.get_transaction_by_hash(p.tx).await?.is_none() {
+        let known = match p.tx {
+            Some(tx) => provider.get_transaction_by_hash(tx).await?.is_some(),
+            None => false,
+        };
+        if p.tx.is_some() && !known {
             // Gone from the node: dropped from its pool, or mined in a block a reorg abandoned.
-            p.tx = send(contract, p.size, p.root, p.nonce, p.max_fee, p.priority_fee).await?;
+            p.tx = send(contract, p, config.max_fee_per_gas).await?;
             p.sent_at = Instant::now();
             metrics.anchor_transactions.fetch_add(1, Relaxed);
             metrics.anchor_replacements.fetch_add(1, Relaxed);
-            warn!(target: "anchor", tree_size = p.size, tx = %p.tx, "the anchor transaction was dropped; sent again");
+            warn!(target: "anchor", tree_size = p.size, tx = ?p.tx, "the anchor transaction was dropped; sent again");
             return Ok(());
         }
-        if p.sent_at.elapsed() >= config.replace_after {
-            p.max_fee = p.max_fee + p.max_fee / 4 + 1;
-            p.priority_fee = p.priority_fee + p.priority_fee / 4 + 1;
-            p.tx = send(contract, p.size, p.root, p.nonce, p.max_fee, p.priority_fee).await?;
+        if p.tx.is_none() || p.sent_at.elapsed() >= config.replace_after {
+            if p.max_fee >= config.max_fee_per_gas {
+                if p.tx.is_some() {
+                    warn!(target: "anchor", tree_size = p.size, max_fee = p.max_fee, "the anchor transaction is still pending at the fee ceiling (anchor.max_fee_per_gas_gwei); waiting");
+                    p.sent_at = Instant::now();
+                    return Ok(());
+                }
+                anyhow::bail!(
+                    "nonce {} is held by a transaction the node will not replace at the fee ceiling of {} wei per gas (anchor.max_fee_per_gas_gwei)",
+                    p.nonce,
+                    config.max_fee_per_gas
+                );
+            }
+            p.max_fee = (p.max_fee + p.max_fee / 4 + 1).min(config.max_fee_per_gas);
+            p.priority_fee = (p.priority_fee + p.priority_fee / 4 + 1).min(p.max_fee);
+            p.tx = send(contract, p, config.max_fee_per_gas).await?;
             p.sent_at = Instant::now();
             metrics.anchor_transactions.fetch_add(1, Relaxed);
             metrics.anchor_replacements.fetch_add(1, Relaxed);
-            warn!(target: "anchor", tree_size = p.size, tx = %p.tx, max_fee = p.max_fee, "replaced a stuck anchor transaction");
+            warn!(target: "anchor", tree_size = p.size, tx = ?p.tx, max_fee = p.max_fee, "replaced a stuck anchor transaction");
         }
         return Ok(());
     }
@@ -170,38 +202,78 @@ async fn step(
         return Ok(());
     }
     let root = archive.root_at(TreeSize(size))?;
-    let nonce = provider.get_transaction_count(from).pending().await?;
+    // The first nonce not mined: a transaction an earlier run left in the pool holds it, and the
+    // new anchor replaces it (a later nonce would wait behind it for ever).
+    let nonce = provider.get_transaction_count(from).await?;
+    let held = provider.get_transaction_count(from).pending().await? > nonce;
     let fees = provider.estimate_eip1559_fees().await?;
-    let tx = send(contract, size, root, nonce, fees.max_fee_per_gas, fees.max_priority_fee_per_gas).await?;
-    metrics.anchor_transactions.fetch_add(1, Relaxed);
-    info!(target: "anchor", tree_size = size, root = %hex::encode(root), %tx, nonce, "anchor sent");
-    *pending = Some(Pending {
+    let max_fee = fees.max_fee_per_gas.min(config.max_fee_per_gas);
+    if max_fee < fees.max_fee_per_gas {
+        warn!(target: "anchor", estimate = fees.max_fee_per_gas, ceiling = config.max_fee_per_gas, "fees above the ceiling: anchoring at the ceiling");
+    }
+    let mut p = Pending {
         size,
         root,
         nonce,
         sent_at: Instant::now(),
-        max_fee: fees.max_fee_per_gas,
-        priority_fee: fees.max_priority_fee_per_gas,
-        tx,
-    });
+        max_fee,
+        priority_fee: fees.max_priority_fee_per_gas.min(max_fee),
+        tx: None,
+    };
+    if held {
+        warn!(target: "anchor", nonce, "a transaction of an earlier run holds the nonce: replacing it");
+    }
+    p.tx = send(contract, &p, config.max_fee_per_gas).await?;
+    metrics.anchor_transactions.fetch_add(1, Relaxed);
+    info!(target: "anchor", tree_size = size, root = %hex::encode(root), tx = ?p.tx, nonce, "anchor sent");
+    *pending = Some(p);
     *unanchored_since = None;
     Ok(())
 }
 
+/// Sends `p`'s anchor with its nonce and fees. `Ok(None)` when the node refuses it as
+/// underpriced (another transaction holds the nonce): the next step raises the fees.
 async fn send(
     contract: &DisclosureAnchor::DisclosureAnchorInstance<DynProvider>,
-    size: u64,
-    root: [u8; 32],
-    nonce: u64,
-    max_fee: u128,
-    priority_fee: u128,
-) -> anyhow::Result<B256> {
+    p: &Pending,
+    ceiling: u128,
+) -> anyhow::Result<Option<B256>> {
+    let max_fee = p.max_fee.min(ceiling);
     let call = contract
-        .anchor(size, B256::from(root))
-        .nonce(nonce)
+        .anchor(p.size, B256::from(p.root))
+        .nonce(p.nonce)
         .gas(150_000)
         .max_fee_per_gas(max_fee)
-        .max_priority_fee_per_gas(priority_fee.min(max_fee));
-    let pending = call.send().await.context("sending the anchor transaction")?;
-    Ok(*pending.tx_hash())
+        .max_priority_fee_per_gas(p.priority_fee.min(max_fee));
+    match call.send().await {
+        Ok(pending) => Ok(Some(*pending.tx_hash())),
+        Err(e) if e.to_string().to_lowercase().contains("underpriced") => {
+            warn!(target: "anchor", nonce = p.nonce, max_fee, "the node refused the anchor as underpriced: another transaction holds its nonce");
+            Ok(None)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context("sending the anchor transaction")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    /// A key file others may read is refused; the owner's own is read.
+    #[test]
+    fn the_key_file_must_be_the_owners_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("anchor.key");
+        std::fs::write(&path, KEY).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = AnchorKey::load(Some(&path)).unwrap_err().to_string();
+        assert!(err.contains("chmod 600"), "{err}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let key = AnchorKey::load(Some(&path)).unwrap();
+        assert_eq!(format!("{key:?}"), format!("AnchorKey({})", key.address()), "the key itself is never shown");
+    }
 }

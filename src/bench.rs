@@ -339,6 +339,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         archive: None,
         keys: Arc::new(registrar_store::archive::KeyStore::new(&data_dir)),
         labels: Arc::new(registrar_store::labels::LabelStore::open(&data_dir)?),
+        reads: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

@@ -48,6 +48,12 @@ pub struct KafkaConfig {
     pub group: Option<String>,
     /// How long an append waits for the broker before ingest pauses and resumes from the log.
     pub timeout_ms: u64,
+    /// The largest record appended; the broker's `message.max.bytes` must allow it.
+    pub max_message_bytes: usize,
+    /// librdkafka properties for every client: TLS and SASL (`security.protocol = "SASL_SSL"`,
+    /// `sasl.mechanisms = "SCRAM-SHA-512"`, `sasl.username`, `sasl.password`,
+    /// `ssl.ca.location`, ...).
+    pub properties: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for KafkaConfig {
@@ -60,6 +66,8 @@ impl Default for KafkaConfig {
             replication: d.replication,
             group: None,
             timeout_ms: d.timeout.as_millis() as u64,
+            max_message_bytes: d.max_message_bytes,
+            properties: d.properties,
         }
     }
 }
@@ -94,6 +102,8 @@ pub struct AnchorSettings {
     pub every_seconds: u64,
     /// Replace a transaction still pending after this long, with higher fees.
     pub replace_after_seconds: u64,
+    /// The most an anchor transaction pays per gas, in gwei: the ceiling of replacements.
+    pub max_fee_per_gas_gwei: u64,
 }
 
 impl Default for AnchorSettings {
@@ -104,6 +114,7 @@ impl Default for AnchorSettings {
             every_leaves: 100,
             every_seconds: 60,
             replace_after_seconds: 60,
+            max_fee_per_gas_gwei: 500,
         }
     }
 }
@@ -119,6 +130,8 @@ pub struct IngestSettings {
     pub rpc_timeout_ms: u64,
     pub max_attempts: u32,
     pub reorg_window: usize,
+    /// How long a node without the last appended block is taken for behind (ms).
+    pub behind_grace_ms: u64,
 }
 
 impl Default for Config {
@@ -151,6 +164,7 @@ impl Default for IngestSettings {
             rpc_timeout_ms: rpc.timeout.as_millis() as u64,
             max_attempts: rpc.max_attempts,
             reorg_window: ingest.reorg_window,
+            behind_grace_ms: ingest.behind_grace.as_millis() as u64,
         }
     }
 }
@@ -299,6 +313,8 @@ impl Config {
             replication: self.kafka.replication,
             group,
             timeout: Duration::from_millis(self.kafka.timeout_ms),
+            max_message_bytes: self.kafka.max_message_bytes,
+            properties: self.kafka.properties.clone(),
         }))
     }
 
@@ -360,6 +376,7 @@ impl Config {
             poll_interval: Duration::from_millis(self.ingest.poll_interval_ms),
             progress: true,
             stop_at: None,
+            behind_grace: Duration::from_millis(self.ingest.behind_grace_ms),
         })
     }
 }

@@ -83,7 +83,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     };
     // anvil's first account deployed the anchor contract; its well-known dev key signs anchors.
     let key_file = data_dir.path().join("anchor.key");
-    std::fs::write(&key_file, ANVIL_KEY_0)?;
+    registrar_store::files::replace(&key_file, ANVIL_KEY_0.as_bytes(), true)?;
     let config = Config {
         rpc: anvil.http_url(),
         contracts: [shares, notes, preferred, pool, common, bonds].iter().map(|a| a.to_string()).collect(),

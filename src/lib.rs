@@ -13,6 +13,7 @@
 //! - `demo`: `registrar demo`, the scenario indexed and served.
 //! - `bench`: the end-to-end benchmark.
 //! - `report`: `registrar report`, regulator reports fetched from a server.
+//! - `soak`: `registrar soak`, thousands of hostile requests against a server, with its checks.
 //! - `verify`: `registrar verify`, `registrar merkle` and `registrar disclose`.
 
 /// Sends a call from `from` and waits for its receipt; a revert is an error.
@@ -37,6 +38,7 @@ pub mod dlq;
 pub mod node;
 pub mod report;
 pub mod scenario;
+pub mod soak;
 pub mod tasks;
 pub mod trex;
 pub mod verify;

@@ -56,6 +56,20 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Extract the text of a PDF on standard input to standard output within resource limits:
+    /// the archive runs this as a child process, so a hostile document can only end the child.
+    #[command(hide = true)]
+    ExtractText {
+        /// Address space limit (RLIMIT_AS).
+        #[arg(long)]
+        memory_bytes: u64,
+        /// CPU time limit (RLIMIT_CPU).
+        #[arg(long)]
+        cpu_seconds: u64,
+        /// Text written at most.
+        #[arg(long)]
+        max_text_bytes: usize,
+    },
     /// Print a digest of the projected state: equal digests, equal state.
     Digest {
         #[arg(long, default_value = ".data")]
@@ -75,6 +89,9 @@ enum Command {
     },
     /// The end-to-end benchmark: generate a chain on anvil, index it, measure.
     Bench(bench::BenchArgs),
+    /// Send a server on loopback thousands of malformed and abusive requests and check it stays
+    /// up: no 5xx, no answer past the deadline, /health throughout, memory bounded. Exit 0: held.
+    Soak(registrar::soak::SoakArgs),
     /// Verify a proof file (`registrar verify proof.json [--rpc URL]`) or a raw proof. Exit code 0:
     /// valid, 1: invalid, 2: malformed input.
     Verify(VerifyArgs),
@@ -181,7 +198,33 @@ fn init_tracing(json: bool) {
 
 fn main() -> anyhow::Result<ExitCode> {
     limit_malloc_arenas();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(cli_main())
+    let cli = Cli::parse();
+    if let Command::ExtractText { memory_bytes, cpu_seconds, max_text_bytes } = cli.command {
+        // No runtime, no threads: the limits apply to this one extraction.
+        return extract_text(memory_bytes, cpu_seconds, max_text_bytes);
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(cli_main(cli))
+}
+
+/// `registrar extract-text`: limits first, then the document from stdin, its text to stdout.
+/// Exit 0 with the text; 1 with the reason on stderr; a limit ends the process with a signal.
+fn extract_text(memory_bytes: u64, cpu_seconds: u64, max_text_bytes: usize) -> anyhow::Result<ExitCode> {
+    use std::io::{Read, Write};
+    rlimit::setrlimit(rlimit::Resource::AS, memory_bytes, memory_bytes).context("cannot limit memory")?;
+    rlimit::setrlimit(rlimit::Resource::CPU, cpu_seconds, cpu_seconds + 1).context("cannot limit CPU time")?;
+    rlimit::setrlimit(rlimit::Resource::CORE, 0, 0).context("cannot turn off core dumps")?;
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes).context("cannot read the document")?;
+    match registrar_store::archive::pdf_text(&bytes, max_text_bytes) {
+        Ok(text) => {
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(reason) => {
+            eprintln!("{reason}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 /// glibc gives threads that allocate malloc arenas of their own (up to 8 per core) and keeps the
@@ -205,8 +248,7 @@ fn limit_malloc_arenas() {
     }
 }
 
-async fn cli_main() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
+async fn cli_main(cli: Cli) -> anyhow::Result<ExitCode> {
     init_tracing(cli.log_json);
     match cli.command {
         Command::Verify(args) => Ok(match (args.raw, args.file) {
@@ -219,13 +261,16 @@ async fn cli_main() -> anyhow::Result<ExitCode> {
         Command::Merkle(MerkleCommand::Root { hash, proof, consistency, leaf_hashes }) => {
             Ok(verify::merkle_root(&hash, proof, consistency, leaf_hashes))
         }
+        Command::Soak(args) => registrar::soak::main(args).await,
         other => run(other).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Verify(_) | Command::Merkle(_) => unreachable!("handled with their exit codes"),
+        Command::Verify(_) | Command::Merkle(_) | Command::ExtractText { .. } | Command::Soak(_) => {
+            unreachable!("handled before: exit codes of their own")
+        }
         Command::Report(args) => registrar::report::run(args).await,
         Command::Disclose(args) => {
             let d = verify::disclose(&args).await?;

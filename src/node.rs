@@ -96,6 +96,12 @@ pub fn open_archive(config: &Config, chain_id: u64, metrics: Arc<Metrics>) -> an
         max_content_bytes: config.archive.max_content_bytes,
         anchor_contract: config.anchor_contract()?,
         metrics,
+        // PDFs are read by `registrar extract-text` in a child process with limits.
+        extractor: registrar_store::archive::Extractor::Child {
+            program: std::env::current_exe().context("cannot find the registrar binary for text extraction")?,
+            args: vec!["extract-text".into()],
+            limits: registrar_store::archive::ExtractLimits::default(),
+        },
     };
     Archive::open(&config.data_dir.join("archive"), &config.data_dir, options)
         .context("cannot open the disclosure archive")
@@ -175,6 +181,7 @@ async fn start_roles(
             every: Duration::from_secs(config.anchor.every_seconds),
             replace_after: Duration::from_secs(config.anchor.replace_after_seconds),
             tick: Duration::from_millis(config.ingest.poll_interval_ms.clamp(100, 5000)),
+            max_fee_per_gas: u128::from(config.anchor.max_fee_per_gas_gwei) * 1_000_000_000,
         };
         let (archive, shutdown, metrics) = (archive.clone(), tasks.shutdown_signal(), metrics.clone());
         tasks.spawn("anchor", async move {
@@ -200,6 +207,7 @@ async fn start_roles(
         labels: Arc::new(
             registrar_store::labels::LabelStore::open(&config.data_dir).context("cannot read the holder labels")?,
         ),
+        reads: Default::default(),
     };
     let shutdown = tasks.shutdown_future();
     tasks.spawn(

@@ -96,7 +96,7 @@ async fn disclose_anchor_prove_and_survive_kill9() {
     let data = dir.path().join("node");
     let key = create_key(&data, token);
     let key_file = dir.path().join("owner.key");
-    std::fs::write(&key_file, OWNER_KEY).unwrap();
+    registrar_store::files::replace(&key_file, OWNER_KEY.as_bytes(), true).unwrap();
     let anchor_s = anchor.to_string();
     let key_file_s = key_file.to_str().unwrap().to_string();
     let args = [
@@ -248,7 +248,7 @@ async fn anchoring_node(
     let data = dir.join("node");
     let key = create_key(&data, token);
     let key_file = dir.join("owner.key");
-    std::fs::write(&key_file, OWNER_KEY).unwrap();
+    registrar_store::files::replace(&key_file, OWNER_KEY.as_bytes(), true).unwrap();
     let mut args: Vec<String> = [
         "--confirmations",
         "2",

@@ -191,6 +191,11 @@ impl Registrar {
         bytes.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect()
     }
 
+    /// The process id of the running server.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
             child.kill().unwrap();
