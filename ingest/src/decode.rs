@@ -561,6 +561,52 @@ fn changed_partition_without_transfer(record: &LogRecord) -> LogRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod hostile {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// ABI data that claims a dynamic value far past its end, or nests offsets: a word of
+        /// 0x20 then a length of 2^64 - 1, repeated.
+        fn huge_dynamic(words: usize) -> Vec<u8> {
+            let mut data = Vec::new();
+            for i in 0..words {
+                let mut word = [0u8; 32];
+                if i % 2 == 0 {
+                    word[31] = 0x20;
+                } else {
+                    word[24..].copy_from_slice(&u64::MAX.to_be_bytes());
+                }
+                data.extend_from_slice(&word);
+            }
+            data
+        }
+
+        proptest! {
+            /// Every decoder, given any topics and data for its signature, answers an event or
+            /// an undecodable log: never a panic, never an allocation sized by the data's claims.
+            #[test]
+            fn any_log_of_a_known_signature_is_answered(
+                which in any::<prop::sample::Index>(),
+                extra in proptest::collection::vec(any::<[u8; 32]>(), 0..4),
+                data in proptest::collection::vec(any::<u8>(), 0..600),
+                huge in 0usize..40,
+            ) {
+                let decoder = which.get(DECODERS);
+                let mut topics = vec![decoder.topic0];
+                topics.extend(extra.into_iter().map(B256::from));
+                let _ = decode_log(&topics, &data);
+                let _ = decode_log(&topics, &huge_dynamic(huge));
+            }
+
+            #[test]
+            fn any_log_is_answered(topics in proptest::collection::vec(any::<[u8; 32]>(), 0..5), data in proptest::collection::vec(any::<u8>(), 0..300)) {
+                let topics: Vec<B256> = topics.into_iter().map(B256::from).collect();
+                let _ = decode_log(&topics, &data);
+            }
+        }
+    }
     use alloy::primitives::{Address, U256};
 
     fn encode<E: SolEvent>(e: &E) -> (Vec<B256>, Vec<u8>) {

@@ -31,7 +31,7 @@ use registrar_schemas::{
 };
 use registrar_store::{EventLog, Metrics, Partition};
 use tokio::sync::watch;
-use tracing::{error, info, info_span, warn, Instrument};
+use tracing::{debug, error, info, info_span, warn, Instrument};
 
 use crate::{decode_log, rpc::Call, settle_transactions, AdaptiveRange, BlockWindow, Decoded, IngestError, Rpc};
 
@@ -984,6 +984,25 @@ async fn fetch_range(
         logs.extend(block_logs);
     }
     logs.sort_by_key(|l| (l.block_number, l.log_index));
+    // The same log twice in one answer (a node or proxy that serves a range twice): kept once;
+    // two different logs at one position are a node contradicting itself.
+    let before = logs.len();
+    let mut contradiction = None;
+    logs.dedup_by(|b, a| {
+        let same_place = (a.block_number, a.log_index) == (b.block_number, b.log_index);
+        if same_place && a != b {
+            contradiction = Some((a.block_number, a.log_index));
+        }
+        same_place && a == b
+    });
+    if let Some((block, index)) = contradiction {
+        return Err(IngestError::Inconsistent(format!(
+            "the node answered two different logs at block {block:?} index {index:?}"
+        )));
+    }
+    if logs.len() < before {
+        debug!(target: "ingest", from, to, copies = before - logs.len(), "the node answered some logs twice");
+    }
     for log in &logs {
         check_log(log, &contracts, from, to)?;
         let (Some(n), Some(h)) = (log.block_number, log.block_hash) else {

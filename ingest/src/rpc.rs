@@ -177,15 +177,24 @@ impl Rpc {
         self.call("eth_blockNumber", || self.provider.get_block_number()).await
     }
 
-    /// The block at `number` on the node's current chain.
+    /// The block at `number` on the node's current chain. A node that answers none is asked
+    /// again a few times first: a replica behind a load balancer may not have it yet, and one
+    /// such answer must not start a whole step over.
     pub async fn block(&self, number: u64) -> Result<BlockRef, IngestError> {
-        let block = self
-            .call("eth_getBlockByNumber", || async {
-                self.provider.get_block_by_number(BlockNumberOrTag::Number(number)).await
-            })
-            .await?
-            .ok_or(IngestError::MissingBlock(number))?;
-        Ok(block_ref(&block.header))
+        for attempt in 0..MISSING_BLOCK_ATTEMPTS {
+            let block = self
+                .call("eth_getBlockByNumber", || async {
+                    self.provider.get_block_by_number(BlockNumberOrTag::Number(number)).await
+                })
+                .await?;
+            if let Some(block) = block {
+                return Ok(block_ref(&block.header));
+            }
+            if attempt + 1 < MISSING_BLOCK_ATTEMPTS {
+                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt + 1))).await;
+            }
+        }
+        Err(IngestError::MissingBlock(number))
     }
 
     /// The hash of block `number` on the node's current chain.
@@ -417,6 +426,9 @@ fn tracing_unsupported(code: i64, message: &str) -> bool {
             .iter()
             .any(|m| message.contains(m))
 }
+
+/// Times a block the node says it does not have is asked for before it counts as missing.
+const MISSING_BLOCK_ATTEMPTS: u32 = 3;
 
 /// Whether a node's error says the block asked for does not exist (any more): anvil and geth
 /// answer "unknown block", others "block not found" or "header not found".

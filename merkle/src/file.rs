@@ -100,3 +100,20 @@ impl ProofFile {
 pub fn leaf_hash(algorithm: Algorithm, data: &[u8]) -> Hash {
     with_hasher!(algorithm, H => H::leaf(data))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Any text, JSON-shaped or not, is a malformed file or a verdict: never a panic.
+        #[test]
+        fn any_text_is_answered(text in "[{}\\[\\]\":,a-zA-Z0-9_ -]{0,400}") {
+            if let Ok(file) = ProofFile::from_json(&text) {
+                let _ = file.verify();
+            }
+        }
+    }
+}

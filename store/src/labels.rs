@@ -263,6 +263,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any bytes in the file: it opens (a torn last line dropped) or says which line is
+        /// damaged; never a panic.
+        #[test]
+        fn any_file_is_answered(lines in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..80), 0..6)) {
+            let dir = tempfile::tempdir().unwrap();
+            let good = serde_json::to_string(&change(1, Some("Alice"))).unwrap();
+            let mut bytes = format!("{good}\n").into_bytes();
+            for l in &lines {
+                bytes.extend_from_slice(l);
+                bytes.push(b'\n');
+            }
+            std::fs::write(dir.path().join("holder-labels.jsonl"), &bytes).unwrap();
+            let _ = LabelStore::open(dir.path());
+        }
+    }
+
     #[test]
     fn the_file_is_the_owners_only() {
         use std::os::unix::fs::PermissionsExt;

@@ -369,7 +369,7 @@ fn records_that_cannot_be_applied_are_set_aside() {
     }));
     log.push(committed(u64::MAX, u64::MAX, 1));
     log.push(committed(7, 5, 1));
-    log.push(LogRecord::Event(ChainEvent { meta: meta(u64::MAX, 0), event: mint(1, 1) }));
+    log.push(LogRecord::Event(ChainEvent { meta: meta((1 << 40) + 1, 0), event: mint(1, 1) }));
     log.push(LogRecord::Event(ChainEvent { meta: meta(5, 0), event: mint(2, 7) }));
     log.push(committed(5, 5, 1));
     let (_d, db, projector) = open();

@@ -29,6 +29,34 @@ pub struct FaultCounts {
     /// `eth_blockNumber` is answered by it and before that answer goes back: the chain shrinks
     /// between registrar reading the head and reading the head's blocks. Taken when done.
     pub revert_after_next_head: std::sync::Mutex<Option<serde_json::Value>>,
+    /// Rewrites the node's answers: given the request and the node's answer, the answer sent.
+    pub rewrite: RewriteSlot,
+    /// Answers nothing until this instant: every request waits (the node stopped answering).
+    pub stall_until: std::sync::Mutex<Option<std::time::Instant>>,
+    pub rewritten: AtomicU64,
+}
+
+/// A rewrite of answers: (request, the node's answer) to the answer registrar gets.
+pub type Rewrite = Arc<dyn Fn(&serde_json::Value, serde_json::Value) -> serde_json::Value + Send + Sync>;
+
+/// Where the proxy's rewrite is set.
+#[derive(Default)]
+pub struct RewriteSlot(std::sync::Mutex<Option<Rewrite>>);
+
+impl RewriteSlot {
+    pub fn set(&self, rewrite: Rewrite) {
+        *self.0.lock().unwrap() = Some(rewrite);
+    }
+
+    fn get(&self) -> Option<Rewrite> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl std::fmt::Debug for RewriteSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RewriteSlot({})", if self.get().is_some() { "set" } else { "none" })
+    }
 }
 
 /// How the proxy misbehaves.
@@ -143,7 +171,12 @@ async fn handle(
             }
         }
     }
-    let is_head = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|r| r["method"] == "eth_blockNumber");
+    let stall = *counts.stall_until.lock().unwrap();
+    if let Some(until) = stall {
+        tokio::time::sleep_until(until.into()).await;
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let is_head = request["method"] == "eth_blockNumber";
     let answer = client
         .post(upstream)
         .header("content-type", "application/json")
@@ -161,6 +194,17 @@ async fn handle(
         let answer: serde_json::Value = client.post(upstream).json(&revert).send().await.unwrap().json().await.unwrap();
         assert_eq!(answer["result"], true, "the proxy's evm_revert failed: {answer}");
     }
+    let rewrite = counts.rewrite.get();
+    let answer = match (rewrite, serde_json::from_slice::<serde_json::Value>(&answer)) {
+        (Some(rewrite), Ok(parsed)) => {
+            let new = rewrite(&request, parsed.clone());
+            if new != parsed {
+                counts.rewritten.fetch_add(1, Relaxed);
+            }
+            serde_json::to_vec(&new).unwrap().into()
+        }
+        _ => answer,
+    };
     respond(&mut socket, "200 OK", &answer).await
 }
 
