@@ -282,6 +282,32 @@ async fn a_poison_message_goes_to_the_dead_letter_topic_and_the_pipeline_goes_on
         assert!(Instant::now() < deadline, "the replayed record was not applied: {logs}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // Anyone who can write to the log can set the replay header: a record naming a dead-letter
+    // offset that does not hold its bytes, and a second copy of the real replay, are both read
+    // as copies of applied records and dropped, not applied again out of order.
+    let reader = connect(&brokers).await;
+    let letters = tokio::task::spawn_blocking(move || reader.dead_letters().unwrap()).await.unwrap();
+    let real =
+        letters.iter().find(|l| l.replayed.is_none() && l.bytes == late.encode()).expect("the dead letter").offset;
+    let dropped = serve.metric("registrar_duplicates_dropped_total").await.unwrap_or(0);
+    let log = connect(&brokers).await;
+    let replay_partition = log.partition_of(&late).unwrap() as i32;
+    log.produce_raw(replay_partition, None, &late.encode(), Some(real + 1000)).await.unwrap();
+    log.produce_raw(replay_partition, None, &late.encode(), Some(real)).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while serve.metric("registrar_duplicates_dropped_total").await.unwrap_or(0) < dropped + 2 {
+        assert!(Instant::now() < deadline, "the forged replays were not dropped\n{}", serve.log_tail());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let logs = serve.data("{ undecodedLogs(first: 100) { reason } }").await;
+    let applied = logs["undecodedLogs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["reason"] == "set aside by an older reader")
+        .count();
+    assert_eq!(applied, 1, "applied once: {logs}");
     serve.stop();
 }
 

@@ -143,6 +143,29 @@ async fn a_broker_restart_keeps_the_log() {
     assert_eq!(log.ends().unwrap(), vec![20]);
 }
 
+/// A record larger than the topic's messages may be is refused before it is sent, as an error
+/// that is not retried (ingest used to wait for the broker to take it, for ever); the log is
+/// unchanged and takes the next record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_larger_than_a_message_is_an_error_not_a_stall() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = Tansu::spawn(dir.path(), None).unwrap();
+    let log = KafkaLog::connect(settings(&broker, "registrar.sizes", 1)).await.unwrap();
+    let LogRecord::Event(e) = transfer(1, 0, Address::repeat_byte(1), 1) else { unreachable!() };
+    let huge = LogRecord::Undecoded(registrar_schemas::UndecodedLog {
+        meta: e.meta,
+        topics: vec![B256::repeat_byte(9)],
+        data: vec![7u8; 2_000_000].into(),
+        reason: "a log of two megabytes".into(),
+    });
+    let err = log.produce(&[huge], &|_, _| true).await.unwrap_err();
+    assert!(matches!(err, KafkaLogError::TooLarge { .. }), "{err}");
+    assert!(!err.is_retryable());
+    let next = transfer(2, 0, Address::repeat_byte(1), 2);
+    log.produce(std::slice::from_ref(&next), &|_, _| true).await.unwrap();
+    assert_eq!(decode_all(&log, 0), vec![next]);
+}
+
 /// Python's confluent-kafka (its own librdkafka) with only the .proto file reads what Rust wrote.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_reads_the_log_with_the_schema_file_alone() {
