@@ -339,3 +339,78 @@ async fn stuck_anchor_transaction_is_replaced() {
     assert_eq!(count.to::<u64>(), 1, "the replaced transaction and its replacement anchor once");
     reg.stop();
 }
+
+/// The anchor's fees stop at the ceiling, however long its transaction waits; after a restart,
+/// a transaction the earlier run left in the pool (its fees now below the base fee) is replaced
+/// by the new anchor at the same nonce, instead of the new one queuing behind it for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anchor_fees_have_a_ceiling_and_a_held_nonce_is_replaced() {
+    let (anvil, provider) = chain().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = |gwei: u64| {
+        let path = dir.path().join(format!("ceiling-{gwei}.toml"));
+        std::fs::write(&path, format!("[anchor]\nmax_fee_per_gas_gwei = {gwei}\n")).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (low, high) = (config(5), config(100));
+    let extra = ["--config", low.as_str(), "--anchor-replace-after-seconds", "1"];
+    let (mut reg, key, token, anchor, cast) = anchoring_node(&anvil, &provider, dir.path(), &extra).await;
+    let head = provider.get_block_number().await.unwrap();
+    reg.wait_indexed(&provider, head).await;
+
+    // Nothing is mined: the anchor waits in the pool and is replaced with higher fees, up to 5 gwei.
+    let _: Value = provider.raw_request("evm_setAutomine".into(), (false,)).await.unwrap();
+    let r = submit(&reg, &key, token, "Held", "an anchor that waits").await;
+    assert!(r["errors"].is_null(), "{r}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !reg.log_tail().contains("at the fee ceiling") {
+        assert!(Instant::now() < deadline, "the anchor never reached the ceiling; log:\n{}", reg.log_tail());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(reg.metric("registrar_anchor_replacements_total").await.unwrap_or(0) >= 1);
+    let pool: Value = provider.raw_request("txpool_content".into(), ()).await.unwrap();
+    let fees: Vec<u128> = pool["pending"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|by_nonce| by_nonce.as_object().unwrap().values())
+        .map(|tx| u128::from_str_radix(tx["maxFeePerGas"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap())
+        .collect();
+    assert!(!fees.is_empty() && fees.iter().all(|f| *f <= 5_000_000_000), "fees above the ceiling: {fees:?}");
+
+    // The node dies with the anchor in the pool.
+    reg.kill9();
+    let owner = format!("{:#x}", cast.agent);
+    let pending_nonces = |pool: &Value| -> Vec<u64> {
+        let by_sender = pool["pending"].as_object().unwrap();
+        let mine =
+            by_sender.iter().find(|(a, _)| a.to_lowercase() == owner).map(|(_, n)| n.clone()).unwrap_or_default();
+        mine.as_object().map(|n| n.keys().map(|k| k.parse().unwrap()).collect()).unwrap_or_default()
+    };
+    let held: Vec<u64> = pending_nonces(&provider.raw_request("txpool_content".into(), ()).await.unwrap());
+    assert_eq!(held.len(), 1, "one anchor is held in the pool: {held:?}");
+
+    // Restarted with a higher ceiling: the new anchor takes the held nonce (outbidding it),
+    // rather than queuing behind it at the next one.
+    let data = dir.path().join("node");
+    let args = ["--confirmations", "2", "--anchor-contract", &anchor.to_string()];
+    let key_file = dir.path().join("owner.key");
+    let more =
+        ["--anchor-key-file", key_file.to_str().unwrap(), "--anchor-every-leaves", "1", "--config", high.as_str()];
+    let reg = Registrar::start(&anvil.http_url(), &[token], &data, &[&args[..], &more[..]].concat());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !reg.log_tail().contains("holds the nonce") {
+        assert!(Instant::now() < deadline, "the held nonce was not seen; log:\n{}", reg.log_tail());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Outbid until the node takes it (a first try at the estimate may be refused as underpriced).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after: Vec<u64> = pending_nonces(&provider.raw_request("txpool_content".into(), ()).await.unwrap());
+    assert_eq!(after, held, "the held nonce was replaced, no anchor queued behind it");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while latest_size(&provider, anchor).await < 1 {
+        assert!(Instant::now() < deadline, "the anchor was never mined; log:\n{}", reg.log_tail());
+        let _: Value = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
