@@ -565,21 +565,36 @@ impl StateDb {
         self.get::<Blocks>(&block)
     }
 
-    /// The last block with events whose time is at or before `timestamp` (seconds).
+    /// The last block with events whose time is at or before `timestamp` (seconds). A binary
+    /// search over the block numbers (block times never decrease along the chain): a few dozen
+    /// seeks, not a scan of every block, whatever the chain's length.
     pub fn block_at_time(&self, timestamp: u64) -> Result<Option<(u64, BlockInfo)>, StoreError> {
+        let (mut lo, mut hi) = (0u64, u64::MAX);
         let mut found = None;
-        for item in self.db.iterator_cf(self.cf::<Blocks>(), IteratorMode::Start) {
-            let (k, v) = item?;
-            let info = decode::<Blocks>(&v)?;
-            if info.timestamp == 0 {
-                continue;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.first_timed_block_from(mid)? {
+                Some((n, info)) if n < hi && info.timestamp <= timestamp => {
+                    lo = n + 1;
+                    found = Some((n, info));
+                }
+                _ => hi = mid,
             }
-            if info.timestamp > timestamp {
-                break;
-            }
-            found = Some((u64::decode(&k).map_err(corrupt::<Blocks>)?, info));
         }
         Ok(found)
+    }
+
+    /// The first block at or after `from` whose time is known.
+    fn first_timed_block_from(&self, from: u64) -> Result<Option<(u64, BlockInfo)>, StoreError> {
+        let start = from.encode();
+        for item in self.db.iterator_cf(self.cf::<Blocks>(), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, v) = item?;
+            let info = decode::<Blocks>(&v)?;
+            if info.timestamp != 0 {
+                return Ok(Some((u64::decode(&k).map_err(corrupt::<Blocks>)?, info)));
+            }
+        }
+        Ok(None)
     }
 
     /// Every listed holder after `block`, from the history table.

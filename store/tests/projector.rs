@@ -381,3 +381,26 @@ fn records_that_cannot_be_applied_are_set_aside() {
     assert_eq!(db.chain_status().unwrap().unwrap().indexed_block, 5);
     let _ = StoreError::RevertBelowFinalized { target: 1, finalized: 3 };
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// `block_at_time` (a binary search) answers what a scan of every block would: the last
+    /// block with events at or before the time.
+    #[test]
+    fn block_at_time_is_the_last_block_at_or_before(with_events in proptest::collection::vec(any::<bool>(), 1..60), probes in proptest::collection::vec(0u64..900, 1..20)) {
+        let blocks: Vec<Vec<TokenEvent>> = with_events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| if *e { vec![TokenEvent::Transfer { from: Address::ZERO, to: holder(i as u8), value: U256::from(1) }] } else { vec![] })
+            .collect();
+        let (_d, db, projector) = open();
+        projector.apply(&raw(&chain(&blocks, 1))).unwrap();
+        for probe in probes {
+            let time = 1_700_000_000 + probe;
+            let expected = (1..=blocks.len() as u64)
+                .filter(|b| with_events[*b as usize - 1] && 1_700_000_000 + b * 12 <= time)
+                .max();
+            prop_assert_eq!(db.block_at_time(time).unwrap().map(|(b, _)| b), expected);
+        }
+    }
+}
