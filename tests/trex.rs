@@ -258,6 +258,20 @@ async fn trex_suites_from_the_factory_match_their_views() {
     for wanted in ["agent-added", "ownership-transferred", "freeze-tokens", "freeze-wallet", "recovery"] {
         assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
     }
+    // Its identity column is private, as in the register: empty for anonymous readers.
+    let identities_of = |report: &Value| -> Vec<String> {
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["identity"].as_str())
+            .filter(|i| !i.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(identities_of(&custody), Vec::<String>::new(), "{custody}");
+    let private = get(&reg, &format!("/reports/custody?token={a:#x}&format=json"), Some(&regulator)).await;
+    assert!(!identities_of(&private).is_empty(), "the regulator sees the recovery's identity: {private}");
     // Only the forced transfers (the recovery's transfer is the recovery), with the agent the
     // token saw: the agent itself, or the manager it acted through.
     let forced_rows: Vec<(String, String, String, String)> = custody["rows"]
