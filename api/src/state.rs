@@ -3,7 +3,7 @@ use std::sync::Arc;
 use registrar_store::{
     archive::{ApiKey, Archive, KeyStore},
     labels::LabelStore,
-    EventLog, Metrics, StateDb,
+    EventLog, Metrics, ReadBudget, StateDb,
 };
 
 /// Blocking reads (RocksDB scans, archive searches, report builds) running at once, across all
@@ -22,17 +22,29 @@ impl Default for ReadPool {
 }
 
 impl ReadPool {
-    /// Runs `f` on the blocking pool once a slot is free; the slot is held until `f` returns,
-    /// even when the caller stops waiting.
+    /// Runs `f` on the blocking pool once a slot is free, within a [`ReadBudget`]: when the
+    /// caller stops waiting (its client went away, its deadline passed), the budget is cancelled
+    /// and the store's scans end at their next check, freeing the slot.
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, crate::ApiError> {
         let permit = self.0.clone().acquire_owned().await.map_err(|e| crate::ApiError::Internal(e.to_string()))?;
+        let budget = ReadBudget::new(std::time::Instant::now() + crate::REQUEST_DEADLINE);
+        let _cancel_when_dropped = CancelOnDrop(budget.clone());
         tokio::task::spawn_blocking(move || {
-            let out = f();
+            let out = budget.run(f);
             drop(permit);
             out
         })
         .await
         .map_err(|e| crate::ApiError::Internal(e.to_string()))
+    }
+}
+
+/// Cancels a read when the future waiting for it is dropped (or done: then it changes nothing).
+struct CancelOnDrop(ReadBudget);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
     }
 }
 

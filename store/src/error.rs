@@ -21,6 +21,8 @@ pub enum StoreError {
     Unacceptable { partition: u32, offset: LogOffset, reason: String },
     #[error("invalid {0}")]
     BadCursor(&'static str),
+    #[error("the read was cancelled: the request that asked for it is gone or past its deadline")]
+    Cancelled,
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -41,7 +43,8 @@ impl StoreError {
             | StoreError::CheckpointGap { .. }
             | StoreError::RevertBelowFinalized { .. }
             | StoreError::Unacceptable { .. }
-            | StoreError::BadCursor(_) => false,
+            | StoreError::BadCursor(_)
+            | StoreError::Cancelled => false,
         }
     }
 }

@@ -15,11 +15,13 @@
 //! - `query`: the reads the API answers with, as of any block.
 //! - `metrics`: the process's Prometheus series, declared in one place.
 //! - `kafka`: the event log on a Kafka topic (partitioned by token, chain records broadcast).
+//! - `budget`: reads that stop once the request that asked is gone.
 //! - `files`: crash-safe replacement of side files, directory syncs, owner-only modes.
 //! - `labels`: off-chain labels of holders (names, references), private, kept beside the state.
 //! - `archive`: the disclosure archive: content store, search index and the Merkle log's nodes.
 
 pub mod archive;
+mod budget;
 mod codec;
 mod db;
 mod error;
@@ -32,6 +34,7 @@ mod projector;
 mod query;
 mod tables;
 
+pub use budget::ReadBudget;
 pub use codec::{Codec, CodecError};
 pub use db::{RocksMemory, StateDb};
 pub use error::StoreError;

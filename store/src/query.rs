@@ -146,6 +146,7 @@ impl StateDb {
         let mut has_next = false;
         for item in self.db.iterator_cf(self.cf::<Tokens>(), IteratorMode::From(&start, Direction::Forward)) {
             let (k, v) = item?;
+            crate::budget::check()?;
             if after.as_deref() == Some(&k[..]) {
                 continue;
             }
@@ -248,6 +249,7 @@ impl StateDb {
         let mut end_cursor = None;
         for item in self.db.iterator_cf(self.cf::<HoldersByBalance>(), IteratorMode::From(&start, Direction::Forward)) {
             let (k, v) = item?;
+            crate::budget::check()?;
             if !k.starts_with(token.as_slice()) {
                 break;
             }
@@ -418,6 +420,7 @@ impl StateDb {
         let mut has_next = false;
         for item in self.db.iterator_cf(self.cf::<T>(), IteratorMode::From(&start.encode(), direction)) {
             let (k, v) = item?;
+            crate::budget::check()?;
             let key = EventKey::decode(&k).map_err(corrupt::<T>)?;
             let past_end = if query.descending { key.block < low } else { key.block > high };
             if key.token != token || past_end {
@@ -529,6 +532,7 @@ impl StateDb {
         let mut current: Option<(G, T::Value)> = None;
         for item in self.db.iterator_cf(self.cf::<T>(), IteratorMode::From(prefix, Direction::Forward)) {
             let (k, v) = item?;
+            crate::budget::check()?;
             if !k.starts_with(prefix) {
                 break;
             }
@@ -551,6 +555,7 @@ impl StateDb {
         let mut out = Vec::new();
         for item in self.db.iterator_cf(self.cf::<AuditTrail>(), IteratorMode::From(&start, Direction::Forward)) {
             let (k, v) = item?;
+            crate::budget::check()?;
             let key = EventKey::decode(&k).map_err(corrupt::<AuditTrail>)?;
             if key.token != token || key.block > to {
                 break;
@@ -589,6 +594,7 @@ impl StateDb {
         let start = from.encode();
         for item in self.db.iterator_cf(self.cf::<Blocks>(), IteratorMode::From(&start, Direction::Forward)) {
             let (k, v) = item?;
+            crate::budget::check()?;
             let info = decode::<Blocks>(&v)?;
             if info.timestamp != 0 {
                 return Ok(Some((u64::decode(&k).map_err(corrupt::<Blocks>)?, info)));
@@ -633,6 +639,7 @@ impl StateDb {
         let mut has_next = false;
         for item in self.db.iterator_cf(cf, IteratorMode::From(&start, Direction::Forward)) {
             let (k, v) = item?;
+            crate::budget::check()?;
             if !k.starts_with(&table_prefix) {
                 break;
             }
@@ -702,6 +709,7 @@ impl StateDb {
         let mut count = 0;
         for item in self.db.iterator_cf(self.cf::<DeadLetters>(), IteratorMode::Start) {
             let (key, _) = item?;
+            crate::budget::check()?;
             if !key.starts_with(&u32::MAX.to_be_bytes()) {
                 count += 1;
             }
