@@ -253,3 +253,55 @@ async fn head_latency() {
         );
     }
 }
+
+/// The node answers, once, a log of a contract not asked for and a log outside the range asked:
+/// neither is taken into the register (the step is read again), and the state ends exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_that_were_not_asked_for() {
+    for run in 0..runs() {
+        let done = Arc::new(AtomicU64::new(0));
+        let rewrite: proxy::Rewrite = Arc::new(move |request, mut answer| {
+            if request["method"] != "eth_getLogs" || done.load(Relaxed) > 0 {
+                return answer;
+            }
+            let Some(first) = answer["result"].as_array().and_then(|l| l.first()).cloned() else { return answer };
+            done.store(1, Relaxed);
+            let mut foreign = first.clone();
+            foreign["address"] = json!("0x000000000000000000000000000000000000dead");
+            foreign["logIndex"] = json!("0x7fff");
+            let mut outside = first;
+            outside["blockNumber"] = json!("0xffffff");
+            let logs = answer["result"].as_array_mut().unwrap();
+            logs.push(foreign);
+            logs.push(outside);
+            answer
+        });
+        let (anvil, provider) = chain().await;
+        let (token, cast, played) = token_with_scenario(&provider, 53 + run as u64).await;
+        let (proxy, node) = proxy::start(anvil.http_url(), proxy::Faults::default()).await;
+        node.rewrite.set(rewrite);
+        let dir = tempfile::tempdir().unwrap();
+        let mut reg =
+            Registrar::start(&format!("http://{proxy}"), &[token], &dir.path().join("node"), &["--confirmations", "4"]);
+        reg.wait_indexed(&provider, played.last_block).await;
+        assert_matches_chain(&reg, &provider, token, &cast, played.last_block).await;
+        let tokens = reg
+            .data("{ tokens(first: 10) { nodes { address } } undecodedLogs { contract blockNumber logIndex } }")
+            .await;
+        assert_eq!(tokens["tokens"]["nodes"].as_array().unwrap().len(), 1, "{tokens}");
+        let injected = tokens["undecodedLogs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["blockNumber"] == json!(0xffffff) || l["logIndex"] == json!(0x7fff));
+        assert!(!injected, "{tokens}");
+        assert_eq!(node.rewritten.load(Relaxed), 1);
+        let foreign = reg
+            .query(r#"{ token(address: "0x000000000000000000000000000000000000dead") { transfers { totalCount } } }"#)
+            .await;
+        let count = foreign["data"]["token"]["transfers"]["totalCount"].as_u64().unwrap_or(0);
+        assert_eq!(count, 0, "a log of a contract not asked for was taken: {foreign}");
+        reg.stop();
+        println!("reliability: logs that were not asked for: run {run}: pass");
+    }
+}

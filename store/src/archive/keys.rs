@@ -171,4 +171,21 @@ mod tests {
         store.revoke(&key.id).unwrap();
         assert!(store.authenticate(&secret).unwrap().is_none());
     }
+
+    /// Another process (`registrar keys revoke`) rewrites the file within one tick of the file
+    /// system's clock: the server's cache sees the new bytes, whatever the modification time.
+    #[test]
+    fn a_revocation_by_another_process_is_seen_at_once() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let server = KeyStore::new(dir.path());
+        let (key, secret) = server.create("acme", Role::Admin, Vec::new()).unwrap();
+        let path = dir.path().join("api-keys.json");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(server.authenticate(&secret).unwrap().is_some());
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        KeyStore::new(dir.path()).revoke(&key.id).unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(modified).unwrap();
+        assert!(server.authenticate(&secret).unwrap().is_none(), "the revoked key still authenticates");
+    }
 }
