@@ -10,10 +10,19 @@ use alloy::primitives::{U160, U256};
 use common::*;
 use registrar::contracts::TransferEmitter;
 
+/// Three kills a run; `RELIABILITY_RUNS=3` repeats the run, as the open reliability suite does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_backfill_then_restart() {
+    let runs = std::env::var("RELIABILITY_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    for run in 0..runs {
+        killed_three_times(run).await;
+        println!("reliability: kill -9 three times mid-backfill: run {run}: pass (state equals a clean index)");
+    }
+}
+
+async fn killed_three_times(run: u64) {
     let (anvil, provider) = chain().await;
-    let (token, cast, _) = token_with_scenario(&provider, 21).await;
+    let (token, cast, _) = token_with_scenario(&provider, 21 + run).await;
     // Bulk traffic so the backfill takes a while: 200 blocks of 50 transfers.
     let sender = cast.agent;
     let emitter = TransferEmitter::deploy_builder(provider.clone()).from(sender).deploy().await.unwrap();
@@ -31,8 +40,8 @@ async fn kill_9_mid_backfill_then_restart() {
     let contracts = [token, emitter];
     let args = ["--confirmations", "5", "--config", config];
     let mut reg = Registrar::start(&anvil.http_url(), &contracts, &data, &args);
-    // Kill it once it is well into the backfill, and again after the restart.
-    for round in 0..2 {
+    // Kill it once it is well into the backfill, and again after each restart.
+    for round in 0..3 {
         let deadline = Instant::now() + Duration::from_secs(120);
         let target = 40 + round * 60;
         loop {
