@@ -379,7 +379,6 @@ fn records_that_cannot_be_applied_are_set_aside() {
     assert_eq!(db.holder_at(TOKEN, holder(1), 5).unwrap().balance, U256::ZERO);
     assert_eq!(db.holder_at(TOKEN, holder(2), 5).unwrap().balance, U256::from(7), "the partition goes on");
     assert_eq!(db.chain_status().unwrap().unwrap().indexed_block, 5);
-    let _ = StoreError::RevertBelowFinalized { target: 1, finalized: 3 };
 }
 
 proptest! {
