@@ -32,79 +32,76 @@ fn runs() -> usize {
     std::env::var("RELIABILITY_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(1)
 }
 
-/// Indexes a token through a proxy whose answers `rewrite` changes, then checks the index
-/// against the chain. Returns the number of answers rewritten and reorgs reverted.
-async fn through_rewrites(seed: u64, rewrite: proxy::Rewrite) -> (u64, u64) {
-    let (anvil, provider) = chain().await;
-    let (token, cast, played) = token_with_scenario(&provider, seed).await;
-    let (proxy, node) = proxy::start(anvil.http_url(), proxy::Faults::default()).await;
-    node.rewrite.set(rewrite);
-    let dir = tempfile::tempdir().unwrap();
-    let mut reg =
-        Registrar::start(&format!("http://{proxy}"), &[token], &dir.path().join("node"), &["--confirmations", "4"]);
-    reg.wait_indexed(&provider, played.last_block).await;
-    assert_matches_chain(&reg, &provider, token, &cast, played.last_block).await;
-    let reorgs = reg.metric("registrar_reorgs_total").await.unwrap_or(0);
-    reg.stop();
-    (node.rewritten.load(Relaxed), reorgs)
+/// A node that contradicts itself: each run indexes a token through a proxy whose answers the
+/// rewrite `make` builds changes, checks the index against the chain, and that some answers were
+/// rewritten and none of them taken for a reorg.
+async fn contradicting_node(check: &str, seed: u64, make: impl Fn() -> proxy::Rewrite) {
+    for run in 0..runs() {
+        let (anvil, provider) = chain().await;
+        let (token, cast, played) = token_with_scenario(&provider, seed + run as u64).await;
+        let (proxy, node) = proxy::start(anvil.http_url(), proxy::Faults::default()).await;
+        node.rewrite.set(make());
+        let dir = tempfile::tempdir().unwrap();
+        let mut reg =
+            Registrar::start(&format!("http://{proxy}"), &[token], &dir.path().join("node"), &["--confirmations", "4"]);
+        reg.wait_indexed(&provider, played.last_block).await;
+        assert_matches_chain(&reg, &provider, token, &cast, played.last_block).await;
+        let reorgs = reg.metric("registrar_reorgs_total").await.unwrap_or(0);
+        reg.stop();
+        let rewritten = node.rewritten.load(Relaxed);
+        assert!(rewritten > 0);
+        assert_eq!(reorgs, 0, "{check}: not a reorg");
+        println!("reliability: {check}: run {run}: pass ({rewritten} answers rewritten)");
+    }
 }
 
 /// The node answers every log twice in one `eth_getLogs` answer: nothing is counted twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_log_twice_in_one_answer() {
-    for run in 0..runs() {
-        let rewrite: proxy::Rewrite = Arc::new(|request, mut answer| {
+    contradicting_node("the same log twice in one answer", 31, || {
+        Arc::new(|request, mut answer| {
             if request["method"] == "eth_getLogs" {
                 if let Some(logs) = answer["result"].as_array().cloned() {
                     answer["result"] = Value::Array(logs.iter().flat_map(|l| [l.clone(), l.clone()]).collect());
                 }
             }
             answer
-        });
-        let (rewritten, reorgs) = through_rewrites(31 + run as u64, rewrite).await;
-        assert!(rewritten > 0);
-        assert_eq!(reorgs, 0, "a doubled answer is not a reorg");
-        println!("reliability: the same log twice in one answer: run {run}: pass ({rewritten} answers doubled)");
-    }
+        })
+    })
+    .await;
 }
 
 /// Every third `eth_blockNumber` is five blocks behind the one before (a load balancer's lagging
 /// replica): no reorg is reverted, nothing is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_head_that_moves_backwards() {
-    for run in 0..runs() {
-        let n = Arc::new(AtomicU64::new(0));
-        let rewrite: proxy::Rewrite = Arc::new(move |request, mut answer| {
+    contradicting_node("a head that moves backwards", 37, || {
+        let n = AtomicU64::new(0);
+        Arc::new(move |request, mut answer| {
             if request["method"] == "eth_blockNumber" && n.fetch_add(1, Relaxed) % 3 == 2 {
                 let head = u64::from_str_radix(answer["result"].as_str().unwrap_or("0x0").trim_start_matches("0x"), 16)
                     .unwrap_or(0);
                 answer["result"] = json!(format!("{:#x}", head.saturating_sub(5)));
             }
             answer
-        });
-        let (rewritten, reorgs) = through_rewrites(37 + run as u64, rewrite).await;
-        assert!(rewritten > 0);
-        assert_eq!(reorgs, 0, "a head behind is not a reorg");
-        println!("reliability: a head that moves backwards: run {run}: pass ({rewritten} heads answered 5 behind)");
-    }
+        })
+    })
+    .await;
 }
 
 /// One `eth_getBlockByNumber` in five answers `null` (a replica without the block yet).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blocks_the_node_does_not_have() {
-    for run in 0..runs() {
-        let n = Arc::new(AtomicU64::new(0));
-        let rewrite: proxy::Rewrite = Arc::new(move |request, mut answer| {
+    contradicting_node("blocks the node does not have", 41, || {
+        let n = AtomicU64::new(0);
+        Arc::new(move |request, mut answer| {
             if request["method"] == "eth_getBlockByNumber" && n.fetch_add(1, Relaxed) % 5 == 4 {
                 answer["result"] = Value::Null;
             }
             answer
-        });
-        let (rewritten, reorgs) = through_rewrites(41 + run as u64, rewrite).await;
-        assert!(rewritten > 0);
-        assert_eq!(reorgs, 0, "a missing block is not a reorg");
-        println!("reliability: blocks the node does not have: run {run}: pass ({rewritten} blocks answered null)");
-    }
+        })
+    })
+    .await;
 }
 
 /// The node stops answering for 8 s while the chain moves on; ingest resumes on its own.

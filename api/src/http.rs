@@ -19,6 +19,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{net::TcpListener, sync::Semaphore};
 use tracing::{info, warn};
 
+use registrar_store::archive::ApiKey;
+
 use crate::{build_schema, limits, resolvers::Caller, ApiState, RegistrarSchema};
 
 /// Largest request body: a disclosure of the archive's size limit, base64-encoded, fits.
@@ -186,21 +188,19 @@ fn graphql_refusal(status: StatusCode, message: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
-/// The API key the request carries, checked: `Ok(None)` for none, a 401 for one that is not
-/// valid (unknown, revoked or malformed).
-async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Option<String>, Response> {
+/// The API key the request carries, authenticated once for the whole request: `Ok(None)` for
+/// none, a 401 for one that is not valid (unknown, revoked or malformed).
+async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Option<ApiKey>, Response> {
     let Some(secret) = api_key(headers) else { return Ok(None) };
-    if state.key(Some(secret.clone())).await.is_some() {
-        return Ok(Some(secret));
+    match state.key(secret).await {
+        Some(key) => Ok(Some(key)),
+        None => {
+            let message = "the API key is not valid (unknown, revoked or malformed): send a valid key or none";
+            let mut refused = graphql_refusal(StatusCode::UNAUTHORIZED, message);
+            refused.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            Err(refused)
+        }
     }
-    let message = "the API key is not valid (unknown, revoked or malformed): send a valid key or none";
-    let body = serde_json::json!({ "data": null, "errors": [{ "message": message }] });
-    Err((
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Bearer"), (header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response())
 }
 
 fn api_key(headers: &HeaderMap) -> Option<String> {
@@ -251,7 +251,7 @@ async fn report(
         Ok(caller) => caller,
         Err(refused) => return refused,
     };
-    let private = state.private_view(caller, token).await;
+    let private = state.private_view(caller.as_ref(), token);
     match state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format, private))).await {
         Ok(Ok(r)) => {
             let hash = r.block_hash.map_or_else(|| "unknown".to_string(), |h| format!("{h:#x}"));

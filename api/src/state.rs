@@ -68,27 +68,25 @@ pub struct ApiState {
 }
 
 impl ApiState {
-    /// Whether the caller's API key (`secret`, if any) may see `token`'s holders' identity
-    /// fields: an issuer or regulator key for the token, or an admin key. Anonymous readers see
-    /// balances and aggregates only.
-    pub async fn may_see_identities(&self, secret: Option<String>, token: alloy::primitives::Address) -> bool {
-        let token = format!("{token:#x}");
-        self.key(secret).await.is_some_and(|k| k.may_see_identities(&token))
+    /// Whether the caller's API key (authenticated once per request; `None` for anonymous
+    /// readers) may see `token`'s holders' identity fields: an issuer or regulator key for the
+    /// token, or an admin key. Anonymous readers see balances and aggregates only.
+    pub fn may_see_identities(&self, caller: Option<&ApiKey>, token: alloy::primitives::Address) -> bool {
+        caller.is_some_and(|k| k.may_see_identities(&format!("{token:#x}")))
     }
 
     /// What a report may show the caller beyond balances: `None` for readers who may not see
     /// `token`'s identity fields, else the token's holder labels (see [`crate::reports::build`]).
-    pub async fn private_view(
+    pub fn private_view(
         &self,
-        secret: Option<String>,
+        caller: Option<&ApiKey>,
         token: alloy::primitives::Address,
     ) -> Option<std::collections::BTreeMap<alloy::primitives::Address, String>> {
-        self.may_see_identities(secret, token).await.then(|| self.labels.of_token(token))
+        self.may_see_identities(caller, token).then(|| self.labels.of_token(token))
     }
 
-    /// The valid API key whose secret is `secret`, if any.
-    pub async fn key(&self, secret: Option<String>) -> Option<ApiKey> {
-        let secret = secret?;
+    /// The valid API key whose secret is `secret`, if any (reads the key file: once a request).
+    pub async fn key(&self, secret: String) -> Option<ApiKey> {
         let keys = self.keys.clone();
         tokio::task::spawn_blocking(move || keys.authenticate(&secret).ok().flatten()).await.ok().flatten()
     }

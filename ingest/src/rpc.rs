@@ -136,7 +136,21 @@ impl Rpc {
     }
 
     /// Calls until success, a non-retryable error, or the attempts run out.
-    async fn call<T, F, Fut>(&self, method: &'static str, mut f: F) -> Result<T, IngestError>
+    async fn call<T, F, Fut>(&self, method: &'static str, f: F) -> Result<T, IngestError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = TransportResult<T>>,
+    {
+        self.call_or(method, f, |_| None).await
+    }
+
+    /// [`Rpc::call`], except that a failure `settle` turns into an error ends the call at once.
+    async fn call_or<T, F, Fut>(
+        &self,
+        method: &'static str,
+        mut f: F,
+        settle: impl Fn(&Failure) -> Option<IngestError>,
+    ) -> Result<T, IngestError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = TransportResult<T>>,
@@ -146,6 +160,9 @@ impl Rpc {
             match self.attempt(method, f()).await {
                 Ok(v) => return Ok(v),
                 Err(failure) => {
+                    if let Some(e) = settle(&failure) {
+                        return Err(e);
+                    }
                     attempt += 1;
                     self.wait_before_retry(method, attempt, failure).await?;
                 }
@@ -250,19 +267,15 @@ impl Rpc {
     /// changing under the reads, answered at once, not an outage to wait out.
     pub async fn logs_at_hash(&self, addresses: &[Address], hash: B256) -> Result<Vec<Log>, IngestError> {
         let filter = Filter::new().address(addresses.to_vec()).at_block_hash(hash);
-        let mut attempt = 0;
-        loop {
-            match self.attempt("eth_getLogs", self.provider.get_logs(&filter)).await {
-                Ok(logs) => return Ok(logs),
-                Err(f) if block_is_gone(&f.message) => {
-                    return Err(IngestError::Inconsistent(format!("block {hash} is gone from the node: {}", f.message)))
-                }
-                Err(f) => {
-                    attempt += 1;
-                    self.wait_before_retry("eth_getLogs", attempt, f).await?;
-                }
-            }
-        }
+        self.call_or(
+            "eth_getLogs",
+            || self.provider.get_logs(&filter),
+            |f| {
+                block_is_gone(&f.message)
+                    .then(|| IngestError::Inconsistent(format!("block {hash} is gone from the node: {}", f.message)))
+            },
+        )
+        .await
     }
 
     /// `name`, `symbol` and `decimals` of a token, empty where the contract lacks the view.

@@ -94,24 +94,27 @@ impl LabelStore {
                         break;
                     }
                     number += 1;
-                    let whole = line.last() == Some(&b'\n');
-                    let parsed = if whole { serde_json::from_slice::<LabelChange>(&line[..n - 1]).ok() } else { None };
-                    // The last line unfinished or unreadable (a crash can leave a torn write's
-                    // blocks as zeros): it was being written, never answered as done.
-                    let last = reader.fill_buf()?.is_empty();
-                    let Some(change) = parsed else {
-                        if !last {
-                            let e = serde_json::from_slice::<LabelChange>(&line[..n - 1]).err();
+                    let parsed = match line.strip_suffix(b"\n") {
+                        Some(body) => serde_json::from_slice::<LabelChange>(body).map_err(|e| e.to_string()),
+                        None => Err("no end of line".to_string()),
+                    };
+                    let change = match parsed {
+                        Ok(change) => change,
+                        // The last line unfinished or unreadable (a crash can leave a torn write's
+                        // blocks as zeros): it was being written, never answered as done.
+                        Err(_) if reader.fill_buf()?.is_empty() => {
+                            warn!(target: "labels", path = %path.display(), line = number, "dropping a label change cut short by a crash");
+                            let file = OpenOptions::new().write(true).open(&path)?;
+                            file.set_len(good_bytes)?;
+                            file.sync_all()?;
+                            break;
+                        }
+                        Err(e) => {
                             return Err(std::io::Error::new(
                                 std::io::ErrorKind::InvalidData,
-                                format!("{} line {number} is not a label change: {e:?}", path.display()),
-                            ));
+                                format!("{} line {number} is not a label change: {e}", path.display()),
+                            ))
                         }
-                        warn!(target: "labels", path = %path.display(), line = number, "dropping a label change cut short by a crash");
-                        let file = OpenOptions::new().write(true).open(&path)?;
-                        file.set_len(good_bytes)?;
-                        file.sync_all()?;
-                        break;
                     };
                     good_bytes += n as u64;
                     inner.record(change);

@@ -1134,11 +1134,9 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Undoes the partition's changes above the ancestor ([`acceptable`] has set aside a revert
+    /// below the finalized block: its undo records are gone).
     fn reverted(&mut self, r: &Reverted, metrics: &Metrics) -> Result<(), StoreError> {
-        let finalized = self.status.map_or(0, |s| s.finalized_block);
-        if r.common_ancestor.0 < finalized {
-            return Err(StoreError::RevertBelowFinalized { target: r.common_ancestor.0, finalized });
-        }
         self.undo_block = None;
         let start = UndoKey { partition: self.partition, block: r.common_ancestor.0 + 1, seq: 0 }.encode();
         let mut entries = Vec::new();

@@ -45,8 +45,8 @@ impl ReportQuery {
         let token = parse_address(&token)?;
         let as_of = AsOf::parse(block, at.as_deref(), to.as_deref())?;
         let from = from.as_deref().map(AsOf::bound).transpose()?;
-        let caller = ctx.data_opt::<crate::resolvers::submit::Caller>().map(|c| c.0.clone());
-        let private = state.private_view(caller, token).await;
+        let caller = ctx.data_opt::<crate::resolvers::submit::Caller>().map(|c| &c.0);
+        let private = state.private_view(caller, token);
         let r = state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format, private))).await??;
         Ok(Report {
             kind: r.kind,

@@ -7,9 +7,10 @@ use crate::{
     ApiError, ApiState,
 };
 
-/// The secret of the API key a request carried (`Authorization: Bearer <key>` or `X-Api-Key`).
+/// The API key a request carried (`Authorization: Bearer <key>` or `X-Api-Key`), authenticated
+/// once by the HTTP handler.
 #[derive(Clone, Debug)]
-pub struct Caller(pub String);
+pub struct Caller(pub registrar_store::archive::ApiKey);
 
 #[derive(Default)]
 pub struct Mutation;
@@ -56,7 +57,7 @@ impl Mutation {
         let state = ctx.data::<ApiState>()?;
         let token = parse_address(&token)?;
         let holder = parse_address(&holder)?;
-        let key = state.key(ctx.data_opt::<Caller>().map(|c| c.0.clone())).await.ok_or(ApiError::Unauthenticated)?;
+        let key = ctx.data_opt::<Caller>().ok_or(ApiError::Unauthenticated)?.0.clone();
         if !key.may_publish(&format!("{token:#x}")) {
             return Err(ApiError::Forbidden(format!("key {} may not label holders of {token:#x}", key.id)).into());
         }
@@ -91,7 +92,7 @@ impl Mutation {
         content_type: Option<String>,
     ) -> Result<Disclosure> {
         let state = ctx.data::<ApiState>()?;
-        let secret = ctx.data_opt::<Caller>().ok_or(ApiError::Unauthenticated)?.0.clone();
+        let key = ctx.data_opt::<Caller>().ok_or(ApiError::Unauthenticated)?.0.clone();
         let token = parse_address(&token)?;
         if content.is_some() == text.is_some() {
             return Err(
@@ -101,7 +102,6 @@ impl Mutation {
         // The key first: nothing of an unauthorised submission is decoded, hashed or stored.
         let d = state
             .archive(move |a| {
-                let key = a.keys().authenticate(&secret)?.ok_or(ApiError::Unauthenticated)?;
                 if !key.may_publish(&format!("{token:#x}")) {
                     return Err(ApiError::Forbidden(format!("key {} may not publish for {token:#x}", key.id)));
                 }
