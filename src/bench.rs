@@ -15,10 +15,13 @@ use alloy::{
 use clap::Args;
 use registrar_api::ApiState;
 use registrar_ingest::{AdaptiveRange, IngestConfig, Ingestor, Rpc, RpcConfig};
-use registrar_store::{EventLog, Metrics, Projector, RocksMemory, StateDb};
+use registrar_log::{EventLog, Metrics, RocksMemory};
+use registrar_store::{Projector, StateDb};
 use tracing::info;
 
-use crate::{contracts::TransferEmitter, devnet::Anvil, node::PROJECTOR_BATCH};
+use registrar_testkit::{contracts::TransferEmitter, devnet::Anvil, send};
+
+use crate::node::PROJECTOR_BATCH;
 
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
@@ -70,14 +73,14 @@ async fn kafka_sync(
 ) -> anyhow::Result<KafkaSync> {
     let broker_dir = data_dir.join("tansu");
     std::fs::create_dir_all(&broker_dir)?;
-    let broker = crate::devnet::Tansu::spawn_with_storage(&broker_dir, None, &args.kafka_storage)?;
-    let settings = registrar_store::kafka::KafkaSettings {
+    let broker = registrar_testkit::devnet::Tansu::spawn_with_storage(&broker_dir, None, &args.kafka_storage)?;
+    let settings = registrar_log::kafka::KafkaSettings {
         brokers: broker.brokers(),
         partitions: args.kafka_partitions.max(1),
         group: "registrar-bench".into(),
         ..Default::default()
     };
-    let log: Arc<dyn EventLog> = Arc::new(registrar_store::kafka::KafkaLog::connect(settings).await?);
+    let log: Arc<dyn EventLog> = Arc::new(registrar_log::kafka::KafkaLog::connect(settings).await?);
     let db = Arc::new(StateDb::open(&data_dir.join("kafka-state"))?);
     let metrics = Arc::new(Metrics::default());
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
@@ -337,8 +340,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         log: Some(log.clone()),
         confirmations: 12,
         archive: None,
-        keys: Arc::new(registrar_store::archive::KeyStore::new(&data_dir)),
-        labels: Arc::new(registrar_store::labels::LabelStore::open(&data_dir)?),
+        keys: Arc::new(registrar_api::auth::KeyStore::new(&data_dir)),
+        labels: Arc::new(registrar_api::auth::LabelStore::open(&data_dir)?),
         reads: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -58,7 +58,7 @@ pub struct KafkaConfig {
 
 impl Default for KafkaConfig {
     fn default() -> Self {
-        let d = registrar_store::kafka::KafkaSettings::default();
+        let d = registrar_log::kafka::KafkaSettings::default();
         KafkaConfig {
             brokers: None,
             topic: d.topic,
@@ -297,7 +297,7 @@ impl Config {
     }
 
     /// The Kafka log's settings, `None` when the log is embedded.
-    pub fn kafka_settings(&self) -> anyhow::Result<Option<registrar_store::kafka::KafkaSettings>> {
+    pub fn kafka_settings(&self) -> anyhow::Result<Option<registrar_log::kafka::KafkaSettings>> {
         let Some(brokers) = self.kafka.brokers.clone().filter(|b| !b.trim().is_empty()) else { return Ok(None) };
         if self.kafka.partitions == 0 {
             bail!("kafka.partitions must be at least 1");
@@ -306,7 +306,7 @@ impl Config {
             Some(g) => g.clone(),
             None => default_group(&self.data_dir),
         };
-        Ok(Some(registrar_store::kafka::KafkaSettings {
+        Ok(Some(registrar_log::kafka::KafkaSettings {
             brokers,
             topic: self.kafka.topic.clone(),
             partitions: self.kafka.partitions,

@@ -8,15 +8,20 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
 };
 use anyhow::Context;
-use registrar_store::archive::{Role, Submission};
+use registrar_api::auth::{KeyStore, Role};
+use registrar_archive::{Submission, Submitter};
 use tracing::{info, warn};
+
+use registrar_testkit::{
+    contracts::{DemoSecurityToken, DisclosureAnchor},
+    devnet::{free_port, Anvil},
+    scenario::{self, Cast, Rng},
+    send,
+};
 
 use crate::{
     config::{AnchorSettings, Config},
-    contracts::{DemoSecurityToken, DisclosureAnchor},
-    devnet::{free_port, Anvil},
     node,
-    scenario::{self, Cast, Rng},
     tasks::{termination_signal, Tasks},
 };
 
@@ -45,8 +50,10 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     scenario::play_pool(&provider, pool, &cast, 17).await?;
     // The real ERC-3643 suite (T-REX from npm), deployed through its factory, which registrar
     // follows.
-    let trex = match crate::trex::Artifacts::find(&std::env::current_dir()?) {
-        Ok(artifacts) => Some(crate::trex::demo_suite(&provider, &artifacts, cast.agent, &cast.investors).await?),
+    let trex = match registrar_testkit::trex::Artifacts::find(&std::env::current_dir()?) {
+        Ok(artifacts) => {
+            Some(registrar_testkit::trex::demo_suite(&provider, &artifacts, cast.agent, &cast.investors).await?)
+        }
         Err(e) => {
             warn!(error = %e, "the T-REX suite is not installed: the demo goes on without it");
             None
@@ -83,7 +90,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     };
     // anvil's first account deployed the anchor contract; its well-known dev key signs anchors.
     let key_file = data_dir.path().join("anchor.key");
-    registrar_store::files::replace(&key_file, ANVIL_KEY_0.as_bytes(), true)?;
+    registrar_log::files::replace(&key_file, ANVIL_KEY_0.as_bytes(), true)?;
     let config = Config {
         rpc: anvil.http_url(),
         contracts: [shares, notes, preferred, pool, common, bonds].iter().map(|a| a.to_string()).collect(),
@@ -112,9 +119,8 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     }
     // An issuer's key and three disclosures, as `registrar disclose` would send them.
     let archive = handle.archive.clone().context("the demo's embedded node has an archive")?;
-    let (issuer, secret) =
-        archive.keys().create("acme-ir", Role::Issuer, vec![format!("{shares:#x}"), format!("{notes:#x}")])?;
-    let keys_archive = archive.clone();
+    let keys = KeyStore::new(&config.data_dir);
+    let (issuer, secret) = keys.create("acme-ir", Role::Issuer, vec![format!("{shares:#x}"), format!("{notes:#x}")])?;
     let first_hash = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
         let mut first = None;
         for (token, kind, title, text) in DISCLOSURES {
@@ -124,7 +130,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
                 title: title.into(),
                 effective_date: Some("2026-11-23".into()),
                 content_type: Some("text/markdown".into()),
-                key: issuer.clone(),
+                submitter: Submitter { key_id: issuer.id.clone(), key_name: issuer.name.clone() },
             };
             let d = archive.submit(s, text.as_bytes())?;
             first.get_or_insert(hex::encode(d.leaf.content_hash));
@@ -139,10 +145,9 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     println!("{}", capital_banner(handle.addr, &common.to_string(), &bonds.to_string()));
     if let Some((_, token)) = trex {
         let (regulator, regulator_secret) =
-            keys_archive.keys().create("demo-regulator", Role::Regulator, vec![format!("{token:#x}")])?;
+            keys.create("demo-regulator", Role::Regulator, vec![format!("{token:#x}")])?;
         info!(key = regulator.id, "regulator key for the T-REX token created");
-        let (_, trex_issuer) =
-            keys_archive.keys().create("demo-trex-issuer", Role::Issuer, vec![format!("{token:#x}")])?;
+        let (_, trex_issuer) = keys.create("demo-trex-issuer", Role::Issuer, vec![format!("{token:#x}")])?;
         label_holders(handle.addr, token, &trex_issuer).await.context("labelling the T-REX token's holders")?;
         println!("{}", trex_banner(handle.addr, &token.to_string(), &regulator_secret));
     }

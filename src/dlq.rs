@@ -9,11 +9,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use registrar_schemas::LogRecord;
-use registrar_store::{
+use registrar_log::{
     kafka::{DeadLetter, KafkaLog},
     EventLog,
 };
+use registrar_schemas::LogRecord;
 
 /// Dead letters by origin, once each, oldest first, with whether one was replayed.
 fn by_origin(all: Vec<DeadLetter>) -> Vec<(DeadLetter, bool)> {

@@ -11,10 +11,9 @@ use registrar::{
     tasks::{termination_signal, Tasks},
     verify::{self, DiscloseArgs, VerifyCommand},
 };
-use registrar_store::{
-    archive::{KeyStore, Role},
-    Metrics, Projector, StateDb,
-};
+use registrar_api::auth::{KeyStore, Role};
+use registrar_log::Metrics;
+use registrar_store::{Projector, StateDb};
 use tracing_subscriber::EnvFilter;
 
 /// registrar keeps the register of security tokens on EVM chains.
@@ -215,7 +214,7 @@ fn extract_text(memory_bytes: u64, cpu_seconds: u64, max_text_bytes: usize) -> a
     rlimit::setrlimit(rlimit::Resource::CORE, 0, 0).context("cannot turn off core dumps")?;
     let mut bytes = Vec::new();
     std::io::stdin().read_to_end(&mut bytes).context("cannot read the document")?;
-    match registrar_store::archive::pdf_text(&bytes, max_text_bytes) {
+    match registrar_archive::pdf_text(&bytes, max_text_bytes) {
         Ok(text) => {
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
@@ -333,7 +332,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let config = Config::load(&config)?;
             let settings =
                 config.kafka_settings()?.context("the dead-letter topic is on Kafka: give --kafka-brokers")?;
-            let log = registrar_store::kafka::KafkaLog::connect(settings).await?;
+            let log = registrar_log::kafka::KafkaLog::connect(settings).await?;
             match command {
                 DlqCommand::List => dlq::list(&log).await,
                 DlqCommand::Replay => dlq::replay(&log).await,

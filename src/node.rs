@@ -7,20 +7,16 @@ use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use registrar_api::ApiState;
+use registrar_archive::{run_archiver, Archive, ArchiveOptions};
 use registrar_ingest::{IngestConfig, Ingestor, Rpc};
-use registrar_store::{
-    archive::{run_archiver, Archive, ArchiveOptions},
-    kafka::KafkaLog,
-    run_projector, EmbeddedLog, EventLog, Metrics, Projector, StateDb,
-};
+use registrar_log::{kafka::KafkaLog, EmbeddedLog, EventLog, Metrics};
+use registrar_store::{run_projector, Projector, StateDb};
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
-use crate::{
-    anchor::{self, AnchorConfig, AnchorKey},
-    config::Config,
-    tasks::Tasks,
-};
+use registrar_archive::anchor::{self, AnchorConfig, AnchorKey};
+
+use crate::{config::Config, tasks::Tasks};
 
 /// Records the projector applies per write batch.
 pub const PROJECTOR_BATCH: usize = 4096;
@@ -97,14 +93,13 @@ pub fn open_archive(config: &Config, chain_id: u64, metrics: Arc<Metrics>) -> an
         anchor_contract: config.anchor_contract()?,
         metrics,
         // PDFs are read by `registrar extract-text` in a child process with limits.
-        extractor: registrar_store::archive::Extractor::Child {
+        extractor: registrar_archive::Extractor::Child {
             program: std::env::current_exe().context("cannot find the registrar binary for text extraction")?,
             args: vec!["extract-text".into()],
-            limits: registrar_store::archive::ExtractLimits::default(),
+            limits: registrar_archive::ExtractLimits::default(),
         },
     };
-    Archive::open(&config.data_dir.join("archive"), &config.data_dir, options)
-        .context("cannot open the disclosure archive")
+    Archive::open(&config.data_dir.join("archive"), options).context("cannot open the disclosure archive")
 }
 
 /// Opens the stores and starts ingest, the projector and the API on `tasks`.
@@ -203,9 +198,9 @@ async fn start_roles(
         log: Some(log.clone()),
         confirmations: config.confirmations,
         archive: archive.clone(),
-        keys: Arc::new(registrar_store::archive::KeyStore::new(&config.data_dir)),
+        keys: Arc::new(registrar_api::auth::KeyStore::new(&config.data_dir)),
         labels: Arc::new(
-            registrar_store::labels::LabelStore::open(&config.data_dir).context("cannot read the holder labels")?,
+            registrar_api::auth::LabelStore::open(&config.data_dir).context("cannot read the holder labels")?,
         ),
         reads: Default::default(),
     };

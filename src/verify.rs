@@ -15,7 +15,7 @@ use registrar_merkle::{
     TreeHasher, TreeSize,
 };
 
-use crate::contracts::DisclosureAnchor;
+use registrar_testkit::contracts::DisclosureAnchor;
 
 #[derive(Subcommand, Debug)]
 pub enum VerifyCommand {
@@ -136,7 +136,7 @@ pub async fn file(path: PathBuf, content: Option<PathBuf>, rpc: Option<String>) 
         return if e.is_malformed() { Verdict::Malformed(e.to_string()) } else { Verdict::Invalid(e.to_string()) };
     }
     if let Some(content) = content {
-        match registrar_store::archive::hash_file(&content) {
+        match registrar_archive::hash_file(&content) {
             Ok((hash, _)) if hash == proof.leaf.content_hash => {}
             Ok((hash, _)) => {
                 return Verdict::Invalid(format!(

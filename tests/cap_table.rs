@@ -106,11 +106,13 @@ async fn follows_the_head_over_websocket() {
     let mut reg = Registrar::start(&anvil.ws_url(), &[token], &dir.path().join("ws"), &["--confirmations", "2"]);
     reg.wait_indexed(&provider, played.last_block).await;
     // New activity after the backfill arrives through the head subscription.
-    let mut rng = registrar::scenario::Rng::new(5);
+    let mut rng = registrar_testkit::scenario::Rng::new(5);
     let mut last = played.last_block;
     let mut sent = 0;
     for _ in 0..30 {
-        if let Some(block) = registrar::scenario::random_transfer(&provider, token, &cast, &mut rng).await.unwrap() {
+        if let Some(block) =
+            registrar_testkit::scenario::random_transfer(&provider, token, &cast, &mut rng).await.unwrap()
+        {
             last = last.max(block);
             sent += 1;
         }

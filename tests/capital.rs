@@ -16,7 +16,7 @@ use alloy::{
     primitives::{Address, U256},
 };
 use common::*;
-use registrar::{
+use registrar_testkit::{
     contracts::{DemoBond, DemoEquityToken},
     scenario::{self, Cast},
 };

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use alloy::primitives::{U160, U256};
 use common::*;
-use registrar::contracts::TransferEmitter;
+use registrar_testkit::contracts::TransferEmitter;
 
 /// Three kills a run; `RELIABILITY_RUNS=3` repeats the run, as the open reliability suite does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
 //! What `deploy/` ships must match the code: every series the Grafana dashboard queries is one
 //! the process exports at `/metrics`.
 
-use registrar_store::Metrics;
+use registrar_log::Metrics;
 
 #[test]
 fn dashboard_queries_only_exported_series() {

@@ -16,11 +16,11 @@ use alloy::{
     providers::{DynProvider, Provider},
 };
 use common::*;
-use registrar::{
+use registrar_merkle::{parse_hash, verify_consistency, Blake3, TreeSize};
+use registrar_testkit::{
     contracts::{DemoSecurityToken, DisclosureAnchor},
     scenario::{self, Cast},
 };
-use registrar_merkle::{parse_hash, verify_consistency, Blake3, TreeSize};
 use serde_json::{json, Value};
 
 /// anvil's first account, the agent of the demo token and the owner of the anchor contract.
@@ -96,7 +96,7 @@ async fn disclose_anchor_prove_and_survive_kill9() {
     let data = dir.path().join("node");
     let key = create_key(&data, token);
     let key_file = dir.path().join("owner.key");
-    registrar_store::files::replace(&key_file, OWNER_KEY.as_bytes(), true).unwrap();
+    registrar_log::files::replace(&key_file, OWNER_KEY.as_bytes(), true).unwrap();
     let anchor_s = anchor.to_string();
     let key_file_s = key_file.to_str().unwrap().to_string();
     let args = [
@@ -237,7 +237,7 @@ async fn disclose_anchor_prove_and_survive_kill9() {
 
 /// Starts a node that anchors every leaf at once, and returns it with its issuer key.
 async fn anchoring_node(
-    anvil: &registrar::devnet::Anvil,
+    anvil: &registrar_testkit::devnet::Anvil,
     provider: &DynProvider,
     dir: &std::path::Path,
     extra: &[&str],
@@ -248,7 +248,7 @@ async fn anchoring_node(
     let data = dir.join("node");
     let key = create_key(&data, token);
     let key_file = dir.join("owner.key");
-    registrar_store::files::replace(&key_file, OWNER_KEY.as_bytes(), true).unwrap();
+    registrar_log::files::replace(&key_file, OWNER_KEY.as_bytes(), true).unwrap();
     let mut args: Vec<String> = [
         "--confirmations",
         "2",

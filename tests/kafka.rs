@@ -13,12 +13,12 @@ use std::{
 
 use alloy::primitives::{Address, Bytes, B256, U160, U256};
 use common::*;
-use registrar::{contracts::TransferEmitter, devnet::Tansu};
-use registrar_schemas::{BlockNumber, BlockRef, ChainId, EventMeta, LogRecord, UndecodedLog};
-use registrar_store::{
+use registrar_log::{
     kafka::{partition_of, KafkaLog, KafkaSettings},
     EventLog, RawRecord,
 };
+use registrar_schemas::{BlockNumber, BlockRef, ChainId, EventMeta, LogRecord, UndecodedLog};
+use registrar_testkit::{contracts::TransferEmitter, devnet::Tansu};
 
 fn broker(dir: &Path, port: Option<u16>) -> Tansu {
     std::fs::create_dir_all(dir).unwrap();
@@ -318,7 +318,7 @@ async fn a_poison_message_goes_to_the_dead_letter_topic_and_the_pipeline_goes_on
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reorg_is_reverted_in_every_partition() {
     use alloy::providers::Provider;
-    use registrar::contracts::DemoSecurityToken;
+    use registrar_testkit::contracts::DemoSecurityToken;
 
     let (anvil, provider) = chain().await;
     let (token, cast, played) = token_with_scenario(&provider, 36).await;

@@ -4,14 +4,14 @@
 use std::{path::Path, process::Command, time::Duration};
 
 use alloy::primitives::{Address, B256, U256};
-use registrar::devnet::Tansu;
-use registrar_schemas::{
-    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, TokenEvent,
-};
-use registrar_store::{
+use registrar_log::{
     kafka::{partition_of, route, KafkaLog, KafkaLogError, KafkaSettings, Route},
     EventLog,
 };
+use registrar_schemas::{
+    BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, TokenEvent,
+};
+use registrar_testkit::devnet::Tansu;
 
 fn settings(broker: &Tansu, topic: &str, partitions: usize) -> KafkaSettings {
     KafkaSettings {

@@ -20,11 +20,11 @@ use alloy::{
     sol_types::SolEvent,
 };
 use common::*;
-use registrar::{
+use registrar_schemas::abi::{erc1400, erc1400_variants};
+use registrar_testkit::{
     contracts::DemoPartitionedToken,
     scenario::{self, Cast},
 };
-use registrar_schemas::abi::{erc1400, erc1400_variants};
 use serde_json::Value;
 
 async fn get_json(reg: &Registrar, path: &str) -> Value {

@@ -15,7 +15,7 @@ use alloy::{
     providers::Provider,
 };
 use common::*;
-use registrar::{
+use registrar_testkit::{
     contracts::DemoCollateralPool,
     scenario::{self, Cast},
 };

@@ -25,7 +25,7 @@ use alloy::{
     providers::Provider,
 };
 use common::*;
-use registrar::{contracts::DemoSecurityToken, scenario};
+use registrar_testkit::{contracts::DemoSecurityToken, scenario};
 use serde_json::{json, Value};
 
 fn runs() -> usize {

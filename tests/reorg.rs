@@ -12,7 +12,7 @@ use alloy::{
     providers::{DynProvider, Provider},
 };
 use common::*;
-use registrar::{
+use registrar_testkit::{
     contracts::DemoSecurityToken::{self, DemoSecurityTokenInstance},
     scenario::Cast,
 };
@@ -126,7 +126,7 @@ async fn a_transaction_gone_before_its_trace_is_a_chain_change() {
     use registrar_ingest::{IngestError, Rpc, RpcConfig};
     let (anvil, provider) = chain().await;
     let config = RpcConfig { url: anvil.http_url(), ..RpcConfig::default() };
-    let rpc = Rpc::connect(config, std::sync::Arc::new(registrar_store::Metrics::default())).await.unwrap();
+    let rpc = Rpc::connect(config, std::sync::Arc::new(registrar_log::Metrics::default())).await.unwrap();
     let gone = rpc.traced_calls(B256::repeat_byte(0x11)).await;
     assert!(matches!(gone, Err(IngestError::Inconsistent(_))), "{gone:?}");
 

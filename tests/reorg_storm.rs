@@ -18,7 +18,7 @@ use alloy::{
     sol_types::SolCall,
 };
 use common::*;
-use registrar::{contracts::DemoSecurityToken, scenario};
+use registrar_testkit::{contracts::DemoSecurityToken, scenario};
 use serde_json::json;
 
 const HOLDERS: usize = 300;

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use alloy::{eips::BlockId, primitives::Address, providers::Provider};
 use common::*;
-use registrar::contracts::DemoSecurityToken;
+use registrar_testkit::contracts::DemoSecurityToken;
 use serde_json::Value;
 
 async fn get(reg: &Registrar, path: &str) -> (reqwest::StatusCode, reqwest::header::HeaderMap, String) {

@@ -14,7 +14,7 @@ use std::{path::Path, process::Command};
 
 use alloy::{eips::BlockId, primitives::Address, providers::Provider};
 use common::*;
-use registrar::{
+use registrar_testkit::{
     scenario::Cast,
     trex::{
         self, send, Artifacts, Factory, IAgentManager, IClaimTopicsRegistry, IModularCompliance, ITREXIdentityRegistry,

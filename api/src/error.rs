@@ -1,4 +1,5 @@
-use registrar_store::{archive::ArchiveError, StoreError};
+use registrar_archive::ArchiveError;
+use registrar_store::StoreError;
 
 /// Why a request could not be answered. Shown to clients as a GraphQL error message.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +26,10 @@ pub enum ApiError {
     Archive(#[from] ArchiveError),
     #[error("storage error: {0}")]
     Store(#[from] StoreError),
+    #[error("api keys: {0}")]
+    Keys(String),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -19,7 +19,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{net::TcpListener, sync::Semaphore};
 use tracing::{info, warn};
 
-use registrar_store::archive::ApiKey;
+use crate::auth::ApiKey;
 
 use crate::{build_schema, limits, resolvers::Caller, ApiState, RegistrarSchema};
 
@@ -125,7 +125,7 @@ async fn deadline(request: Request, next: Next) -> Response {
 /// `/metrics` and `/health` alone, for a process without state (`registrar ingest`).
 pub async fn serve_metrics(
     listener: TcpListener,
-    metrics: std::sync::Arc<registrar_store::Metrics>,
+    metrics: std::sync::Arc<registrar_log::Metrics>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let addr: SocketAddr = listener.local_addr()?;
@@ -134,7 +134,7 @@ pub async fn serve_metrics(
         .route("/health", get(health))
         .route(
             "/metrics",
-            get(|State(m): State<std::sync::Arc<registrar_store::Metrics>>| async move {
+            get(|State(m): State<std::sync::Arc<registrar_log::Metrics>>| async move {
                 ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], m.render())
             }),
         )
@@ -269,10 +269,19 @@ async fn report(
 
 /// A report that could not be built: the caller's mistake (400), not indexed yet (503), or ours.
 fn report_error(e: crate::ApiError) -> Response {
-    let status = match e {
-        crate::ApiError::Store(_) | crate::ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        crate::ApiError::NotIndexed => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::BAD_REQUEST,
+    use crate::ApiError as E;
+    let status = match &e {
+        E::Store(_) | E::Internal(_) | E::Keys(_) | E::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        E::Archive(a) if !a.is_client_error() => StatusCode::INTERNAL_SERVER_ERROR,
+        E::NotIndexed | E::NoArchive => StatusCode::SERVICE_UNAVAILABLE,
+        E::Unauthenticated => StatusCode::UNAUTHORIZED,
+        E::Forbidden(_) => StatusCode::FORBIDDEN,
+        E::BadAddress(_)
+        | E::BlockNotIndexed { .. }
+        | E::BadFirst { .. }
+        | E::BadCursor
+        | E::Invalid { .. }
+        | E::Archive(_) => StatusCode::BAD_REQUEST,
     };
     (status, e.to_string()).into_response()
 }

@@ -12,7 +12,9 @@
 //! - `http`: the axum router: `/graphql`, `/reports/{kind}`, `/health`, `/ready`, `/metrics`.
 //! - `reports`: regulator reports (holder register, reconciliation) as CSV or JSON.
 //! - `state`: what the handlers share.
+//! - `auth`: API keys and holder labels: who may publish, who may see private columns.
 
+pub mod auth;
 mod error;
 mod http;
 pub mod limits;

@@ -1,10 +1,10 @@
 use std::sync::Arc;
 
-use registrar_store::{
-    archive::{ApiKey, Archive, KeyStore},
-    labels::LabelStore,
-    EventLog, Metrics, ReadBudget, StateDb,
-};
+use registrar_archive::Archive;
+use registrar_log::{EventLog, Metrics};
+use registrar_store::{ReadBudget, StateDb};
+
+use crate::auth::{ApiKey, KeyStore, LabelStore};
 
 /// Blocking reads (RocksDB scans, archive searches, report builds) running at once, across all
 /// requests: one client's scans wait here instead of filling tokio's blocking pool, and a request

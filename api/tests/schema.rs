@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use registrar_api::{build_schema, sdl, ApiState};
-use registrar_store::{Metrics, StateDb};
+use registrar_log::Metrics;
+use registrar_store::StateDb;
 
 const SDL_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/registrar.graphql");
 
@@ -22,8 +23,8 @@ fn exported_sdl_matches_the_schema() {
 fn state() -> (tempfile::TempDir, ApiState) {
     let dir = tempfile::tempdir().unwrap();
     let db = Arc::new(StateDb::open(dir.path()).unwrap());
-    let keys = Arc::new(registrar_store::archive::KeyStore::new(dir.path()));
-    let labels = Arc::new(registrar_store::labels::LabelStore::open(dir.path()).unwrap());
+    let keys = Arc::new(registrar_api::auth::KeyStore::new(dir.path()));
+    let labels = Arc::new(registrar_api::auth::LabelStore::open(dir.path()).unwrap());
     let metrics = Arc::new(Metrics::default());
     (dir, ApiState { db, metrics, log: None, confirmations: 0, archive: None, keys, labels, reads: Default::default() })
 }

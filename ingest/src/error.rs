@@ -1,5 +1,5 @@
 use alloy::transports::{RpcError, TransportErrorKind};
-use registrar_store::StoreError;
+use registrar_log::LogError;
 
 /// How a failed RPC call failed, for retries and the `registrar_rpc_errors_total` series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +108,7 @@ pub enum IngestError {
     #[error("log without {0}: the node returned a pending log")]
     IncompleteLog(&'static str),
     #[error("event log: {0}")]
-    Store(#[from] StoreError),
+    Log(#[from] LogError),
     #[error("task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
 }
@@ -122,7 +122,7 @@ impl IngestError {
                 RpcErrorKind::RangeTooLarge | RpcErrorKind::Fatal => false,
             },
             IngestError::Connect { .. } | IngestError::Inconsistent(_) => true,
-            IngestError::Store(e) => e.is_retryable(),
+            IngestError::Log(e) => e.is_retryable(),
             IngestError::MissingBlock(_)
             | IngestError::ReorgTooDeep { .. }
             | IngestError::ReorgBelowFinality { .. }

@@ -25,11 +25,11 @@ use std::{
 use alloy::{primitives::Address, rpc::types::Log};
 use futures::{stream::FuturesOrdered, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
+use registrar_log::{EventLog, Metrics, Partition};
 use registrar_schemas::{
     AdminAction, BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, IdentityAction, LogRecord,
     Reverted, TokenDiscovered, TokenEvent, UndecodedLog,
 };
-use registrar_store::{EventLog, Metrics, Partition};
 use tokio::sync::watch;
 use tracing::{debug, error, info, info_span, warn, Instrument};
 
@@ -198,7 +198,7 @@ impl Ingestor {
                 Err(e @ IngestError::Inconsistent(_)) => {
                     warn!(target: "ingest", error = %e, "chain changed while reading, starting over from the last appended block");
                 }
-                Err(IngestError::Store(e)) if e.is_retryable() => {
+                Err(IngestError::Log(e)) if e.is_retryable() => {
                     // The log is away (a broker outage). Part of an append may have landed:
                     // find out from the log itself, as after a restart, once it is back.
                     log_failures += 1;
@@ -1121,7 +1121,7 @@ mod tests {
                 .await
                 .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let log = registrar_store::EmbeddedLog::open(dir.path()).unwrap();
+        let log = registrar_log::EmbeddedLog::open(dir.path()).unwrap();
         let mut i =
             Ingestor::new(Arc::new(rpc), Arc::new(log), metrics, IngestConfig { from_block: 3, ..Default::default() });
         i.sent = vec![None; partitions];

@@ -20,11 +20,11 @@ use alloy::{
     rpc::types::{Filter, Header, Log},
     transports::TransportResult,
 };
+use registrar_log::Metrics;
 use registrar_schemas::{
     abi::{trex::ITREXViews, IERC20Metadata},
     BlockNumber, BlockRef,
 };
-use registrar_store::Metrics;
 use tracing::{debug, warn};
 
 use crate::{error::retry_after, trace::Trace, AdaptiveRange, IngestError, RpcErrorKind};

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use alloy::primitives::{Address, B256, U160, U256};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use registrar_log::{Metrics, RawRecord};
 use registrar_schemas::{
     BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogOffset, LogRecord, TokenEvent,
 };
-use registrar_store::{HolderOrder, Metrics, Projector, RawRecord, StateDb};
+use registrar_store::{HolderOrder, Projector, StateDb};
 
 const TOKEN: Address = Address::repeat_byte(0xee);
 const PER_BLOCK: u64 = 100;

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use alloy::primitives::{Keccak256, B256};
+use registrar_log::RocksMemory;
 use registrar_schemas::LogOffset;
 use rocksdb::{BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, IteratorMode, Options, DB};
 
@@ -17,14 +18,6 @@ use crate::{
 const MEMTABLE_BUDGET: usize = 64 << 20;
 /// The block cache shared by all tables.
 const BLOCK_CACHE: usize = 64 << 20;
-
-/// RocksDB's memory, by kind, in bytes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RocksMemory {
-    pub memtables: u64,
-    pub block_cache: u64,
-    pub table_readers: u64,
-}
 
 /// The projected state. Shared by the projector (the only writer) and the API (readers).
 pub struct StateDb {

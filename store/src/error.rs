@@ -1,20 +1,19 @@
-use registrar_schemas::{DecodeError, LogOffset};
+use registrar_log::LogError;
+use registrar_schemas::LogOffset;
 
 use crate::CodecError;
 
-/// Everything that can go wrong in the log or the state store.
+/// Everything that can go wrong in the state store, or reading the log it follows.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("rocksdb: {0}")]
     Rocks(#[from] rocksdb::Error),
     #[error("corrupt value in table {table}: {source}")]
     Corrupt { table: &'static str, source: CodecError },
-    #[error("log record at partition {partition} offset {offset} is not a valid record: {source}")]
-    BadRecord { partition: u32, offset: LogOffset, source: DecodeError },
     #[error("checkpoint of partition {partition} would move backwards: applied {applied:?}, next record {next}")]
     CheckpointGap { partition: u32, applied: Option<LogOffset>, next: LogOffset },
     #[error(transparent)]
-    Kafka(#[from] crate::kafka::KafkaLogError),
+    Log(#[from] LogError),
     #[error("revert to block {target} is below the finalized block {finalized}: its changes were not kept")]
     RevertBelowFinalized { target: u64, finalized: u64 },
     #[error("log record at partition {partition} offset {offset} cannot be applied: {reason}")]
@@ -37,9 +36,8 @@ impl StoreError {
                 rocksdb::ErrorKind::Busy | rocksdb::ErrorKind::TryAgain | rocksdb::ErrorKind::TimedOut
             ),
             StoreError::Io(_) => true,
-            StoreError::Kafka(e) => e.is_retryable(),
+            StoreError::Log(e) => e.is_retryable(),
             StoreError::Corrupt { .. }
-            | StoreError::BadRecord { .. }
             | StoreError::CheckpointGap { .. }
             | StoreError::RevertBelowFinalized { .. }
             | StoreError::Unacceptable { .. }

@@ -31,11 +31,11 @@ use tracing::{debug, info, warn};
 use crate::{
     codec::{put_bytes, Codec},
     db::decode,
-    log::wait_for_records,
     query::ChainStatus,
     tables::*,
-    EventLog, Metrics, RawRecord, StateDb, StoreError,
+    StateDb, StoreError,
 };
+use registrar_log::{wait_for_records, EventLog, Metrics, RawRecord};
 
 /// What one [`Projector::apply`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -124,7 +124,7 @@ impl Projector {
         }
         let mut outcome = ApplyOutcome::default();
         let mut decoded: Vec<Option<Result<LogRecord, StoreError>>> =
-            records.iter().map(|r| Some(r.decode())).collect();
+            records.iter().map(|r| Some(r.decode().map_err(StoreError::from))).collect();
         // A revert reads the undo table, so what comes before it is committed first.
         let mut start = 0;
         while start < records.len() {

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use alloy::primitives::{Address, B256, U256};
 use proptest::prelude::*;
+use registrar_log::{Metrics, RawRecord};
 use registrar_schemas::{
     BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogOffset, LogRecord, Move, MoveKind,
     Reverted, TokenDiscovered, TokenEvent,
 };
-use registrar_store::{HolderOrder, Metrics, Projector, RawRecord, StateDb, StoreError};
+use registrar_store::{HolderOrder, Projector, StateDb, StoreError};
 
 const TOKEN: Address = Address::repeat_byte(0xee);
 

@@ -24,7 +24,7 @@ use alloy::{
     primitives::{Address, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
 };
-use registrar::{
+use registrar_testkit::{
     contracts::DemoSecurityToken,
     devnet::Anvil,
     scenario::{self, Cast},

@@ -1,5 +1,5 @@
 use async_graphql::SimpleObject;
-use registrar_store::archive::{AnchorRecord, Disclosure as Record, Source};
+use registrar_archive::{AnchorRecord, Disclosure as Record, Source};
 
 use super::PageInfo;
 

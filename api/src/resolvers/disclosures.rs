@@ -1,6 +1,6 @@
 use async_graphql::{Context, Object, Result};
+use registrar_archive::SearchQuery;
 use registrar_merkle::{parse_hash, TreeSize};
-use registrar_store::archive::SearchQuery;
 
 use super::page_size;
 use crate::{

@@ -1,6 +1,8 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use base64::Engine;
-use registrar_store::{archive::Submission, labels::LabelChange};
+use registrar_archive::{Submission, Submitter};
+
+use crate::auth::LabelChange;
 
 use crate::{
     objects::{parse_address, Disclosure},
@@ -10,7 +12,7 @@ use crate::{
 /// The API key a request carried (`Authorization: Bearer <key>` or `X-Api-Key`), authenticated
 /// once by the HTTP handler.
 #[derive(Clone, Debug)]
-pub struct Caller(pub registrar_store::archive::ApiKey);
+pub struct Caller(pub crate::auth::ApiKey);
 
 #[derive(Default)]
 pub struct Mutation;
@@ -63,7 +65,7 @@ impl Mutation {
         }
         let label = label.map(|l| l.trim().to_string());
         if let Some(l) = &label {
-            registrar_store::labels::check_label(l).map_err(|reason| ApiError::Invalid { field: "label", reason })?;
+            crate::auth::check_label(l).map_err(|reason| ApiError::Invalid { field: "label", reason })?;
         }
         let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let change = LabelChange { token, holder, label, by: key.id, at };
@@ -111,7 +113,8 @@ impl Mutation {
                         .map_err(|e| ApiError::Invalid { field: "content", reason: format!("not base64: {e}") })?,
                     (None, text) => text.unwrap_or_default().into_bytes(),
                 };
-                let s = Submission { token, kind, title, effective_date, content_type, key };
+                let submitter = Submitter { key_id: key.id, key_name: key.name };
+                let s = Submission { token, kind, title, effective_date, content_type, submitter };
                 Ok(a.submit(s, &bytes)?)
             })
             .await?;

@@ -36,10 +36,7 @@ use registrar_schemas::{LogOffset, LogRecord};
 use tokio::sync::watch;
 use tracing::{debug, warn};
 
-use crate::{
-    log::{EventLog, Partition, RawRecord},
-    StoreError,
-};
+use crate::{EventLog, LogError, Partition, RawRecord};
 
 /// Why the Kafka log failed.
 #[derive(Debug, thiserror::Error)]
@@ -603,7 +600,7 @@ impl EventLog for KafkaLog {
         &self,
         records: &[LogRecord],
         keep: &(dyn Fn(Partition, &LogRecord) -> bool + Sync),
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), LogError> {
         if let Err(e) = block_on(self.produce(records, keep)) {
             // What landed is unknown: the writer finds out from the log. This producer's state
             // is unknown too; a new one starts clean.
@@ -615,7 +612,7 @@ impl EventLog for KafkaLog {
         Ok(())
     }
 
-    fn read(&self, partition: Partition, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, StoreError> {
+    fn read(&self, partition: Partition, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, LogError> {
         let records = self.read_partition(partition as i32, from.0 as i64, max, Duration::from_millis(20))?;
         let mut out = Vec::with_capacity(records.len());
         for r in records {
@@ -636,14 +633,14 @@ impl EventLog for KafkaLog {
         Ok(out)
     }
 
-    fn tail(&self, partition: Partition, max: usize) -> Result<Vec<RawRecord>, StoreError> {
+    fn tail(&self, partition: Partition, max: usize) -> Result<Vec<RawRecord>, LogError> {
         let (low, high) = self.watermarks(partition as i32)?;
         let from = low.max(high - max as i64);
         let records = self.read_until(partition as i32, from, high)?;
         Ok(records.into_iter().map(|r| RawRecord::new(partition, LogOffset(r.offset as u64), r.bytes)).collect())
     }
 
-    fn end(&self, partition: Partition) -> Result<LogOffset, StoreError> {
+    fn end(&self, partition: Partition) -> Result<LogOffset, LogError> {
         Ok(LogOffset(self.watermarks(partition as i32)?.1.max(0) as u64))
     }
 
@@ -684,7 +681,7 @@ impl EventLog for KafkaLog {
         }
     }
 
-    fn dead_letter(&self, record: &RawRecord, error: &str) -> Result<(), StoreError> {
+    fn dead_letter(&self, record: &RawRecord, error: &str) -> Result<(), LogError> {
         let topic = self.settings.dead_letter_topic();
         let origin_partition = record.partition.to_string();
         let origin_offset = record.offset.0.to_string();

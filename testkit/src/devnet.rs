@@ -18,7 +18,7 @@ pub fn anvil_binary() -> PathBuf {
     if let Ok(p) = std::env::var("REGISTRAR_ANVIL") {
         return PathBuf::from(p);
     }
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(ANVIL_NPM_PATH);
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(ANVIL_NPM_PATH);
     if repo.exists() {
         return repo;
     }

@@ -24,12 +24,20 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use anyhow::Context;
+use registrar_log::Metrics;
 use registrar_merkle::TreeSize;
-use registrar_store::{archive::Archive, Metrics};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use crate::contracts::DisclosureAnchor;
+use crate::Archive;
+
+alloy::sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    #[allow(missing_docs)]
+    DisclosureAnchor,
+    "../contracts/artifacts/DisclosureAnchor.json"
+);
 
 /// The owner's key. Its `Debug` shows the address only: the key is never logged.
 pub struct AnchorKey(PrivateKeySigner);

@@ -8,7 +8,7 @@ use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
 use super::{Archive, ArchiveError};
-use crate::{log::wait_for_records, EventLog};
+use registrar_log::{wait_for_records, EventLog};
 
 /// Records read per step.
 const BATCH: usize = 4096;

@@ -8,9 +8,9 @@
 //! open. On-chain documents and anchors are archived once their block is final, so a reorg never
 //! has to take a leaf back.
 
+pub mod anchor;
 mod blobs;
 mod follow;
-mod keys;
 pub mod search;
 mod text;
 
@@ -24,7 +24,6 @@ use std::{
 use alloy::primitives::Address;
 pub use blobs::{hash_file, hash_file_streaming, BlobRef, BlobStore};
 pub use follow::run_archiver;
-pub use keys::{ApiKey, KeyStore, Role};
 use registrar_merkle::{
     check_kind, leaf_hash, Algorithm, AnchorRef, Blake3, Hash, HexHash, LeafIndex, LeafRecord, NewNode, ProofError,
     ProofFile, Sha256, Tree, TreeSize, PROOF_FILE_VERSION,
@@ -36,7 +35,7 @@ use serde::{Deserialize, Serialize};
 pub use text::{pdf_text, ExtractLimits, Extracted, Extractor, SUBMITTABLE};
 use tracing::{error, info, warn};
 
-use crate::Metrics;
+use registrar_log::Metrics;
 
 const DISCLOSURES: &str = "disclosures";
 const BY_HASH: &str = "by_hash";
@@ -73,14 +72,12 @@ pub enum ArchiveError {
     MissingBlob(String),
     #[error("a write failed earlier; restart to recover from disk")]
     Poisoned,
-    #[error("api keys: {0}")]
-    Keys(String),
     #[error("corrupt archive: {0}")]
     Corrupt(String),
     #[error("search index: {0}")]
     Search(String),
     #[error("event log: {0}")]
-    Log(#[from] crate::StoreError),
+    Log(#[from] registrar_log::LogError),
     #[error("rocksdb: {0}")]
     Rocks(#[from] rocksdb::Error),
     #[error("io: {0}")]
@@ -107,7 +104,6 @@ impl ArchiveError {
             ArchiveError::AlgorithmMismatch { .. }
             | ArchiveError::MissingBlob(_)
             | ArchiveError::Poisoned
-            | ArchiveError::Keys(_)
             | ArchiveError::Corrupt(_)
             | ArchiveError::Search(_)
             | ArchiveError::Log(_)
@@ -182,7 +178,15 @@ pub struct Submission {
     pub title: String,
     pub effective_date: Option<String>,
     pub content_type: Option<String>,
-    pub key: ApiKey,
+    /// Who submits it: the id and name of the API key the API authenticated and checked.
+    pub submitter: Submitter,
+}
+
+/// The API key a submission came with, as the archive records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submitter {
+    pub key_id: String,
+    pub key_name: String,
 }
 
 #[derive(Clone, Debug)]
@@ -236,7 +240,6 @@ pub struct Archive {
     db: DB,
     blobs: BlobStore,
     search: SearchIndex,
-    keys: KeyStore,
     options: ArchiveOptions,
     state: Mutex<State>,
 }
@@ -281,8 +284,8 @@ fn show(a: &Address) -> String {
 }
 
 impl Archive {
-    /// Opens (or creates) the archive in `dir`; API keys are read from `keys_dir`.
-    pub fn open(dir: &Path, keys_dir: &Path, options: ArchiveOptions) -> Result<Archive, ArchiveError> {
+    /// Opens (or creates) the archive in `dir`.
+    pub fn open(dir: &Path, options: ArchiveOptions) -> Result<Archive, ArchiveError> {
         std::fs::create_dir_all(dir)?;
         let mut opts = Options::default();
         opts.create_if_missing(true);
@@ -320,7 +323,6 @@ impl Archive {
         let archive = Archive {
             blobs: BlobStore::open(&dir.join("blobs"))?,
             search: SearchIndex::open(&dir.join("index"))?,
-            keys: KeyStore::new(keys_dir),
             db,
             options,
             state: Mutex::new(State { tree, poisoned: false, pending: VecDeque::new(), archived_through }),
@@ -341,10 +343,6 @@ impl Archive {
 
     pub fn options(&self) -> &ArchiveOptions {
         &self.options
-    }
-
-    pub fn keys(&self) -> &KeyStore {
-        &self.keys
     }
 
     pub fn blobs(&self) -> &BlobStore {
@@ -374,12 +372,6 @@ impl Archive {
     /// Blocking.
     pub fn submit(&self, s: Submission, content: &[u8]) -> Result<Disclosure, ArchiveError> {
         let token = show(&s.token);
-        if !s.key.may_publish(&token) {
-            return Err(ArchiveError::Invalid {
-                field: "token",
-                reason: format!("key {} may not publish for {token}", s.key.id),
-            });
-        }
         check_kind(&s.kind).map_err(|e| ArchiveError::Invalid { field: "kind", reason: e.to_string() })?;
         let title = s.title.trim().to_string();
         if title.is_empty() || title.len() > MAX_TITLE {
@@ -402,7 +394,7 @@ impl Archive {
             timestamp: now(),
             salt: rand::random(),
         };
-        let source = Source::Submitted { key_id: s.key.id.clone(), key_name: s.key.name.clone() };
+        let source = Source::Submitted { key_id: s.submitter.key_id, key_name: s.submitter.key_name };
         let d = self.append(leaf, title, s.effective_date, content_type, blob.size, source, None)?;
         self.search.add(&d, &text)?;
         self.search.commit(d.leaf_index + 1)?;

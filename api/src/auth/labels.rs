@@ -140,9 +140,9 @@ impl LabelStore {
             let dir = self.path.parent().expect("the labels file is in the data directory");
             std::fs::create_dir_all(dir)?;
             // Names and references of investors: the owner's only.
-            let mut file = crate::files::private_options().create(true).append(true).open(&self.path)?;
+            let mut file = registrar_log::files::private_options().create(true).append(true).open(&self.path)?;
             inner.len = file.seek(std::io::SeekFrom::End(0))?;
-            crate::files::sync_dir(dir)?;
+            registrar_log::files::sync_dir(dir)?;
             inner.file = Some(file);
         }
         let len = inner.len;

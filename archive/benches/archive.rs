@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use registrar_store::archive::{hash_file, hash_file_streaming, SearchIndex, SearchQuery};
+use registrar_archive::{hash_file, hash_file_streaming, SearchIndex, SearchQuery};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)

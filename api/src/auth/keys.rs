@@ -11,7 +11,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 
-use super::ArchiveError;
+use crate::ApiError;
 
 /// What a key may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,7 +91,7 @@ impl KeyStore {
         KeyStore { path: data_dir.join("api-keys.json"), cache: Mutex::new((None, Vec::new())) }
     }
 
-    fn load(&self) -> Result<Vec<ApiKey>, ArchiveError> {
+    fn load(&self) -> Result<Vec<ApiKey>, ApiError> {
         let bytes = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -101,24 +101,24 @@ impl KeyStore {
         let mut cache = self.cache.lock().expect("key cache lock");
         if cache.0 != Some(hash) {
             let file: KeyFile = serde_json::from_slice(&bytes)
-                .map_err(|e| ArchiveError::Keys(format!("{} is not a key file: {e}", self.path.display())))?;
+                .map_err(|e| ApiError::Keys(format!("{} is not a key file: {e}", self.path.display())))?;
             *cache = (Some(hash), file.keys);
         }
         Ok(cache.1.clone())
     }
 
-    pub fn list(&self) -> Result<Vec<ApiKey>, ArchiveError> {
+    pub fn list(&self) -> Result<Vec<ApiKey>, ApiError> {
         self.load()
     }
 
     /// The key whose secret is `secret`, if any and not revoked.
-    pub fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, ArchiveError> {
+    pub fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>, ApiError> {
         let hash = blake3::hash(secret.trim().as_bytes()).to_hex().to_string();
         Ok(self.load()?.into_iter().find(|k| k.secret_hash == hash && !k.revoked))
     }
 
     /// Creates a key; returns it and its secret, which is not stored.
-    pub fn create(&self, name: &str, role: Role, tokens: Vec<String>) -> Result<(ApiKey, String), ArchiveError> {
+    pub fn create(&self, name: &str, role: Role, tokens: Vec<String>) -> Result<(ApiKey, String), ApiError> {
         let mut keys = self.load()?;
         let secret = format!("rk_{}", hex::encode(rand::random::<[u8; 24]>()));
         let key = ApiKey {
@@ -135,17 +135,17 @@ impl KeyStore {
         Ok((key, secret))
     }
 
-    pub fn revoke(&self, id: &str) -> Result<(), ArchiveError> {
+    pub fn revoke(&self, id: &str) -> Result<(), ApiError> {
         let mut keys = self.load()?;
-        let key = keys.iter_mut().find(|k| k.id == id).ok_or_else(|| ArchiveError::Keys(format!("no key {id}")))?;
+        let key = keys.iter_mut().find(|k| k.id == id).ok_or_else(|| ApiError::Keys(format!("no key {id}")))?;
         key.revoked = true;
         self.save(keys)
     }
 
-    fn save(&self, keys: Vec<ApiKey>) -> Result<(), ArchiveError> {
+    fn save(&self, keys: Vec<ApiKey>) -> Result<(), ApiError> {
         let text = serde_json::to_string_pretty(&KeyFile { keys }).expect("keys serialize");
         // Hashes of secrets and who holds which role: the owner's only.
-        crate::files::replace(&self.path, text.as_bytes(), true)?;
+        registrar_log::files::replace(&self.path, text.as_bytes(), true)?;
         *self.cache.lock().expect("key cache lock") = (None, Vec::new());
         Ok(())
     }

@@ -8,47 +8,47 @@ sol!(
     #[sol(rpc)]
     #[derive(Debug)]
     DemoSecurityToken,
-    "contracts/artifacts/DemoSecurityToken.json"
+    "../contracts/artifacts/DemoSecurityToken.json"
 );
 
 sol!(
     #[sol(rpc)]
     #[derive(Debug)]
     TransferEmitter,
-    "contracts/artifacts/TransferEmitter.json"
+    "../contracts/artifacts/TransferEmitter.json"
 );
 
 sol!(
     #[sol(rpc)]
     #[derive(Debug)]
     DisclosureAnchor,
-    "contracts/artifacts/DisclosureAnchor.json"
+    "../contracts/artifacts/DisclosureAnchor.json"
 );
 
 sol!(
     #[sol(rpc)]
     #[derive(Debug)]
     DemoPartitionedToken,
-    "contracts/artifacts/DemoPartitionedToken.json"
+    "../contracts/artifacts/DemoPartitionedToken.json"
 );
 
 sol!(
     #[sol(rpc)]
     #[derive(Debug)]
     DemoCollateralPool,
-    "contracts/artifacts/DemoCollateralPool.json"
+    "../contracts/artifacts/DemoCollateralPool.json"
 );
 
 sol!(
     #[sol(rpc)]
     #[derive(Debug)]
     DemoEquityToken,
-    "contracts/artifacts/DemoEquityToken.json"
+    "../contracts/artifacts/DemoEquityToken.json"
 );
 
 sol!(
     #[sol(rpc)]
     #[derive(Debug)]
     DemoBond,
-    "contracts/artifacts/DemoBond.json"
+    "../contracts/artifacts/DemoBond.json"
 );

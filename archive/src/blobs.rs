@@ -74,11 +74,11 @@ impl BlobStore {
         let parent = path.parent().expect("blob paths have a parent");
         if !parent.exists() {
             fs::create_dir_all(parent)?;
-            crate::files::sync_dir(&self.dir)?;
+            registrar_log::files::sync_dir(&self.dir)?;
         }
         fs::rename(&tmp, &path)?;
         // The rename is durable once the directory is: before the record that names the blob.
-        crate::files::sync_dir(parent)?;
+        registrar_log::files::sync_dir(parent)?;
         Ok(BlobRef { hash, size })
     }
 
