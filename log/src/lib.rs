@@ -10,7 +10,8 @@
 //! # Layout
 //! - `event_log`: the [`EventLog`] trait, [`RawRecord`] and [`Partition`], and the readers' wait.
 //! - `embedded`: [`EmbeddedLog`], the log in its own RocksDB.
-//! - `kafka`: the log on a Kafka topic (routing, topic admin, producer, readers, dead letters).
+//! - `kafka/`: the log on a Kafka topic, one file per concern: `settings`, `error`, `partitioner`
+//!   (routing by chain id and contract), `admin` (the topic), `producer`, `reader`, `dead_letters`.
 //! - `error`: [`LogError`], with whether a failure is worth retrying.
 //! - `metrics`: the process's Prometheus series, declared in one place (every stage updates them).
 //! - `memory`: [`RocksMemory`], what a RocksDB holds in memory.
