@@ -9,7 +9,7 @@ use rocksdb::{BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, It
 
 use crate::{
     codec::Codec,
-    query::ChainStatus,
+    tables::ChainStatus,
     tables::{HoldersByBalance, Meta, MetaKey, Table, ALL_TABLES},
     StoreError,
 };

@@ -8,11 +8,18 @@
 //!
 //! # Layout
 //! - `codec`: fixed-width encodings of keys and values, one per type.
-//! - `tables`: the column families, declared once with their key and value types.
+//! - `tables/`: the column families, declared once with their key and value types (`mod.rs`);
+//!   their keys and values in `models/`, one file per group (balances, partitions, registry,
+//!   capital, pools, audit, chain) with [`ChainStatus`].
 //! - `db`: opening the state database and typed reads.
-//! - `projector`: applying records to the state, reverts included.
-//! - `query`: the reads the API answers with, as of any block.
+//! - `projector/`: applying records to the state: the loop (`mod.rs`), the write overlay with undo
+//!   and commit (`tx`), records about the chain (`chain`), the event dispatch (`event`), and one
+//!   file per protocol family (`balances`, `partitions`, `trex`, `capital`, `pools`, `audit`).
+//! - `query/`: the reads the API answers with, as of any block, one file per subject.
 //! - `budget`: reads that stop once the request that asked is gone.
+//!
+//! It does not own the log's transport (`registrar-log`), the disclosure archive
+//! (`registrar-archive`), HTTP or report formatting (`registrar-api`).
 
 mod budget;
 mod codec;
@@ -28,10 +35,10 @@ pub use db::StateDb;
 pub use error::StoreError;
 pub use projector::{partition_lags, records_behind, run_projector, ApplyOutcome, PartitionLag, Projector};
 pub use query::{
-    ChainStatus, EventQuery, EventRow, HolderOrder, HolderRow, HoldersPage, Page, TokenInfo, TokenSnapshot,
-    TransferFilter, TransferRow,
+    EventQuery, EventRow, HolderOrder, HolderRow, HoldersPage, Page, TokenInfo, TokenSnapshot, TransferFilter,
+    TransferRow,
 };
 pub use tables::{
-    AssetPosition, AuditAction, AuditEntry, BlockInfo, CorporateActionKind, CorporateActionValue, DistributionValue,
-    HolderState, IdentityRecord, LinkKind, MemberKind, Membership, VaultRequestValue, VoteValue,
+    AssetPosition, AuditAction, AuditEntry, BlockInfo, ChainStatus, CorporateActionKind, CorporateActionValue,
+    DistributionValue, HolderState, IdentityRecord, LinkKind, MemberKind, Membership, VaultRequestValue, VoteValue,
 };

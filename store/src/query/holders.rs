@@ -1,0 +1,122 @@
+//! Holders as of a block: one, a page in any order, the whole register; delegations and votes.
+
+use alloy::primitives::{hex, Address, U256};
+use rocksdb::{Direction, IteratorMode};
+
+use super::*;
+use crate::{
+    codec::Codec,
+    db::{corrupt, decode},
+    tables::*,
+    HolderState, StateDb, StoreError,
+};
+
+impl StateDb {
+    /// One account's state after `block`.
+    pub fn holder_at(&self, token: Address, holder: Address, block: u64) -> Result<HolderState, StoreError> {
+        Ok(self.holder_value_at::<HolderHistory>(token, holder, block)?.unwrap_or_default())
+    }
+
+    /// The listed holders (a balance or any frozen state) after `block`, sorted by `order`.
+    pub fn holders_at(
+        &self,
+        token: Address,
+        block: u64,
+        order: HolderOrder,
+        first: usize,
+        after: Option<&str>,
+    ) -> Result<HoldersPage, StoreError> {
+        let after = parse_cursor(after, "holder cursor")?;
+        if order == HolderOrder::BalanceDesc && block >= self.latest_block()? {
+            return self.holders_by_balance(token, first, after);
+        }
+        let mut rows: Vec<(Vec<u8>, HolderRow)> =
+            self.listed_holders_at(token, block)?.into_iter().map(|row| (sort_key(order, &row), row)).collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        let skip = match &after {
+            Some(c) => rows.partition_point(|(k, _)| k <= c),
+            None => 0,
+        };
+        let has_next = rows.len() > skip + first;
+        let page: Vec<_> = rows.into_iter().skip(skip).take(first).collect();
+        let end_cursor = page.last().map(|(k, _)| hex::encode(k));
+        Ok(Page { rows: page.into_iter().map(|(_, r)| r).collect(), has_next, end_cursor })
+    }
+
+    /// The fast path: the latest block, by descending balance, read off the balance index.
+    pub(super) fn holders_by_balance(
+        &self,
+        token: Address,
+        first: usize,
+        after: Option<Vec<u8>>,
+    ) -> Result<HoldersPage, StoreError> {
+        let mut start = token.to_vec();
+        if let Some(c) = &after {
+            start.extend_from_slice(c);
+        }
+        let mut rows = Vec::with_capacity(first.min(1024));
+        let mut has_next = false;
+        let mut end_cursor = None;
+        for item in self.db.iterator_cf(self.cf::<HoldersByBalance>(), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, v) = item?;
+            crate::budget::check()?;
+            if !k.starts_with(token.as_slice()) {
+                break;
+            }
+            if after.as_deref() == Some(&k[20..]) {
+                continue;
+            }
+            if rows.len() == first {
+                has_next = true;
+                break;
+            }
+            let key = BalanceIndexKey::decode(&k).map_err(corrupt::<HoldersByBalance>)?;
+            let state = decode::<HoldersByBalance>(&v)?;
+            end_cursor = Some(hex::encode(&k[20..]));
+            rows.push(HolderRow { address: key.holder, state });
+        }
+        Ok(Page { rows, has_next, end_cursor })
+    }
+
+    /// The holder register of `token` as of `block`: every account holding a balance or any
+    /// frozen state after that block, by address.
+    pub fn holder_register(&self, token: Address, block: u64) -> Result<Vec<HolderRow>, StoreError> {
+        self.listed_holders_at(token, block)
+    }
+
+    /// Every listed holder after `block`, from the history table.
+    pub(super) fn listed_holders_at(&self, token: Address, block: u64) -> Result<Vec<HolderRow>, StoreError> {
+        let rows =
+            self.history_at::<HolderHistory, _>(token.as_slice(), block, |k| (k.holder, k.block), |h| h.is_listed())?;
+        Ok(rows.into_iter().map(|(address, state)| HolderRow { address, state }).collect())
+    }
+
+    /// The newest row of a (token, holder, block) history table at or before `block`.
+    pub(super) fn holder_value_at<T: Table<Key = HolderBlockKey>>(
+        &self,
+        token: Address,
+        holder: Address,
+        block: u64,
+    ) -> Result<Option<T::Value>, StoreError> {
+        let key = HolderBlockKey { token, holder, block }.encode();
+        let mut it = self.db.raw_iterator_cf(self.cf::<T>());
+        it.seek_for_prev(&key);
+        match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.len() == key.len() && k[..40] == key[..40] => Ok(Some(decode::<T>(v)?)),
+            _ => {
+                it.status()?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Whom `holder` delegated `token` votes to after `block` (ERC-5805).
+    pub fn delegate_at(&self, token: Address, holder: Address, block: u64) -> Result<Option<Address>, StoreError> {
+        Ok(self.holder_value_at::<DelegateHistory>(token, holder, block)?.filter(|a| !a.is_zero()))
+    }
+
+    /// `delegate`'s voting power in `token` after `block` (ERC-5805).
+    pub fn votes_at(&self, token: Address, delegate: Address, block: u64) -> Result<U256, StoreError> {
+        Ok(self.holder_value_at::<VoteHistory>(token, delegate, block)?.unwrap_or_default())
+    }
+}
