@@ -7,6 +7,7 @@
 //! - `rpc`: the node client: timeouts, retries with backoff, rate limits, adaptive log ranges.
 //! - `range`: the adaptive range size, pure logic.
 //! - `decode`: logs to domain events, one decoder per event signature.
+//! - `settle`: the events of one transaction that only mean something together.
 //! - `trace`: call traces read without recursion (they nest a frame per call depth).
 //! - `window`: the hash chain of recent blocks and the search for a common ancestor.
 //! - `ingestor`: the backfill and follow loop that appends records to the log.
@@ -16,12 +17,14 @@ mod error;
 mod ingestor;
 mod range;
 mod rpc;
+mod settle;
 mod trace;
 mod window;
 
-pub use decode::{decode_log, settle_transactions, Decoded};
+pub use decode::{decode_log, Decoded};
 pub use error::{IngestError, RpcErrorKind};
 pub use ingestor::{IngestConfig, Ingestor};
 pub use range::AdaptiveRange;
 pub use rpc::{Rpc, RpcConfig};
+pub use settle::settle_transactions;
 pub use window::BlockWindow;

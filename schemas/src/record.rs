@@ -572,4 +572,19 @@ impl LogRecord {
             LogRecord::Reverted(r) => r.common_ancestor,
         }
     }
+
+    /// Where a record sits in the chain: block, then log index; a block's commit comes after its
+    /// logs (log index `u32::MAX`). `None` for records that have no place (token metadata,
+    /// reverts). Ingest and the projector both order and de-duplicate records by it.
+    pub fn position(&self) -> Option<Position> {
+        match self {
+            LogRecord::Event(e) => Some((e.meta.block.number.0, e.meta.log_index)),
+            LogRecord::Undecoded(u) => Some((u.meta.block.number.0, u.meta.log_index)),
+            LogRecord::Committed(c) => Some((c.block.0, u32::MAX)),
+            LogRecord::TokenDiscovered(_) | LogRecord::Reverted(_) => None,
+        }
+    }
 }
+
+/// A record's place in the chain: (block number, log index).
+pub type Position = (u64, u32);

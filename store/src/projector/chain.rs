@@ -49,12 +49,7 @@ impl Tx<'_> {
         // the last one applied is a copy (a broker without idempotent appends retried it). A
         // dead letter put back by `registrar dlq replay` is applied out of order, once: its
         // dead-letter offset is remembered beside the dead letters.
-        let position = match &record {
-            LogRecord::Event(e) => Some((e.meta.block.number.0, e.meta.log_index)),
-            LogRecord::Undecoded(u) => Some((u.meta.block.number.0, u.meta.log_index)),
-            LogRecord::Committed(c) => Some((c.block.0, u32::MAX)),
-            LogRecord::TokenDiscovered(_) | LogRecord::Reverted(_) => None,
-        };
+        let position = record.position();
         let replay = match raw.replayed {
             Some(at) => {
                 let marker = RecordKey { partition: REPLAYS, offset: at };
