@@ -23,13 +23,12 @@ use alloy::{
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
-use anyhow::Context;
 use registrar_log::Metrics;
 use registrar_merkle::TreeSize;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use crate::Archive;
+use crate::{Archive, ArchiveError};
 
 alloy::sol!(
     #[sol(rpc)]
@@ -43,34 +42,36 @@ alloy::sol!(
 pub struct AnchorKey(PrivateKeySigner);
 
 impl AnchorKey {
-    pub fn from_hex(hex: &str) -> anyhow::Result<Self> {
+    pub fn from_hex(hex: &str) -> Result<Self, ArchiveError> {
         PrivateKeySigner::from_str(hex.trim())
             .map(AnchorKey)
-            .map_err(|_| anyhow::anyhow!("the anchor key is not a hex private key"))
+            .map_err(|_| ArchiveError::AnchorKey("the anchor key is not a hex private key".into()))
     }
 
     /// From `file`, or else the `REGISTRAR_ANCHOR_KEY` environment variable. A file that others
     /// than its owner may read or write is refused: the key moves the anchor contract.
-    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+    pub fn load(file: Option<&Path>) -> Result<Self, ArchiveError> {
+        let unreadable = |e: std::io::Error| {
+            ArchiveError::AnchorKey(format!("cannot read {}: {e}", file.unwrap_or(Path::new("")).display()))
+        };
         match file {
             Some(path) => {
                 use std::os::unix::fs::PermissionsExt;
-                let mode = std::fs::metadata(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?
-                    .permissions()
-                    .mode();
-                anyhow::ensure!(
-                    mode & 0o077 == 0,
-                    "{} can be read or written by others (mode {:o}): the anchor key must be the owner's only (chmod 600)",
-                    path.display(),
-                    mode & 0o777
-                );
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-                Self::from_hex(&text)
+                let mode = std::fs::metadata(path).map_err(unreadable)?.permissions().mode();
+                if mode & 0o077 != 0 {
+                    return Err(ArchiveError::AnchorKey(format!(
+                        "{} can be read or written by others (mode {:o}): the anchor key must be the owner's only (chmod 600)",
+                        path.display(),
+                        mode & 0o777
+                    )));
+                }
+                Self::from_hex(&std::fs::read_to_string(path).map_err(unreadable)?)
             }
             None => match std::env::var("REGISTRAR_ANCHOR_KEY") {
                 Ok(hex) => Self::from_hex(&hex),
-                Err(_) => anyhow::bail!("anchoring needs the owner's key: --anchor-key-file or REGISTRAR_ANCHOR_KEY"),
+                Err(_) => Err(ArchiveError::AnchorKey(
+                    "anchoring needs the owner's key: --anchor-key-file or REGISTRAR_ANCHOR_KEY".into(),
+                )),
             },
         }
     }
@@ -117,13 +118,24 @@ pub async fn run(
     archive: Arc<Archive>,
     metrics: Arc<Metrics>,
     mut shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
+) -> Result<(), ArchiveError> {
     let from = config.key.address();
     let wallet = EthereumWallet::from(config.key.0.clone());
-    let provider = ProviderBuilder::new().wallet(wallet).connect(&config.rpc).await?.erased();
+    let provider = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect(&config.rpc)
+        .await
+        .map_err(chain("connecting to the node"))?
+        .erased();
     let contract = DisclosureAnchor::new(config.contract, provider.clone());
-    let owner = contract.owner().call().await.context("reading the anchor contract's owner")?;
-    anyhow::ensure!(owner == from, "the anchor key's address {from} is not the owner {owner} of {}", config.contract);
+    let owner = contract.owner().call().await.map_err(chain("reading the anchor contract's owner"))?;
+    if owner != from {
+        return Err(ArchiveError::NotOwner {
+            key: from.to_string(),
+            owner: owner.to_string(),
+            contract: config.contract.to_string(),
+        });
+    }
     info!(target: "anchor", contract = %config.contract, every_leaves = config.every_leaves, "anchoring roots");
     let mut pending: Option<Pending> = None;
     let mut unanchored_since: Option<Instant> = None;
@@ -135,7 +147,7 @@ pub async fn run(
         let result =
             step(&config, &archive, &metrics, &provider, &contract, from, &mut pending, &mut unanchored_since).await;
         if let Err(e) = result {
-            warn!(target: "anchor", error = %format!("{e:#}"), "anchoring step failed; retrying");
+            warn!(target: "anchor", error = %e, retryable = e.is_retryable(), "anchoring step failed; retrying");
         }
     }
 }
@@ -150,22 +162,24 @@ async fn step(
     from: Address,
     pending: &mut Option<Pending>,
     unanchored_since: &mut Option<Instant>,
-) -> anyhow::Result<()> {
-    let chain_size = contract.latestSize().call().await?;
+) -> Result<(), ArchiveError> {
+    let chain_size = contract.latestSize().call().await.map_err(chain("reading latestSize()"))?;
     if let Some(p) = pending.as_mut() {
         if chain_size >= p.size {
             info!(target: "anchor", tree_size = p.size, tx = ?p.tx, "root anchored");
             *pending = None;
             return Ok(());
         }
-        let mined_nonce = provider.get_transaction_count(from).await?;
+        let mined_nonce = provider.get_transaction_count(from).await.map_err(chain("reading the nonce"))?;
         if mined_nonce > p.nonce {
             warn!(target: "anchor", tree_size = p.size, "the anchor's nonce was used without anchoring it; sending again");
             *pending = None;
             return Ok(());
         }
         let known = match p.tx {
-            Some(tx) => provider.get_transaction_by_hash(tx).await?.is_some(),
+            Some(tx) => {
+                provider.get_transaction_by_hash(tx).await.map_err(chain("reading the anchor transaction"))?.is_some()
+            }
             None => false,
         };
         if p.tx.is_some() && !known {
@@ -184,11 +198,7 @@ async fn step(
                     p.sent_at = Instant::now();
                     return Ok(());
                 }
-                anyhow::bail!(
-                    "nonce {} is held by a transaction the node will not replace at the fee ceiling of {} wei per gas (anchor.max_fee_per_gas_gwei)",
-                    p.nonce,
-                    config.max_fee_per_gas
-                );
+                return Err(ArchiveError::NonceHeld { nonce: p.nonce, ceiling: config.max_fee_per_gas });
             }
             p.max_fee = (p.max_fee + p.max_fee / 4 + 1).min(config.max_fee_per_gas);
             p.priority_fee = (p.priority_fee + p.priority_fee / 4 + 1).min(p.max_fee);
@@ -212,9 +222,10 @@ async fn step(
     let root = archive.root_at(TreeSize(size))?;
     // The first nonce not mined: a transaction an earlier run left in the pool holds it, and the
     // new anchor replaces it (a later nonce would wait behind it for ever).
-    let nonce = provider.get_transaction_count(from).await?;
-    let held = provider.get_transaction_count(from).pending().await? > nonce;
-    let fees = provider.estimate_eip1559_fees().await?;
+    let nonce = provider.get_transaction_count(from).await.map_err(chain("reading the nonce"))?;
+    let held =
+        provider.get_transaction_count(from).pending().await.map_err(chain("reading the pending nonce"))? > nonce;
+    let fees = provider.estimate_eip1559_fees().await.map_err(chain("estimating fees"))?;
     let max_fee = fees.max_fee_per_gas.min(config.max_fee_per_gas);
     if max_fee < fees.max_fee_per_gas {
         warn!(target: "anchor", estimate = fees.max_fee_per_gas, ceiling = config.max_fee_per_gas, "fees above the ceiling: anchoring at the ceiling");
@@ -245,7 +256,7 @@ async fn send(
     contract: &DisclosureAnchor::DisclosureAnchorInstance<DynProvider>,
     p: &Pending,
     ceiling: u128,
-) -> anyhow::Result<Option<B256>> {
+) -> Result<Option<B256>, ArchiveError> {
     let max_fee = p.max_fee.min(ceiling);
     let call = contract
         .anchor(p.size, B256::from(p.root))
@@ -259,8 +270,13 @@ async fn send(
             warn!(target: "anchor", nonce = p.nonce, max_fee, "the node refused the anchor as underpriced: another transaction holds its nonce");
             Ok(None)
         }
-        Err(e) => Err(anyhow::Error::new(e).context("sending the anchor transaction")),
+        Err(e) => Err(chain("sending the anchor transaction")(e)),
     }
+}
+
+/// A failed call to the node or the contract, saying what was being done.
+fn chain<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> ArchiveError {
+    move |e| ArchiveError::Chain { what, reason: e.to_string() }
 }
 
 #[cfg(test)]

@@ -4,6 +4,10 @@ use registrar_schemas::{
     TokenEvent,
 };
 
+use std::path::Path;
+
+use registrar_merkle::{Blake3, TreeSize};
+
 use super::*;
 
 const TOKEN: Address = Address::repeat_byte(0xaa);

@@ -18,6 +18,7 @@ use crate::{
 };
 
 impl Tx<'_> {
+    /// Applies one record; returns the number of token events it held.
     pub(super) fn apply_one(
         &mut self,
         raw: &RawRecord,

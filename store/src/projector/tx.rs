@@ -143,8 +143,7 @@ impl<'a> Tx<'a> {
         self.overlay.insert((T::ID, key), Some(value));
     }
 
-    /// Applies one record; returns the number of token events it held.
-
+    /// Marks the changes that follow as belonging to `block`: kept for undo unless it is final.
     pub(super) fn track_undo(&mut self, block: u64) {
         let finalized = self.status.map_or(0, |s| s.finalized_block);
         self.undo_block = (self.status.is_none() || block > finalized).then_some(block);
