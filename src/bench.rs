@@ -315,7 +315,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     info!(events = report.events, seconds = report.seconds, rate = replay_rate as u64, identical = same, "replay");
 
     // 4. Regulator reports as of an old block (the last mint's: every holder, read from history).
-    let old = registrar_api::reports::AsOf::Block(minted_at);
+    let old = registrar_store::AsOf::Block(minted_at);
     let t = Instant::now();
     let register = registrar_api::reports::build(
         &stores.db,

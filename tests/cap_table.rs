@@ -6,6 +6,8 @@ mod common;
 
 use std::process::Command;
 
+use alloy::providers::Provider;
+
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,9 +61,23 @@ async fn cap_table_equals_the_chain_now_and_in_the_past() {
     let d = reg
         .data(&format!(r#"{{ token(address: "{token}") {{ transfers(first: 1000, where: {{ from: "{from}" }}) {{ nodes {{ from }} }} }} }}"#))
         .await;
-    for n in d["token"]["transfers"]["nodes"].as_array().unwrap() {
+    let nodes = d["token"]["transfers"]["nodes"].as_array().unwrap();
+    for n in nodes {
         assert_eq!(n["from"].as_str(), Some(format!("{from:#x}").as_str()));
     }
+    let sent = provider
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(token)
+                .event_signature(alloy::primitives::keccak256("Transfer(address,address,uint256)"))
+                .topic1(from.into_word())
+                .from_block(0)
+                .to_block(played.last_block),
+        )
+        .await
+        .unwrap();
+    assert!(!sent.is_empty(), "the scenario has investor 3 send tokens");
+    assert_eq!(nodes.len(), sent.len(), "every transfer {from:#x} sent, and only those");
 
     // Events registrar does not decode (ERC-20 Approval) are kept with their coordinates.
     let d = reg.data("{ undecodedLogs(first: 100) { contract blockNumber txHash logIndex topics reason } }").await;

@@ -25,11 +25,26 @@ pub enum ApiError {
     #[error("{0}")]
     Archive(#[from] ArchiveError),
     #[error("storage error: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("api keys: {0}")]
     Keys(String),
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    /// What the caller asked for that the state cannot answer is the caller's error, with the
+    /// same words wherever it is asked; the rest is the store's.
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotIndexed => ApiError::NotIndexed,
+            StoreError::BlockNotIndexed { requested, indexed } => ApiError::BlockNotIndexed { requested, indexed },
+            StoreError::BeforeFirstBlock { .. } => {
+                ApiError::Invalid { field: "at", reason: "no indexed block is that old".into() }
+            }
+            other => ApiError::Store(other),
+        }
+    }
 }

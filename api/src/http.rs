@@ -234,12 +234,12 @@ async fn report(
     axum::extract::Path(kind): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<ReportQuery>,
 ) -> Response {
-    use crate::reports::{self, AsOf, ReportFormat, ReportKind};
+    use crate::reports::{self, ReportFormat, ReportKind};
     let parsed = (|| -> Result<_, crate::ApiError> {
         let kind: ReportKind = kind.parse()?;
         let token = crate::objects::parse_address(&q.token)?;
-        let as_of = AsOf::parse(q.block, q.at.as_deref(), q.to.as_deref())?;
-        let from = q.from.as_deref().map(AsOf::bound).transpose()?;
+        let as_of = reports::parse_as_of(q.block, q.at.as_deref(), q.to.as_deref())?;
+        let from = q.from.as_deref().map(reports::parse_bound).transpose()?;
         let format: ReportFormat = q.format.as_deref().unwrap_or("json").parse()?;
         Ok((kind, token, as_of, from, format))
     })();
@@ -302,10 +302,10 @@ async fn commitment(
     State(state): State<ApiState>,
     axum::extract::Query(q): axum::extract::Query<CommitmentQuery>,
 ) -> Response {
-    use crate::reports::{self, AsOf};
+    use crate::reports;
     let parsed = (|| -> Result<_, crate::ApiError> {
         let token = crate::objects::parse_address(&q.token)?;
-        let as_of = AsOf::parse(q.block, q.at.as_deref(), None)?;
+        let as_of = reports::parse_as_of(q.block, q.at.as_deref(), None)?;
         let holder = q.holder.as_deref().map(crate::objects::parse_address).transpose()?;
         Ok((token, as_of, holder))
     })();

@@ -20,6 +20,12 @@ pub enum StoreError {
     Unacceptable { partition: u32, offset: LogOffset, reason: String },
     #[error("invalid {0}")]
     BadCursor(&'static str),
+    #[error("nothing is indexed yet")]
+    NotIndexed,
+    #[error("block {requested} is not indexed yet: the latest indexed block is {indexed}")]
+    BlockNotIndexed { requested: u64, indexed: u64 },
+    #[error("no indexed block is as old as {timestamp}")]
+    BeforeFirstBlock { timestamp: u64 },
     #[error("the read was cancelled: the request that asked for it is gone or past its deadline")]
     Cancelled,
     #[error("io: {0}")]
@@ -42,6 +48,9 @@ impl StoreError {
             | StoreError::RevertBelowFinalized { .. }
             | StoreError::Unacceptable { .. }
             | StoreError::BadCursor(_)
+            | StoreError::NotIndexed
+            | StoreError::BlockNotIndexed { .. }
+            | StoreError::BeforeFirstBlock { .. }
             | StoreError::Cancelled => false,
         }
     }

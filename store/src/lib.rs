@@ -35,7 +35,9 @@ pub use db::StateDb;
 pub use error::StoreError;
 pub use projector::{partition_lags, records_behind, run_projector, ApplyOutcome, PartitionLag, Projector};
 pub use query::{
-    EventQuery, EventRow, HolderOrder, HolderRow, HoldersPage, Page, TokenInfo, TokenSnapshot, TransferFilter,
+    AsOf, BondTranche, Check, ComplianceSetup, EventQuery, EventRow, HolderOrder, HolderRegister, HolderRow,
+    HoldersPage, Issuance, IssuanceKind, IssuanceRow, Page, PoolSummary, ProposalTally, Reconciliation,
+    ReconciliationRow, RegisterRow, ResolvedBlock, TokenInfo, TokenSnapshot, TrancheStatus, TransferFilter,
     TransferRow,
 };
 pub use tables::{

@@ -1,8 +1,6 @@
 use alloy::primitives::{Address, B256, U256};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
-use registrar_store::{
-    EventQuery, HolderOrder, HolderRow, IdentityRecord, LinkKind, TokenInfo, TokenSnapshot, TransferFilter,
-};
+use registrar_store::{HolderOrder, HolderRow, IdentityRecord, LinkKind, TokenInfo, TokenSnapshot, TransferFilter};
 
 use super::{
     corporate_action_connection, distribution_connection, parse_address, show_address, vault_request_connection,
@@ -200,54 +198,26 @@ pub struct TrustedIssuer {
     pub claim_topics: Vec<BigInt>,
 }
 
-impl ComplianceSetup {
-    fn read(
-        db: &registrar_store::StateDb,
-        token: Address,
-        block: u64,
-    ) -> Result<Option<ComplianceSetup>, registrar_store::StoreError> {
-        use registrar_store::MemberKind;
-        let Some(registry) = db.link_at(token, LinkKind::IdentityRegistry, block)? else { return Ok(None) };
-        let addresses = |contract: Option<Address>, kind| -> Result<Vec<String>, registrar_store::StoreError> {
-            let Some(contract) = contract else { return Ok(Vec::new()) };
-            Ok(db
-                .members_at(contract, kind, block)?
+impl From<registrar_store::ComplianceSetup> for ComplianceSetup {
+    fn from(c: registrar_store::ComplianceSetup) -> Self {
+        let list = |a: Vec<Address>| a.iter().map(show_address).collect();
+        ComplianceSetup {
+            agents: list(c.agents),
+            identity_registry: show_address(&c.identity_registry),
+            identity_storage: c.identity_storage.map(|a| show_address(&a)),
+            registry_agents: list(c.registry_agents),
+            claim_topics: c.claim_topics.into_iter().map(BigInt).collect(),
+            trusted_issuers: c
+                .trusted_issuers
                 .into_iter()
-                .map(|(m, _)| show_address(&Address::from_word(m)))
-                .collect())
-        };
-        let compliance = db.link_at(token, LinkKind::Compliance, block)?;
-        let topics_registry = db.link_at(registry, LinkKind::ClaimTopics, block)?;
-        let issuers_registry = db.link_at(registry, LinkKind::TrustedIssuers, block)?;
-        let claim_topics = match topics_registry {
-            Some(r) => db
-                .members_at(r, MemberKind::ClaimTopic, block)?
-                .into_iter()
-                .map(|(t, _)| BigInt(U256::from_be_bytes(t.0)))
-                .collect(),
-            None => Vec::new(),
-        };
-        let trusted_issuers = match issuers_registry {
-            Some(r) => db
-                .members_at(r, MemberKind::TrustedIssuer, block)?
-                .into_iter()
-                .map(|(i, topics)| TrustedIssuer {
-                    issuer: show_address(&Address::from_word(i)),
+                .map(|(issuer, topics)| TrustedIssuer {
+                    issuer: show_address(&issuer),
                     claim_topics: topics.into_iter().map(BigInt).collect(),
                 })
                 .collect(),
-            None => Vec::new(),
-        };
-        Ok(Some(ComplianceSetup {
-            agents: addresses(Some(token), MemberKind::Agent)?,
-            identity_registry: show_address(&registry),
-            identity_storage: db.link_at(registry, LinkKind::IdentityStorage, block)?.map(|a| show_address(&a)),
-            registry_agents: addresses(Some(registry), MemberKind::Agent)?,
-            claim_topics,
-            trusted_issuers,
-            compliance: compliance.map(|a| show_address(&a)),
-            modules: addresses(compliance, MemberKind::Module)?,
-        }))
+            compliance: c.compliance.map(|a| show_address(&a)),
+            modules: list(c.modules),
+        }
     }
 }
 
@@ -426,7 +396,7 @@ impl Token {
     async fn compliance_setup(&self, ctx: &Context<'_>) -> Result<Option<ComplianceSetup>> {
         let state = ctx.data::<ApiState>()?;
         let (token, block) = (self.info.address, self.block);
-        Ok(state.read(move |db| ComplianceSetup::read(db, token, block)).await?)
+        Ok(state.read(move |db| db.compliance_setup(token, block)).await?.map(ComplianceSetup::from))
     }
 
     /// The collateral pool this token is the share of, as of this block: null for tokens without
@@ -434,20 +404,12 @@ impl Token {
     async fn pool(&self, ctx: &Context<'_>) -> Result<Option<Pool>> {
         let state = ctx.data::<ApiState>()?;
         let (token, block) = (self.info.address, self.block);
-        let (holdings, snapshot) =
-            state.read(move |db| Ok((db.pool_at(token, block)?, db.token_at(token, block)?))).await?;
-        if holdings.is_empty() {
-            return Ok(None);
-        }
-        let total_value = holdings.iter().fold(U256::ZERO, |s, (_, p)| s.saturating_add(p.value));
-        let shares = snapshot.total_supply;
-        let unit = U256::from(10u64).pow(U256::from(18));
-        let share_value = (!shares.is_zero()).then(|| BigInt(total_value.saturating_mul(unit) / shares));
-        Ok(Some(Pool {
-            total_value: BigInt(total_value),
-            total_shares: BigInt(shares),
-            share_value,
-            assets: holdings
+        Ok(state.read(move |db| db.pool_summary(token, block)).await?.map(|p| Pool {
+            total_value: BigInt(p.total_value),
+            total_shares: BigInt(p.total_shares),
+            share_value: p.share_value.map(BigInt),
+            assets: p
+                .assets
                 .into_iter()
                 .map(|(asset, p)| PoolAsset {
                     asset: show_address(&asset),
@@ -534,28 +496,15 @@ impl Token {
     async fn proposals(&self, ctx: &Context<'_>) -> Result<Vec<ProposalTally>> {
         let state = ctx.data::<ApiState>()?;
         let (token, block) = (self.info.address, self.block);
-        let rows = state
-            .read(move |db| {
-                Ok(db.votes_page(token, block, &EventQuery { first: usize::MAX, ..Default::default() }, |_| true)?.rows)
-            })
-            .await?;
-        let mut tallies: std::collections::BTreeMap<U256, [U256; 3]> = Default::default();
-        let mut voters: std::collections::BTreeMap<U256, u64> = Default::default();
-        for (_, _, v) in rows {
-            let t = tallies.entry(v.proposal_id).or_default();
-            if let Some(slot) = t.get_mut(usize::from(v.support)) {
-                *slot = slot.saturating_add(v.weight);
-            }
-            *voters.entry(v.proposal_id).or_default() += 1;
-        }
+        let tallies = state.read(move |db| db.proposal_tallies(token, block)).await?;
         Ok(tallies
             .into_iter()
-            .map(|(id, [against, for_, abstain])| ProposalTally {
-                proposal_id: BigInt(id),
-                against_votes: BigInt(against),
-                for_votes: BigInt(for_),
-                abstain_votes: BigInt(abstain),
-                voters: voters[&id],
+            .map(|t| ProposalTally {
+                proposal_id: BigInt(t.proposal_id),
+                against_votes: BigInt(t.against),
+                for_votes: BigInt(t.for_),
+                abstain_votes: BigInt(t.abstain),
+                voters: t.voters,
             })
             .collect())
     }
@@ -564,49 +513,20 @@ impl Token {
     async fn bonds(&self, ctx: &Context<'_>) -> Result<Vec<BondTranche>> {
         let state = ctx.data::<ApiState>()?;
         let (token, block) = (self.info.address, self.block);
-        let (supplies, actions) = state
-            .read(move |db| {
-                Ok((
-                    db.bond_positions(token, Address::ZERO, block)?,
-                    db.corporate_actions_page(
-                        token,
-                        block,
-                        &EventQuery { first: usize::MAX, ..Default::default() },
-                        |_| true,
-                    )?
-                    .rows,
-                ))
-            })
-            .await?;
-        let mut tranches: std::collections::BTreeMap<(U256, U256), BondTranche> = Default::default();
-        for (class, nonce, supply) in supplies {
-            tranches.insert(
-                (class, nonce),
-                BondTranche {
-                    class_id: BigInt(class),
-                    nonce_id: BigInt(nonce),
-                    supply: BigInt(supply),
-                    status: "OUTSTANDING".into(),
-                    default_reason: None,
+        let tranches = state.read(move |db| db.bond_tranches(token, block)).await?;
+        Ok(tranches
+            .into_iter()
+            .map(|t| BondTranche {
+                class_id: BigInt(t.class_id),
+                nonce_id: BigInt(t.nonce_id),
+                supply: BigInt(t.supply),
+                status: t.status.name().into(),
+                default_reason: match t.status {
+                    registrar_store::TrancheStatus::Defaulted(reason) => Some(reason),
+                    registrar_store::TrancheStatus::Outstanding | registrar_store::TrancheStatus::Matured => None,
                 },
-            );
-        }
-        for (_, _, a) in actions {
-            use registrar_store::CorporateActionKind as K;
-            if !matches!(a.kind, K::Matured | K::Defaulted) {
-                continue;
-            }
-            let t = tranches.entry((a.a, a.b)).or_insert_with(|| BondTranche {
-                class_id: BigInt(a.a),
-                nonce_id: BigInt(a.b),
-                supply: BigInt(U256::ZERO),
-                status: String::new(),
-                default_reason: None,
-            });
-            t.status = a.kind.name().into();
-            t.default_reason = (a.kind == K::Defaulted).then_some(a.text);
-        }
-        Ok(tranches.into_values().collect())
+            })
+            .collect())
     }
 
     /// The supply of each ERC-1410 partition with tokens in it (empty for unpartitioned tokens).

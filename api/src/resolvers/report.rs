@@ -2,7 +2,7 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 
 use crate::{
     objects::{parse_address, show_address},
-    reports::{self, AsOf, ReportFormat, ReportKind},
+    reports::{self, ReportFormat, ReportKind},
     ApiState,
 };
 
@@ -43,8 +43,8 @@ impl ReportQuery {
     ) -> Result<Report> {
         let state = ctx.data::<ApiState>()?;
         let token = parse_address(&token)?;
-        let as_of = AsOf::parse(block, at.as_deref(), to.as_deref())?;
-        let from = from.as_deref().map(AsOf::bound).transpose()?;
+        let as_of = reports::parse_as_of(block, at.as_deref(), to.as_deref())?;
+        let from = from.as_deref().map(reports::parse_bound).transpose()?;
         let caller = ctx.data_opt::<crate::resolvers::submit::Caller>().map(|c| &c.0);
         let private = state.private_view(caller, token);
         let r = state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format, private))).await??;

@@ -1,8 +1,9 @@
 use async_graphql::{Context, Object, Result};
+use registrar_store::AsOf;
 
 use crate::{
     objects::{parse_address, BlockHeight, Token},
-    ApiError, ApiState,
+    ApiState,
 };
 
 #[derive(Default)]
@@ -14,19 +15,14 @@ impl TokenQuery {
     async fn token(&self, ctx: &Context<'_>, address: String, block: Option<BlockHeight>) -> Result<Option<Token>> {
         let state = ctx.data::<ApiState>()?;
         let token = parse_address(&address)?;
-        let requested = block.and_then(|b| b.number);
+        let as_of = block.and_then(|b| b.number).map_or(AsOf::Latest, AsOf::Block);
         let found = state
             .read(move |db| {
-                let status = db.chain_status()?;
-                let Some(info) = db.token(token)? else { return Ok(Ok(None)) };
-                let Some(status) = status else { return Ok(Err(ApiError::NotIndexed)) };
-                let block = requested.unwrap_or(status.indexed_block);
-                if block > status.indexed_block {
-                    return Ok(Err(ApiError::BlockNotIndexed { requested: block, indexed: status.indexed_block }));
-                }
-                Ok(Ok(Some((info, block, block <= status.finalized_block, db.token_at(token, block)?))))
+                let Some(info) = db.token(token)? else { return Ok(None) };
+                let at = db.resolve_as_of(as_of)?;
+                Ok(Some((info, at.block, at.finalized, db.token_at(token, at.block)?)))
             })
-            .await??;
+            .await?;
         Ok(found.map(|(info, block, finalized, snapshot)| Token::new(info, block, finalized, snapshot)))
     }
 }

@@ -3,14 +3,24 @@
 
 use alloy::primitives::{hex, Address, B256, U256};
 
+mod as_of;
 mod events;
 mod history;
 mod holders;
 mod journal;
 mod partitions;
+mod registers;
 mod registry;
+mod tallies;
 mod tokens;
 
+pub use self::{
+    as_of::{AsOf, ResolvedBlock},
+    registers::{
+        Check, HolderRegister, Issuance, IssuanceKind, IssuanceRow, Reconciliation, ReconciliationRow, RegisterRow,
+    },
+    tallies::{BondTranche, ComplianceSetup, PoolSummary, ProposalTally, TrancheStatus},
+};
 use crate::{HolderState, StoreError};
 
 /// (holder, partition) and its balance.

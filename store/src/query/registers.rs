@@ -1,0 +1,174 @@
+//! Registers and the checks regulators ask for, as typed rows: the holder register with partition
+//! balances, its reconciliation against the token's aggregates, and issuance and redemption over
+//! a range of blocks.
+
+use alloy::primitives::{Address, B256, U256};
+
+use crate::{HolderRow, StateDb, StoreError, TransferFilter, TransferRow};
+
+/// The holder register as of a block: one row per listed account, with its partition balances,
+/// in address order, and the supply of each partition.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HolderRegister {
+    pub rows: Vec<RegisterRow>,
+    /// Each partition's supply (empty for an unpartitioned token).
+    pub supplies: Vec<(B256, U256)>,
+}
+
+/// One account of a [`HolderRegister`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterRow {
+    pub holder: HolderRow,
+    /// Its balance in each partition, by partition.
+    pub partitions: Vec<(B256, U256)>,
+}
+
+/// What a reconciliation compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// The token's total supply against the sum of its holders' balances.
+    SumOfBalances,
+    /// The token's holder count against the accounts with a balance.
+    HoldersWithABalance,
+    /// The total supply against the sum of the partitions' supplies.
+    SumOfPartitionSupplies,
+    /// A partition's supply against the sum of its holders' balances in it.
+    Partition(B256),
+}
+
+/// One line of a reconciliation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReconciliationRow {
+    pub check: Check,
+    pub expected: U256,
+    pub actual: U256,
+}
+
+/// The token's aggregates against its register, as of a block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reconciliation {
+    pub rows: Vec<ReconciliationRow>,
+}
+
+impl Reconciliation {
+    /// Whether every check holds.
+    pub fn balanced(&self) -> bool {
+        self.rows.iter().all(|r| r.expected == r.actual)
+    }
+}
+
+/// Whether a supply change issued or redeemed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IssuanceKind {
+    Issue,
+    Redeem,
+}
+
+impl IssuanceKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            IssuanceKind::Issue => "issue",
+            IssuanceKind::Redeem => "redeem",
+        }
+    }
+}
+
+/// A mint or a burn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuanceRow {
+    pub kind: IssuanceKind,
+    /// The holder issued to or redeemed from.
+    pub account: Address,
+    pub transfer: TransferRow,
+}
+
+/// Issuance and redemption over a range of blocks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Issuance {
+    pub rows: Vec<IssuanceRow>,
+    pub issued: U256,
+    pub redeemed: U256,
+}
+
+impl StateDb {
+    /// The holder register of `token` as of `block`.
+    pub fn register(&self, token: Address, block: u64) -> Result<HolderRegister, StoreError> {
+        let mut partitions = self.partition_register(token, block)?;
+        let supplies = partitions.remove(&Address::ZERO).unwrap_or_default();
+        let rows = self
+            .holder_register(token, block)?
+            .into_iter()
+            .map(|holder| RegisterRow { partitions: partitions.remove(&holder.address).unwrap_or_default(), holder })
+            .collect();
+        Ok(HolderRegister { rows, supplies })
+    }
+
+    /// The token's total supply and holder count against its register; for a partitioned token
+    /// also every partition's supply against its holders and the partitions against the supply.
+    pub fn reconciliation(&self, token: Address, block: u64) -> Result<Reconciliation, StoreError> {
+        let snapshot = self.token_at(token, block)?;
+        let register = self.register(token, block)?;
+        let holders = &register.rows;
+        let sum = holders.iter().fold(U256::ZERO, |s, r| s.saturating_add(r.holder.state.balance));
+        let with_balance = holders.iter().filter(|r| !r.holder.state.balance.is_zero()).count() as u64;
+        let mut rows = vec![
+            ReconciliationRow { check: Check::SumOfBalances, expected: snapshot.total_supply, actual: sum },
+            ReconciliationRow {
+                check: Check::HoldersWithABalance,
+                expected: U256::from(snapshot.holder_count),
+                actual: U256::from(with_balance),
+            },
+        ];
+        if !register.supplies.is_empty() {
+            let supplies = register.supplies.iter().fold(U256::ZERO, |s, (_, v)| s.saturating_add(*v));
+            rows.push(ReconciliationRow {
+                check: Check::SumOfPartitionSupplies,
+                expected: snapshot.total_supply,
+                actual: supplies,
+            });
+            for (partition, supply) in &register.supplies {
+                let held = holders
+                    .iter()
+                    .flat_map(|r| r.partitions.iter().filter(|(p, _)| p == partition).map(|(_, v)| *v))
+                    .fold(U256::ZERO, |s, v| s.saturating_add(v));
+                rows.push(ReconciliationRow { check: Check::Partition(*partition), expected: *supply, actual: held });
+            }
+        }
+        Ok(Reconciliation { rows })
+    }
+
+    /// Every transfer of `token` in blocks `from..=to`, in chain order.
+    pub fn transfers_between(&self, token: Address, from: u64, to: u64) -> Result<Vec<TransferRow>, StoreError> {
+        let filter = TransferFilter { block_gte: Some(from), block_lte: Some(to), ..Default::default() };
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.transfers(token, filter, to, 1000, after.as_deref())?;
+            out.extend(page.rows);
+            if !page.has_next {
+                return Ok(out);
+            }
+            after = page.end_cursor;
+        }
+    }
+
+    /// The mints and burns of `token` in blocks `from..=to`, with their totals.
+    pub fn issuance(&self, token: Address, from: u64, to: u64) -> Result<Issuance, StoreError> {
+        let mut out = Issuance::default();
+        for t in self.transfers_between(token, from, to)? {
+            let (kind, account) = match (t.from.is_zero(), t.to.is_zero()) {
+                (true, false) => {
+                    out.issued = out.issued.saturating_add(t.value);
+                    (IssuanceKind::Issue, t.to)
+                }
+                (false, true) => {
+                    out.redeemed = out.redeemed.saturating_add(t.value);
+                    (IssuanceKind::Redeem, t.from)
+                }
+                (true, true) | (false, false) => continue,
+            };
+            out.rows.push(IssuanceRow { kind, account, transfer: t });
+        }
+        Ok(out)
+    }
+}
