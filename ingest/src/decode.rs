@@ -1,7 +1,15 @@
-//! Logs to domain events. One entry per event signature in [`DECODERS`]; adding an event is one
-//! entry here, one variant in `schemas`, one projection arm in `store`. Events whose meaning
+//! Logs to domain events. One entry per event signature in [`DECODERS`]. Events whose meaning
 //! depends on the other logs of their transaction (ERC-1400 movements that an ERC-20 `Transfer`
 //! also states, `ChangedPartition`) are settled by `settle::settle_transactions`.
+//!
+//! Adding an event touches these files, and the compiler names all but the first three: the
+//! `sol!` binding (`schemas/src/abi.rs`), the entry here, the `TokenEvent` variant
+//! (`schemas/src/record.rs`); its Protobuf message (`schemas/proto/registrar/v1/log.proto` and
+//! `schemas/src/wire.rs`, with its generator in `schemas/tests/wire.rs`); the projector's arm
+//! (`store/src/projector/event.rs`) and audit rule (`audit.rs`) and its generator in
+//! `store/tests/projector.rs`; and the archive's (`archive/src/chain.rs`) and the T-REX
+//! follower's (`ingest/src/ingestor/follow.rs`) matches. Each of those matches is exhaustive, so
+//! a variant that one of them forgets is a compile error, not a silent skip.
 
 use alloy::{
     primitives::{Address, B256, U256},

@@ -81,37 +81,17 @@ impl Ingestor {
             for r in &records[scanned..] {
                 let LogRecord::Event(e) = r else { continue };
                 let block = e.meta.block.number.0;
-                let named: Vec<Address> = match &e.event {
-                    TokenEvent::SuiteDeployed {
-                        token,
-                        identity_registry,
-                        identity_storage,
-                        trusted_issuers,
-                        claim_topics,
-                        compliance,
-                    } if self.config.factories.contains(&e.meta.contract) => {
-                        tokens.push(*token);
-                        vec![
-                            *token,
-                            *identity_registry,
-                            *identity_storage,
-                            *trusted_issuers,
-                            *claim_topics,
-                            *compliance,
-                        ]
+                let named = linked_contracts(&e.event);
+                if named.is_empty() {
+                    continue;
+                }
+                if let TokenEvent::SuiteDeployed { token, .. } = &e.event {
+                    // Only a watched factory's suites are followed.
+                    if !self.config.factories.contains(&e.meta.contract) {
+                        continue;
                     }
-                    TokenEvent::Admin {
-                        action:
-                            AdminAction::IdentityRegistryAdded
-                            | AdminAction::ComplianceAdded
-                            | AdminAction::IdentityStorageSet
-                            | AdminAction::ClaimTopicsRegistrySet
-                            | AdminAction::TrustedIssuersRegistrySet,
-                        subject,
-                        ..
-                    } => vec![*subject],
-                    _ => continue,
-                };
+                    tokens.push(*token);
+                }
                 for a in named.into_iter().filter(|a| !a.is_zero() && !self.watched.contains(a)) {
                     found.entry(a).or_insert(block);
                 }
@@ -151,5 +131,78 @@ impl Ingestor {
             records.sort_by_key(LogRecord::position);
         }
         Ok(())
+    }
+}
+
+/// The contracts an event links its contract to, which ingest follows from then on: a factory's
+/// new suite, a token's identity registry and compliance, a registry's storage and topic and
+/// issuer registries. Every event and action is named, so one that links contracts cannot be
+/// added without deciding here whether it is followed.
+fn linked_contracts(event: &TokenEvent) -> Vec<Address> {
+    use AdminAction as A;
+    match event {
+        TokenEvent::SuiteDeployed {
+            token,
+            identity_registry,
+            identity_storage,
+            trusted_issuers,
+            claim_topics,
+            compliance,
+        } => {
+            vec![*token, *identity_registry, *identity_storage, *trusted_issuers, *claim_topics, *compliance]
+        }
+        TokenEvent::Admin { action, subject, .. } => match action {
+            A::IdentityRegistryAdded
+            | A::ComplianceAdded
+            | A::IdentityStorageSet
+            | A::ClaimTopicsRegistrySet
+            | A::TrustedIssuersRegistrySet => vec![*subject],
+            A::AgentAdded
+            | A::AgentRemoved
+            | A::OwnershipTransferred
+            | A::Initialized
+            | A::IdentityRegistryBound
+            | A::IdentityRegistryUnbound
+            | A::ModuleAdded
+            | A::ModuleRemoved
+            | A::TokenBound
+            | A::TokenUnbound
+            | A::ModuleInteraction
+            | A::ClaimTopicAdded
+            | A::ClaimTopicRemoved
+            | A::TrustedIssuerAdded
+            | A::TrustedIssuerRemoved
+            | A::ClaimTopicsUpdated
+            | A::ContractDeployed
+            | A::ImplementationAuthoritySet
+            | A::IdFactorySet => Vec::new(),
+        },
+        TokenEvent::Transfer { .. }
+        | TokenEvent::TokensFrozen { .. }
+        | TokenEvent::TokensUnfrozen { .. }
+        | TokenEvent::AddressFrozen { .. }
+        | TokenEvent::Paused { .. }
+        | TokenEvent::Unpaused { .. }
+        | TokenEvent::RecoverySuccess { .. }
+        | TokenEvent::Document { .. }
+        | TokenEvent::RootAnchored { .. }
+        | TokenEvent::Move(_)
+        | TokenEvent::ChangedPartition { .. }
+        | TokenEvent::OperatorChanged { .. }
+        | TokenEvent::Identity { .. }
+        | TokenEvent::TokenInformation { .. }
+        | TokenEvent::VaultDeposit { .. }
+        | TokenEvent::VaultWithdraw { .. }
+        | TokenEvent::VaultRequest { .. }
+        | TokenEvent::PoolAsset { .. }
+        | TokenEvent::DelegateChanged { .. }
+        | TokenEvent::DelegateVotesChanged { .. }
+        | TokenEvent::VoteCast { .. }
+        | TokenEvent::Snapshot { .. }
+        | TokenEvent::StockSplit { .. }
+        | TokenEvent::Buyback { .. }
+        | TokenEvent::Distribution { .. }
+        | TokenEvent::BondMove { .. }
+        | TokenEvent::BondStatus { .. } => Vec::new(),
     }
 }
