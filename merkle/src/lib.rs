@@ -3,8 +3,9 @@
 //! separation, inclusion and consistency proofs, and the proof file an auditor verifies offline.
 //!
 //! The crate has no tokio, RocksDB or network dependency and builds for
-//! `wasm32-unknown-unknown`, so a verifier can run in a browser. `registrar-store` persists the
-//! tree's nodes in RocksDB; the binary anchors roots on chain.
+//! `wasm32-unknown-unknown`, so a verifier can run in a browser. `registrar-archive` persists the
+//! tree's nodes in RocksDB and anchors roots on chain. Modules depend one way: `hasher` ← `leaf`,
+//! `proof` ← `tree`, `file`; the tree's shape (`split`) is here, shared by both.
 //!
 //! # Layout
 //! - `hasher`: the domain-separated hash functions, as `rs_merkle::Hasher`s.
@@ -51,4 +52,10 @@ impl fmt::Display for TreeSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }
+}
+
+/// The largest power of two smaller than `n` (n ≥ 2): where RFC 6962 splits a tree of `n` leaves.
+pub(crate) fn split(n: u64) -> u64 {
+    debug_assert!(n >= 2);
+    1 << (63 - (n - 1).leading_zeros())
 }

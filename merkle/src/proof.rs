@@ -8,8 +8,7 @@
 
 use crate::{
     hasher::{Hash, TreeHasher},
-    tree::split,
-    LeafIndex, TreeSize,
+    split, LeafIndex, TreeSize,
 };
 
 /// Why a proof was refused, or a tree could not answer.

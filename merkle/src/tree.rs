@@ -11,7 +11,7 @@ use std::{marker::PhantomData, sync::OnceLock};
 use crate::{
     hasher::{Hash, TreeHasher},
     proof::ProofError,
-    LeafIndex, TreeSize,
+    split, LeafIndex, TreeSize,
 };
 
 /// A node that an append created, for persisting it.
@@ -243,12 +243,6 @@ impl<H: TreeHasher> Tree<H> {
         edge.reverse();
         edge
     }
-}
-
-/// The largest power of two smaller than `n` (n ≥ 2).
-pub(crate) fn split(n: u64) -> u64 {
-    debug_assert!(n >= 2);
-    1 << (63 - (n - 1).leading_zeros())
 }
 
 #[cfg(test)]
