@@ -14,7 +14,7 @@ use std::{
 
 use alloy::{
     eips::{BlockId, BlockNumberOrTag},
-    primitives::{Address, Bytes, B256},
+    primitives::{Address, B256},
     providers::{DynProvider, Provider, ProviderBuilder},
     pubsub::Subscription,
     rpc::types::{Filter, Header, Log},
@@ -27,7 +27,11 @@ use registrar_schemas::{
 };
 use tracing::{debug, warn};
 
-use crate::{error::retry_after, trace::Trace, AdaptiveRange, IngestError, RpcErrorKind};
+use crate::{
+    error::retry_after,
+    trace::{Call, Trace},
+    AdaptiveRange, IngestError, RpcErrorKind,
+};
 
 /// What a T-REX contract's views point to.
 pub struct SuiteLinks {
@@ -35,15 +39,6 @@ pub struct SuiteLinks {
     pub identity_registry: Option<Address>,
     /// Every linked contract, the identity registry included.
     pub all: Vec<Address>,
-}
-
-/// One call of a transaction: the transaction's own, or one a contract made inside it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Call {
-    pub from: Address,
-    /// `None` for a contract creation.
-    pub to: Option<Address>,
-    pub input: Bytes,
 }
 
 /// How to talk to the node.

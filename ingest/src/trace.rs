@@ -8,7 +8,14 @@
 
 use alloy::primitives::{Address, Bytes};
 
-use crate::rpc::Call;
+/// One call of a transaction: the transaction's own, or one a contract made inside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub from: Address,
+    /// `None` for a contract creation.
+    pub to: Option<Address>,
+    pub input: Bytes,
+}
 
 /// Most containers open at once: far above the EVM's call depth (each frame is two: its object
 /// and its `calls` array), and a bound on the memory a hostile answer can hold.

@@ -7,7 +7,7 @@ use alloy::primitives::Address;
 use registrar_schemas::{IdentityAction, LogRecord, TokenEvent};
 
 use super::*;
-use crate::{rpc::Call, IngestError, Rpc};
+use crate::{trace::Call, IngestError, Rpc};
 
 impl Ingestor {
     /// Reads back with `eth_call` what events leave out: T-REX's indexed token name and symbol
