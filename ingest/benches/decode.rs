@@ -7,7 +7,7 @@ use alloy::{
     sol_types::SolEvent,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use registrar_ingest::{decode_log, settle_transactions, Decoded};
+use registrar_ingest::{decode_log, settle, Decoded, RangeReads};
 use registrar_schemas::{
     abi::{self, capital},
     BlockNumber, BlockRef, ChainEvent, ChainId, EventMeta, LogRecord,
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
         .collect();
     group.throughput(Throughput::Elements(records.len() as u64));
     group.bench_function("settle 1,000 transfers", |bench| {
-        bench.iter_batched(|| records.clone(), |mut r| settle_transactions(&mut r), BatchSize::LargeInput)
+        bench.iter_batched(|| records.clone(), |r| settle(r, &RangeReads::default()), BatchSize::LargeInput)
     });
     group.finish();
 }

@@ -1,6 +1,6 @@
 //! Logs to domain events. One entry per event signature in [`DECODERS`]. Events whose meaning
 //! depends on the other logs of their transaction (ERC-1400 movements that an ERC-20 `Transfer`
-//! also states, `ChangedPartition`) are settled by `settle::settle_transactions`.
+//! also states, `ChangedPartition`) are settled by `settle::settle`.
 //!
 //! Adding an event touches these files, and the compiler names all but the first three: the
 //! `sol!` binding (`schemas/src/abi.rs`), the entry here, the `TokenEvent` variant
@@ -60,7 +60,7 @@ pub(crate) fn movement(
     to: Address,
     value: U256,
 ) -> TokenEvent {
-    // Counted until `settle_transactions` finds another event of the transaction that states it.
+    // Whether it moves balances is settled with the other events of its transaction (`settle`).
     TokenEvent::Move(Move { kind, partition, operator, from, to, value, moves_balance: true })
 }
 
@@ -107,7 +107,8 @@ static DECODERS: &[Decoder] = &[
         e._value
     )),
     decoder!(erc1400::ChangedPartition, |e| TokenEvent::ChangedPartition {
-        // Filled in by `settle_transactions`.
+        // The event names no holder: `settle` builds the record with the recipient of the
+        // `TransferByPartition` before it, or keeps the log undecoded.
         holder: Address::ZERO,
         from_partition: e._fromPartition,
         to_partition: e._toPartition,

@@ -7,7 +7,8 @@
 //! - `rpc`: the node client: timeouts, retries with backoff, rate limits, adaptive log ranges.
 //! - `range`: the adaptive range size, pure logic.
 //! - `decode`: logs to domain events, one decoder per event signature.
-//! - `settle`: the events of one transaction that only mean something together.
+//! - `settle`: a range's records built once from the decoded logs and what the chain answered
+//!   about them (token strings, countries, wallets, forced transfers) and their transactions.
 //! - `trace`: call traces read without recursion (they nest a frame per call depth).
 //! - `window`: the hash chain of recent blocks and the search for a common ancestor.
 //! - `ingestor`: the backfill and follow loop that appends records to the log.
@@ -26,5 +27,5 @@ pub use error::{IngestError, RpcErrorKind};
 pub use ingestor::{IngestConfig, Ingestor};
 pub use range::AdaptiveRange;
 pub use rpc::{Rpc, RpcConfig};
-pub use settle::settle_transactions;
+pub use settle::{settle, ForcedTransfer, ForcedTransfers, RangeReads};
 pub use window::BlockWindow;

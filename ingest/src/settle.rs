@@ -1,6 +1,10 @@
-//! Settling the events of one transaction that only mean something together: an ERC-1400
-//! movement that an ERC-20 `Transfer` also states is counted once, and a `ChangedPartition` gets
-//! the holder of the `TransferByPartition` before it.
+//! Building a range's records, once each. Decoding gives what each log says on its own; some
+//! events need more: what the chain answers about them (a T-REX token's name and symbol, an
+//! investor's country, the wallet of an identity update, whether a `Transfer` was forced), read
+//! once per range into [`RangeReads`], and the other events of their transaction (an ERC-1400
+//! movement that an ERC-20 `Transfer` also states is counted once; a `ChangedPartition` gets the
+//! holder of the `TransferByPartition` before it). [`settle`] takes the decoded records and the
+//! reads and returns the records the log gets: data flows one way, decode → reads → settle.
 
 use std::collections::HashMap;
 
@@ -8,19 +12,153 @@ use alloy::{
     primitives::{Address, B256, U256},
     sol_types::SolEvent,
 };
-use registrar_schemas::{abi::erc1400, LogRecord, MoveKind, TokenEvent, UndecodedLog};
+use registrar_schemas::{abi::erc1400, IdentityAction, LogRecord, Move, MoveKind, TokenEvent, UndecodedLog};
 
-/// Settles the events of each transaction (per contract) that only mean something together:
+/// What the chain says about a range beyond its logs, read once per range by the ingestor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RangeReads {
+    /// A T-REX token's name and symbol as of a block: (token, block).
+    pub strings: HashMap<(Address, u64), (String, String)>,
+    /// An investor's country as of a block: (registry or storage, investor, is storage, block).
+    pub countries: HashMap<(Address, Address, bool, u64), u16>,
+    /// The wallet an identity update gave an identity: (transaction, new identity).
+    pub wallets: HashMap<(B256, Address), Address>,
+    /// The transfers a transaction forced on a T-REX token: (transaction, token) → the calls, in
+    /// call order.
+    pub forced: ForcedTransfers,
+}
+
+/// The transfers forced on T-REX tokens, by (transaction, token).
+pub type ForcedTransfers = HashMap<(B256, Address), Vec<ForcedTransfer>>;
+
+/// A `forcedTransfer` call (one of a `batchForcedTransfer`'s): sender, recipient, amount, and the
+/// agent that called, as the token saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ForcedTransfer {
+    pub from: Address,
+    pub to: Address,
+    pub value: U256,
+    pub agent: Address,
+}
+
+/// Where the reads come in for an event: the key of [`RangeReads`] it needs, if any.
+pub(crate) fn country_key(e: &registrar_schemas::ChainEvent) -> Option<(Address, Address, bool, u64)> {
+    let TokenEvent::Identity { action, investor, .. } = e.event else { return None };
+    let storage = match action {
+        IdentityAction::Stored => true,
+        IdentityAction::Registered => false,
+        IdentityAction::Removed
+        | IdentityAction::Updated
+        | IdentityAction::CountryUpdated
+        | IdentityAction::Unstored
+        | IdentityAction::Modified
+        | IdentityAction::CountryModified => return None,
+    };
+    Some((e.meta.contract, investor, storage, e.meta.block.number.0))
+}
+
+/// The identity an update names without its wallet (`IdentityUpdated`, `IdentityModified` with no
+/// investor): the wallet is read from the transaction.
+pub(crate) fn wallet_key(e: &registrar_schemas::ChainEvent) -> Option<(B256, Address)> {
+    match e.event {
+        TokenEvent::Identity {
+            action: IdentityAction::Updated | IdentityAction::Modified, investor, identity, ..
+        } if investor.is_zero() => Some((e.meta.tx_hash, identity)),
+        _ => None,
+    }
+}
+
+/// The records of one range, in chain order, as the log gets them: each decoded record completed
+/// with `reads`, then settled with the other events of its transaction (per contract):
 ///
-/// - A movement is counted once. ERC-20 `Transfer`s count first; then each [`MoveKind`] in order
-///   of [`MoveKind::precedence`] counts only what the events before it in that order do not
-///   already state (matched by sender and recipient, amounts summed, so one `Transfer` per chunk
-///   and one `ControllerTransfer` for the whole move match). Unmatched movements count.
+/// - A `Transfer` of a T-REX token that a `forcedTransfer` call made (same sender, recipient and
+///   amount) is a forced transfer by the calling agent.
+/// - A movement is counted once. ERC-20 `Transfer`s and forced transfers count first; then each
+///   [`MoveKind`] in order of [`MoveKind::precedence`] counts only what the events before it in
+///   that order do not already state (matched by sender and recipient, amounts summed, so one
+///   `Transfer` per chunk and one `ControllerTransfer` for the whole move match). Unmatched
+///   movements count.
 /// - `ChangedPartition` names no holder: it is the recipient of the `TransferByPartition` just
 ///   before it. Without one the log is kept as undecodable.
 ///
-/// `records` are one range, in chain order; a transaction's logs are never split across ranges.
-pub fn settle_transactions(records: &mut [LogRecord]) {
+/// A transaction's logs are never split across ranges.
+pub fn settle(decoded: Vec<LogRecord>, reads: &RangeReads) -> Vec<LogRecord> {
+    let mut forced = reads.forced.clone();
+    let completed: Vec<LogRecord> = decoded.into_iter().map(|r| complete(r, reads, &mut forced)).collect();
+    let decisions = decide(&completed);
+    completed
+        .into_iter()
+        .enumerate()
+        .map(|(i, record)| match (decisions.get(&i), record) {
+            (Some(Decision::Unattributed), record) => changed_partition_without_transfer(record),
+            (Some(decision), LogRecord::Event(mut e)) => {
+                match (&mut e.event, decision) {
+                    (TokenEvent::ChangedPartition { holder, .. }, Decision::Holder(to)) => *holder = *to,
+                    (TokenEvent::Move(m), Decision::MovesBalance(moves)) => m.moves_balance = *moves,
+                    (event, decision) => unreachable!("{decision:?} decided for {event:?}"),
+                }
+                LogRecord::Event(e)
+            }
+            (_, record) => record,
+        })
+        .collect()
+}
+
+/// A record with what the reads say about it.
+fn complete(record: LogRecord, reads: &RangeReads, forced: &mut ForcedTransfers) -> LogRecord {
+    let LogRecord::Event(mut e) = record else { return record };
+    let country = country_key(&e).and_then(|k| reads.countries.get(&k).copied());
+    let wallet = wallet_key(&e).and_then(|k| reads.wallets.get(&k).copied());
+    let (contract, block, tx) = (e.meta.contract, e.meta.block.number.0, e.meta.tx_hash);
+    match &mut e.event {
+        TokenEvent::Transfer { from, to, value } => {
+            let (from, to, value) = (*from, *to, *value);
+            if let Some(calls) = forced.get_mut(&(tx, contract)) {
+                if let Some(i) = calls.iter().position(|f| (f.from, f.to, f.value) == (from, to, value)) {
+                    let agent = calls.remove(i).agent;
+                    e.event = TokenEvent::Move(Move {
+                        kind: MoveKind::ForcedTransfer,
+                        partition: None,
+                        operator: agent,
+                        from,
+                        to,
+                        value,
+                        moves_balance: true,
+                    });
+                }
+            }
+        }
+        TokenEvent::TokenInformation { name, symbol, .. } => {
+            if let Some((n, s)) = reads.strings.get(&(contract, block)) {
+                (*name, *symbol) = (n.clone(), s.clone());
+            }
+        }
+        TokenEvent::Identity { investor, country: c, .. } => {
+            if let Some(country) = country {
+                *c = country;
+            }
+            if let Some(wallet) = wallet {
+                *investor = wallet;
+            }
+        }
+        _ => {}
+    }
+    LogRecord::Event(e)
+}
+
+/// What settling decided for a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Decision {
+    /// A `ChangedPartition`'s holder.
+    Holder(Address),
+    /// A `ChangedPartition` with no `TransferByPartition` before it.
+    Unattributed,
+    /// Whether a movement changes balances.
+    MovesBalance(bool),
+}
+
+/// The decisions for the movements and partition changes of every transaction.
+fn decide(records: &[LogRecord]) -> HashMap<usize, Decision> {
     let mut transactions: HashMap<(B256, Address), Vec<usize>> = HashMap::new();
     for r in records.iter() {
         if let LogRecord::Event(e) = r {
@@ -29,8 +167,9 @@ pub fn settle_transactions(records: &mut [LogRecord]) {
             }
         }
     }
+    let mut decisions = HashMap::new();
     if transactions.is_empty() {
-        return;
+        return decisions;
     }
     for (i, r) in records.iter().enumerate() {
         if let LogRecord::Event(e) = r {
@@ -40,51 +179,49 @@ pub fn settle_transactions(records: &mut [LogRecord]) {
         }
     }
     for indices in transactions.values() {
-        settle_transaction(records, indices);
+        decide_transaction(records, indices, &mut decisions);
     }
+    decisions
 }
 
-fn settle_transaction(records: &mut [LogRecord], indices: &[usize]) {
+fn decide_transaction(records: &[LogRecord], indices: &[usize], decisions: &mut HashMap<usize, Decision>) {
+    let event = |i: usize| match &records[i] {
+        LogRecord::Event(e) => Some(&e.event),
+        _ => None,
+    };
     // What the events counted so far state, by (from, to).
     let mut counted: HashMap<(Address, Address), U256> = HashMap::new();
     let mut last_recipient = None;
-    let mut unattributed = Vec::new();
     for &i in indices {
-        let LogRecord::Event(e) = &mut records[i] else { continue };
-        match &mut e.event {
-            TokenEvent::Transfer { from, to, value } => {
+        match event(i) {
+            Some(TokenEvent::Transfer { from, to, value }) => {
                 let sum = counted.entry((*from, *to)).or_default();
                 *sum = sum.saturating_add(*value);
             }
-            TokenEvent::Move(m) if m.kind == MoveKind::ForcedTransfer => {
+            Some(TokenEvent::Move(m)) if m.kind == MoveKind::ForcedTransfer => {
                 let sum = counted.entry((m.from, m.to)).or_default();
                 *sum = sum.saturating_add(m.value);
             }
-            TokenEvent::Move(m) if m.kind == MoveKind::TransferByPartition => last_recipient = Some(m.to),
-            TokenEvent::ChangedPartition { holder, .. } => match last_recipient {
-                Some(to) => *holder = to,
-                None => unattributed.push(i),
-            },
+            Some(TokenEvent::Move(m)) if m.kind == MoveKind::TransferByPartition => last_recipient = Some(m.to),
+            Some(TokenEvent::ChangedPartition { .. }) => {
+                decisions.insert(i, last_recipient.map_or(Decision::Unattributed, Decision::Holder));
+            }
             _ => {}
         }
-    }
-    for i in unattributed {
-        records[i] = changed_partition_without_transfer(&records[i]);
     }
     for precedence in 1..=3 {
         let mut stated = counted.clone();
         for &i in indices {
-            let LogRecord::Event(e) = &mut records[i] else { continue };
-            let TokenEvent::Move(m) = &mut e.event else { continue };
+            let Some(TokenEvent::Move(m)) = event(i) else { continue };
             if m.kind.precedence() != precedence {
                 continue;
             }
             let left = stated.entry((m.from, m.to)).or_default();
             if *left >= m.value {
                 *left -= m.value;
-                m.moves_balance = false;
+                decisions.insert(i, Decision::MovesBalance(false));
             } else {
-                m.moves_balance = true;
+                decisions.insert(i, Decision::MovesBalance(true));
                 let sum = counted.entry((m.from, m.to)).or_default();
                 *sum = sum.saturating_add(m.value);
             }
@@ -93,10 +230,10 @@ fn settle_transaction(records: &mut [LogRecord], indices: &[usize]) {
 }
 
 /// A `ChangedPartition` that cannot be attributed, as the log it was.
-fn changed_partition_without_transfer(record: &LogRecord) -> LogRecord {
-    let LogRecord::Event(e) = record else { return record.clone() };
+fn changed_partition_without_transfer(record: LogRecord) -> LogRecord {
+    let LogRecord::Event(e) = &record else { return record };
     let TokenEvent::ChangedPartition { from_partition, to_partition, value, .. } = e.event else {
-        return record.clone();
+        return record;
     };
     let log = erc1400::ChangedPartition { _fromPartition: from_partition, _toPartition: to_partition, _value: value }
         .encode_log_data();
@@ -146,7 +283,7 @@ mod tests {
         let (op, a, b, z) = (Address::repeat_byte(7), Address::repeat_byte(1), Address::repeat_byte(2), Address::ZERO);
         let (p, q) = (B256::repeat_byte(0x11), B256::repeat_byte(0x22));
         let (v, half) = (U256::from(10u64), U256::from(5u64));
-        let mut records = vec![
+        let records = vec![
             // tx 1, UniversalToken's issuance: Issued, Transfer, IssuedByPartition. Only Transfer counts.
             record(1, 0, mv(MoveKind::Issued, None, op, z, a, v)),
             record(1, 1, TokenEvent::Transfer { from: z, to: a, value: v }),
@@ -171,7 +308,7 @@ mod tests {
             // tx 6: ChangedPartition with nothing before it.
             record(6, 15, TokenEvent::ChangedPartition { holder: z, from_partition: p, to_partition: q, value: v }),
         ];
-        settle_transactions(&mut records);
+        let records = settle(records, &RangeReads::default());
         let flags: Vec<Option<bool>> = records.iter().map(counted).collect();
         assert_eq!(
             flags,
@@ -207,5 +344,82 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// What the chain answered completes the records it is about, and only those: a forced
+    /// transfer (matched by sender, recipient and amount, each call once), a token's strings, a
+    /// stored identity's country, an update's wallet.
+    #[test]
+    fn reads_complete_the_records_they_are_about() {
+        use registrar_schemas::IdentityAction;
+        let (a, b, agent, id) =
+            (Address::repeat_byte(1), Address::repeat_byte(2), Address::repeat_byte(9), Address::repeat_byte(5));
+        let token = Address::repeat_byte(0xcc);
+        let v = U256::from(10u64);
+        let decoded = vec![
+            record(1, 0, TokenEvent::Transfer { from: a, to: b, value: v }),
+            record(1, 1, TokenEvent::Transfer { from: a, to: b, value: v }),
+            record(
+                2,
+                2,
+                TokenEvent::TokenInformation {
+                    name: "0xhash".into(),
+                    symbol: "0xhash".into(),
+                    decimals: 0,
+                    version: "4".into(),
+                    onchain_id: Address::ZERO,
+                },
+            ),
+            record(
+                3,
+                3,
+                TokenEvent::Identity {
+                    action: IdentityAction::Stored,
+                    investor: a,
+                    identity: id,
+                    previous: Address::ZERO,
+                    country: 0,
+                },
+            ),
+            record(
+                4,
+                4,
+                TokenEvent::Identity {
+                    action: IdentityAction::Modified,
+                    investor: Address::ZERO,
+                    identity: id,
+                    previous: b,
+                    country: 0,
+                },
+            ),
+        ];
+        let mut reads = RangeReads::default();
+        reads.forced.insert((B256::repeat_byte(1), token), vec![ForcedTransfer { from: a, to: b, value: v, agent }]);
+        reads.strings.insert((token, 1), ("Acme".into(), "ACME".into()));
+        reads.countries.insert((token, a, true, 1), 250);
+        reads.wallets.insert((B256::repeat_byte(4), id), b);
+        let events: Vec<TokenEvent> = settle(decoded, &reads)
+            .into_iter()
+            .map(|r| match r {
+                LogRecord::Event(e) => e.event,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let forced = Move {
+            kind: MoveKind::ForcedTransfer,
+            partition: None,
+            operator: agent,
+            from: a,
+            to: b,
+            value: v,
+            moves_balance: true,
+        };
+        assert_eq!(events[0], TokenEvent::Move(forced), "the first matching transfer is the forced one");
+        assert_eq!(events[1], TokenEvent::Transfer { from: a, to: b, value: v }, "one call forces one transfer");
+        assert!(
+            matches!(&events[2], TokenEvent::TokenInformation { name, symbol, .. } if name == "Acme" && symbol == "ACME")
+        );
+        assert!(matches!(events[3], TokenEvent::Identity { country: 250, investor, .. } if investor == a));
+        assert!(matches!(events[4], TokenEvent::Identity { investor, .. } if investor == b));
     }
 }

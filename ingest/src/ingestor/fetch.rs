@@ -14,7 +14,7 @@ use registrar_schemas::{
 use tracing::{debug, warn};
 
 use super::*;
-use crate::{decode_log, settle_transactions, AdaptiveRange, Decoded, IngestError, Rpc};
+use crate::{decode_log, settle, AdaptiveRange, Decoded, IngestError, Rpc};
 
 impl Ingestor {
     /// Turns a range into records and appends them with the commit of its last block, after
@@ -32,15 +32,18 @@ impl Ingestor {
                 return Err(IngestError::Inconsistent(format!("block {tip} changed from {tip_hash} to {now}")));
             }
         }
-        let mut records = std::mem::take(&mut self.discoveries);
-        records.reserve(data.logs.len() + 1);
+        // Decode → read → settle: each log is decoded on its own, what the events leave out is
+        // read from the chain, and the records the log gets are built once from both.
+        let mut decoded = Vec::with_capacity(data.logs.len());
         let mut blocks = data.blocks.clone();
         for log in &data.logs {
-            records.push(self.record(log, &blocks)?);
+            decoded.push(self.record(log, &blocks)?);
         }
-        self.follow(&mut records, &mut blocks, data.to).await?;
-        self.read_back(&mut records).await?;
-        settle_transactions(&mut records);
+        self.follow(&mut decoded, &mut blocks, data.to).await?;
+        let reads = self.read_range(&decoded).await?;
+        let mut records = std::mem::take(&mut self.discoveries);
+        records.reserve(decoded.len() + 1);
+        records.extend(settle(decoded, &reads));
         let finalized = head.saturating_sub(self.config.confirmations).max(self.finalized);
         records.push(LogRecord::Committed(BlocksCommitted {
             chain_id: ChainId(self.chain_id),
