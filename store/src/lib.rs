@@ -41,6 +41,7 @@ pub use query::{
     TransferRow,
 };
 pub use tables::{
-    AssetPosition, AuditAction, AuditEntry, BlockInfo, ChainStatus, CorporateActionKind, CorporateActionValue,
-    DistributionValue, HolderState, IdentityRecord, LinkKind, MemberKind, Membership, VaultRequestValue, VoteValue,
+    AssetPosition, AuditAction, AuditEntry, BlockInfo, ChainStatus, CorporateActionDetail, CorporateActionKind,
+    CorporateActionValue, DistributionValue, HolderState, IdentityRecord, LinkKind, MemberKind, Membership,
+    VaultRequestValue, VoteValue,
 };

@@ -1,12 +1,12 @@
 //! Equity, debt and pool lists: corporate actions, distributions, votes, vault requests, with
 //! the slice's conventions (connections, `where`, `orderBy`, as of the token's block).
 
-use alloy::primitives::{Address, U256};
+use alloy::primitives::Address;
 use async_graphql::{Enum, InputObject, SimpleObject};
 use registrar_schemas::DistributionKind;
 use registrar_store::{
-    CorporateActionKind, CorporateActionValue, DistributionValue, EventQuery, EventRow, Page, VaultRequestValue,
-    VoteValue,
+    CorporateActionDetail, CorporateActionKind, CorporateActionValue, DistributionValue, EventQuery, EventRow, Page,
+    VaultRequestValue, VoteValue,
 };
 
 use super::{parse_address, show_address, BigInt, PageInfo};
@@ -83,26 +83,45 @@ pub struct CorporateAction {
 
 impl From<EventRow<CorporateActionValue>> for CorporateAction {
     fn from((block, log_index, a): EventRow<CorporateActionValue>) -> Self {
-        use CorporateActionKind as K;
-        let big = |v: U256| Some(BigInt(v));
-        let (split, buyback, bond) =
-            (a.kind == K::StockSplit, a.kind == K::Buyback, matches!(a.kind, K::Matured | K::Defaulted));
-        CorporateAction {
-            kind: a.kind.into(),
+        use CorporateActionDetail as D;
+        let mut action = CorporateAction {
+            kind: a.kind().into(),
             id: BigInt(a.id),
-            numerator: if split { big(a.a) } else { None },
-            denominator: if split { big(a.b) } else { None },
-            seller: buyback.then(|| show_address(&a.account)),
-            amount: if buyback { big(a.amount) } else { None },
-            price: if buyback { big(a.a) } else { None },
-            class_id: if bond { big(a.a) } else { None },
-            nonce_id: if bond { big(a.b) } else { None },
-            reason: (a.kind == K::Defaulted).then_some(a.text),
+            numerator: None,
+            denominator: None,
+            seller: None,
+            amount: None,
+            price: None,
+            class_id: None,
+            nonce_id: None,
+            reason: None,
             block_number: block,
             log_index,
             tx_hash: format!("{:#x}", a.tx_hash),
             timestamp: a.timestamp,
+        };
+        match a.detail {
+            D::Snapshot => {}
+            D::StockSplit { numerator, denominator } => {
+                action.numerator = Some(BigInt(numerator));
+                action.denominator = Some(BigInt(denominator));
+            }
+            D::Buyback { seller, amount, price } => {
+                action.seller = Some(show_address(&seller));
+                action.amount = Some(BigInt(amount));
+                action.price = Some(BigInt(price));
+            }
+            D::Matured { class_id, nonce_id } => {
+                action.class_id = Some(BigInt(class_id));
+                action.nonce_id = Some(BigInt(nonce_id));
+            }
+            D::Defaulted { class_id, nonce_id, reason } => {
+                action.class_id = Some(BigInt(class_id));
+                action.nonce_id = Some(BigInt(nonce_id));
+                action.reason = Some(reason);
+            }
         }
+        action
     }
 }
 
@@ -127,7 +146,7 @@ impl CorporateActionWhere {
 
     pub fn keep(&self) -> impl Fn(&CorporateActionValue) -> bool + Send + 'static {
         let kind = self.kind;
-        move |a| kind.is_none_or(|k| k == CorporateActionType::from(a.kind))
+        move |a| kind.is_none_or(|k| k == CorporateActionType::from(a.kind()))
     }
 }
 

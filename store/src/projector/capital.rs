@@ -9,26 +9,14 @@ use super::*;
 use crate::{tables::*, StoreError};
 
 impl Tx<'_> {
-    /// Adds a corporate action of the event's token, filled in by `fill`.
+    /// Adds a corporate action of the event's token.
     pub(super) fn corporate_action(
         &mut self,
         e: &ChainEvent,
-        kind: CorporateActionKind,
         id: U256,
-        fill: impl FnOnce(&mut CorporateActionValue),
+        detail: CorporateActionDetail,
     ) -> Result<(), StoreError> {
-        let mut action = CorporateActionValue {
-            kind,
-            id,
-            account: Address::ZERO,
-            amount: U256::ZERO,
-            a: U256::ZERO,
-            b: U256::ZERO,
-            text: String::new(),
-            tx_hash: e.meta.tx_hash,
-            timestamp: e.meta.block.timestamp,
-        };
-        fill(&mut action);
+        let action = CorporateActionValue { id, detail, tx_hash: e.meta.tx_hash, timestamp: e.meta.block.timestamp };
         let key = EventKey { token: e.meta.contract, block: e.meta.block.number.0, log_index: e.meta.log_index };
         self.put::<CorporateActions>(&key, &action)
     }

@@ -99,27 +99,20 @@ impl Tx<'_> {
                 };
                 self.put::<VotesCast>(&EventKey { token, block, log_index: e.meta.log_index }, &vote)?;
             }
-            TokenEvent::Snapshot { id } => self.corporate_action(e, CorporateActionKind::Snapshot, id, |_| {})?,
+            TokenEvent::Snapshot { id } => self.corporate_action(e, id, CorporateActionDetail::Snapshot)?,
             TokenEvent::StockSplit { id, numerator, denominator } => {
-                self.corporate_action(e, CorporateActionKind::StockSplit, id, |a| {
-                    a.a = numerator;
-                    a.b = denominator;
-                })?
+                self.corporate_action(e, id, CorporateActionDetail::StockSplit { numerator, denominator })?
             }
             TokenEvent::Buyback { id, seller, amount, price } => {
-                self.corporate_action(e, CorporateActionKind::Buyback, id, |a| {
-                    a.account = seller;
-                    a.amount = amount;
-                    a.a = price;
-                })?
+                self.corporate_action(e, id, CorporateActionDetail::Buyback { seller, amount, price })?
             }
             TokenEvent::BondStatus { class_id, nonce_id, defaulted, ref reason } => {
-                let kind = if defaulted { CorporateActionKind::Defaulted } else { CorporateActionKind::Matured };
-                self.corporate_action(e, kind, U256::ZERO, |a| {
-                    a.a = class_id;
-                    a.b = nonce_id;
-                    a.text = reason.clone();
-                })?
+                let detail = if defaulted {
+                    CorporateActionDetail::Defaulted { class_id, nonce_id, reason: reason.clone() }
+                } else {
+                    CorporateActionDetail::Matured { class_id, nonce_id }
+                };
+                self.corporate_action(e, U256::ZERO, detail)?
             }
             TokenEvent::Distribution { kind, account, amount } => {
                 let value = DistributionValue {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use alloy::primitives::{Address, U256};
 
-use crate::{AssetPosition, CorporateActionKind, EventQuery, LinkKind, MemberKind, StateDb, StoreError};
+use crate::{AssetPosition, CorporateActionDetail, EventQuery, LinkKind, MemberKind, StateDb, StoreError};
 
 /// The votes cast on one proposal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -113,14 +113,15 @@ impl StateDb {
         }
         let all = EventQuery { first: usize::MAX, ..Default::default() };
         for (_, _, a) in self.corporate_actions_page(token, block, &all, |_| true)?.rows {
-            let status = match a.kind {
-                CorporateActionKind::Matured => TrancheStatus::Matured,
-                CorporateActionKind::Defaulted => TrancheStatus::Defaulted(a.text),
-                CorporateActionKind::Snapshot | CorporateActionKind::StockSplit | CorporateActionKind::Buyback => {
-                    continue
+            let (class_id, nonce_id, status) = match a.detail {
+                CorporateActionDetail::Matured { class_id, nonce_id } => (class_id, nonce_id, TrancheStatus::Matured),
+                CorporateActionDetail::Defaulted { class_id, nonce_id, reason } => {
+                    (class_id, nonce_id, TrancheStatus::Defaulted(reason))
                 }
+                CorporateActionDetail::Snapshot
+                | CorporateActionDetail::StockSplit { .. }
+                | CorporateActionDetail::Buyback { .. } => continue,
             };
-            let (class_id, nonce_id) = (a.a, a.b);
             tranches
                 .entry((class_id, nonce_id))
                 .or_insert(BondTranche { class_id, nonce_id, supply: U256::ZERO, status: TrancheStatus::Outstanding })

@@ -68,7 +68,15 @@ proptest! {
         round_trip(BondKey { token: t, holder: h, class: bal, nonce: U256::from(seq) })?;
         round_trip(BondBlockKey { token: t, holder: h, class: bal, nonce: U256::from(seq), block })?;
         round_trip(VoteValue { voter: h, proposal_id: bal, support: 1, weight: U256::from(seq), reason: "ok".into(), tx_hash: B256::ZERO, timestamp: block })?;
-        round_trip(CorporateActionValue { kind: CorporateActionKind::Buyback, id: bal, account: h, amount: bal, a: U256::from(seq), b: U256::ZERO, text: "x".into(), tx_hash: B256::ZERO, timestamp: block })?;
+        for detail in [
+            CorporateActionDetail::Snapshot,
+            CorporateActionDetail::StockSplit { numerator: bal, denominator: U256::from(seq) },
+            CorporateActionDetail::Buyback { seller: h, amount: bal, price: U256::from(seq) },
+            CorporateActionDetail::Matured { class_id: bal, nonce_id: U256::from(seq) },
+            CorporateActionDetail::Defaulted { class_id: bal, nonce_id: U256::from(seq), reason: "missed coupon".into() },
+        ] {
+            round_trip(CorporateActionValue { id: bal, detail, tx_hash: B256::ZERO, timestamp: block })?;
+        }
         round_trip(DistributionValue { kind: 2, account: h, amount: bal, tx_hash: B256::ZERO, timestamp: block })?;
         round_trip(VaultRequestValue { redeem: li % 2 == 0, controller: t, owner: h, request_id: U256::from(block), sender: h, amount: bal, tx_hash: B256::repeat_byte(3), timestamp: seq })?;
     }

@@ -74,50 +74,85 @@ impl CorporateActionKind {
     }
 }
 
-/// A corporate action; `a`, `b` and `text` mean what [`CorporateActionKind`] says.
+/// What a corporate action was, with what each kind carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorporateActionDetail {
+    /// A record date.
+    Snapshot,
+    /// Balances are multiplied by `numerator / denominator`.
+    StockSplit { numerator: U256, denominator: U256 },
+    /// The issuer bought `amount` from `seller` at `price` per share.
+    Buyback { seller: Address, amount: U256, price: U256 },
+    /// A bond tranche matured.
+    Matured { class_id: U256, nonce_id: U256 },
+    /// A bond tranche defaulted.
+    Defaulted { class_id: U256, nonce_id: U256, reason: String },
+}
+
+/// A corporate action: its id (the snapshot's, the split's, the buyback's; zero for bonds), what
+/// it was, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CorporateActionValue {
-    pub kind: CorporateActionKind,
     pub id: U256,
-    pub account: Address,
-    pub amount: U256,
-    pub a: U256,
-    pub b: U256,
-    pub text: String,
+    pub detail: CorporateActionDetail,
     pub tx_hash: B256,
     pub timestamp: u64,
 }
 
+impl CorporateActionValue {
+    pub fn kind(&self) -> CorporateActionKind {
+        match self.detail {
+            CorporateActionDetail::Snapshot => CorporateActionKind::Snapshot,
+            CorporateActionDetail::StockSplit { .. } => CorporateActionKind::StockSplit,
+            CorporateActionDetail::Buyback { .. } => CorporateActionKind::Buyback,
+            CorporateActionDetail::Matured { .. } => CorporateActionKind::Matured,
+            CorporateActionDetail::Defaulted { .. } => CorporateActionKind::Defaulted,
+        }
+    }
+}
+
+/// Stored as kind, id, account, amount, a, b, text, tx hash, time: the fields a kind does not
+/// use are zero (the layout the table has always had).
 impl Codec for CorporateActionValue {
     fn encode_to(&self, out: &mut Vec<u8>) {
-        out.push(self.kind as u8);
+        use CorporateActionDetail as D;
+        let zero = U256::ZERO;
+        let (account, amount, a, b, text) = match &self.detail {
+            D::Snapshot => (Address::ZERO, zero, zero, zero, ""),
+            D::StockSplit { numerator, denominator } => (Address::ZERO, zero, *numerator, *denominator, ""),
+            D::Buyback { seller, amount, price } => (*seller, *amount, *price, zero, ""),
+            D::Matured { class_id, nonce_id } => (Address::ZERO, zero, *class_id, *nonce_id, ""),
+            D::Defaulted { class_id, nonce_id, reason } => (Address::ZERO, zero, *class_id, *nonce_id, reason.as_str()),
+        };
+        out.push(self.kind() as u8);
         out.extend_from_slice(&self.id.to_be_bytes::<32>());
-        out.extend_from_slice(self.account.as_slice());
-        for v in [self.amount, self.a, self.b] {
+        out.extend_from_slice(account.as_slice());
+        for v in [amount, a, b] {
             out.extend_from_slice(&v.to_be_bytes::<32>());
         }
-        put_bytes(out, self.text.as_bytes());
+        put_bytes(out, text.as_bytes());
         out.extend_from_slice(self.tx_hash.as_slice());
         out.extend_from_slice(&self.timestamp.to_be_bytes());
     }
     fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        use CorporateActionDetail as D;
         let mut r = Reader::new("corporate action", bytes);
         let kind = CorporateActionKind::from_u8(r.u8()?).ok_or(CodecError {
             what: "corporate action kind",
             expected: 1,
             found: 0,
         })?;
-        let v = CorporateActionValue {
-            kind,
-            id: r.u256()?,
-            account: r.address()?,
-            amount: r.u256()?,
-            a: r.u256()?,
-            b: r.u256()?,
-            text: String::from_utf8_lossy(r.bytes()?).into_owned(),
-            tx_hash: r.b256()?,
-            timestamp: r.u64()?,
+        let id = r.u256()?;
+        let (account, amount, a, b) = (r.address()?, r.u256()?, r.u256()?, r.u256()?);
+        let text = String::from_utf8_lossy(r.bytes()?).into_owned();
+        let detail = match kind {
+            CorporateActionKind::Snapshot => D::Snapshot,
+            CorporateActionKind::StockSplit => D::StockSplit { numerator: a, denominator: b },
+            CorporateActionKind::Buyback => D::Buyback { seller: account, amount, price: a },
+            CorporateActionKind::Matured => D::Matured { class_id: a, nonce_id: b },
+            CorporateActionKind::Defaulted => D::Defaulted { class_id: a, nonce_id: b, reason: text },
         };
+        let v = CorporateActionValue { id, detail, tx_hash: r.b256()?, timestamp: r.u64()? };
         r.finish()?;
         Ok(v)
     }
