@@ -367,7 +367,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     latencies.sort();
     let (p50, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
     let mut store_latencies = Vec::with_capacity(args.queries);
-    let indexed = stores.db.chain_status()?.map_or(0, |s| s.indexed_block);
+    let indexed = stores.db.chain_status()?.map_or(0, |s| s.indexed_block.0);
     for _ in 0..args.queries {
         let t = Instant::now();
         let page = stores.db.holders_at(emitter, indexed, registrar_store::HolderOrder::BalanceDesc, 100, None)?;

@@ -399,8 +399,8 @@ async fn ready(State(state): State<ApiState>) -> Response {
             Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
         }
     }
-    let head = chain.head_block.max(state.metrics.chain_head_block.load(Relaxed));
-    if chain.indexed_block + state.confirmations < head {
+    let head = chain.head_block.0.max(state.metrics.chain_head_block.load(Relaxed));
+    if chain.indexed_block.0 + state.confirmations < head {
         let msg = format!(
             "indexed block {} is more than {} blocks behind head {head}",
             chain.indexed_block, state.confirmations

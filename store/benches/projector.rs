@@ -82,7 +82,7 @@ fn top_holders(c: &mut Criterion) {
     for chunk in all.chunks(4096) {
         projector.apply(chunk).unwrap();
     }
-    let latest = db.chain_status().unwrap().unwrap().indexed_block;
+    let latest = db.chain_status().unwrap().unwrap().indexed_block.0;
     c.bench_function("top 100 holders of 50,000 (latest block)", |b| {
         b.iter(|| db.holders_at(TOKEN, latest, HolderOrder::BalanceDesc, 100, None).unwrap())
     });

@@ -367,7 +367,7 @@ fn each_partition_reverts_its_own_changes() {
     // copy of the revert arrives.
     assert_eq!(balance(TOKEN), Some(U256::from(10)));
     assert_eq!(balance(other), Some(U256::from(10)));
-    assert_eq!(db.chain_status().unwrap().unwrap().indexed_block, 2, "the least advanced partition");
+    assert_eq!(db.chain_status().unwrap().unwrap().indexed_block, BlockNumber(2), "the least advanced partition");
     let mut p1_revert = p1;
     p1_revert.push(revert);
     let last = in_partition(p1_revert, 1).pop().unwrap();
@@ -493,7 +493,7 @@ fn records_that_cannot_be_applied_are_set_aside() {
     assert_eq!(db.holder_at(TOKEN, holder(0), 5).unwrap().balance, U256::from(5), "not reverted");
     assert_eq!(db.holder_at(TOKEN, holder(1), 5).unwrap().balance, U256::ZERO);
     assert_eq!(db.holder_at(TOKEN, holder(2), 5).unwrap().balance, U256::from(7), "the partition goes on");
-    assert_eq!(db.chain_status().unwrap().unwrap().indexed_block, 5);
+    assert_eq!(db.chain_status().unwrap().unwrap().indexed_block, BlockNumber(5));
 }
 
 proptest! {

@@ -21,11 +21,11 @@ impl Status {
     pub fn new(status: Option<ChainStatus>, live_head: u64) -> Self {
         let s = status.unwrap_or_default();
         Status {
-            chain_id: s.chain_id,
-            head_block: s.head_block.max(live_head),
-            indexed_block: s.indexed_block,
+            chain_id: s.chain_id.0,
+            head_block: s.head_block.0.max(live_head),
+            indexed_block: s.indexed_block.0,
             indexed_block_hash: status.map(|s| format!("{:#x}", s.indexed_hash)),
-            finalized_block: s.finalized_block,
+            finalized_block: s.finalized_block.0,
             unfinalized: s.indexed_block > s.finalized_block,
         }
     }

@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering::Relaxed;
 
 use registrar_log::{Metrics, RawRecord};
-use registrar_schemas::{BlocksCommitted, LogRecord, Reverted, TokenDiscovered, UndecodedLog};
+use registrar_schemas::{BlockNumber, BlocksCommitted, LogRecord, Reverted, TokenDiscovered, UndecodedLog};
 use rocksdb::{Direction, IteratorMode};
 use tracing::{debug, info, warn};
 
@@ -25,7 +25,7 @@ impl Tx<'_> {
         record: Result<LogRecord, StoreError>,
         metrics: &Metrics,
     ) -> Result<usize, StoreError> {
-        let finalized = self.status.map_or(0, |s| s.finalized_block);
+        let finalized = self.status.map_or(0, |s| s.finalized_block.0);
         let record = record.and_then(|r| match acceptable(&r, finalized) {
             Ok(()) => Ok(r),
             Err(reason) => Err(StoreError::Unacceptable { partition: raw.partition, offset: raw.offset, reason }),
@@ -104,14 +104,14 @@ impl Tx<'_> {
     }
 
     pub(super) fn committed(&mut self, c: &BlocksCommitted) -> Result<(), StoreError> {
-        let previous_finalized = self.status.map_or(0, |s| s.finalized_block);
+        let previous_finalized = self.status.map_or(0, |s| s.finalized_block.0);
         let finalized = c.finalized.0.min(c.block.0).max(previous_finalized);
         self.status = Some(ChainStatus {
-            chain_id: c.chain_id.0,
-            indexed_block: c.block.0,
+            chain_id: c.chain_id,
+            indexed_block: c.block,
             indexed_hash: c.block_hash,
-            head_block: c.head.0,
-            finalized_block: finalized,
+            head_block: c.head,
+            finalized_block: BlockNumber(finalized),
         });
         if finalized > previous_finalized {
             // Changes at or below the finalized block can no longer be reverted.
@@ -149,8 +149,8 @@ impl Tx<'_> {
             self.batch.delete_cf(self.db.cf::<Undo>(), key.encode());
         }
         self.position = self.position.map(|p| p.min((r.common_ancestor.0, u32::MAX)));
-        if let Some(status) = self.status.as_mut().filter(|s| s.indexed_block > r.common_ancestor.0) {
-            status.indexed_block = r.common_ancestor.0;
+        if let Some(status) = self.status.as_mut().filter(|s| s.indexed_block > r.common_ancestor) {
+            status.indexed_block = r.common_ancestor;
             status.indexed_hash = r.common_ancestor_hash;
         }
         metrics.reorgs.fetch_add(1, Relaxed);

@@ -61,8 +61,8 @@ pub struct Projector {
 impl Projector {
     pub fn new(db: Arc<StateDb>, metrics: Arc<Metrics>) -> Self {
         if let Ok(Some(status)) = db.chain_status() {
-            metrics.indexed_block.store(status.indexed_block, Relaxed);
-            metrics.finalized_block.store(status.finalized_block, Relaxed);
+            metrics.indexed_block.store(status.indexed_block.0, Relaxed);
+            metrics.finalized_block.store(status.finalized_block.0, Relaxed);
         }
         Projector {
             db,
@@ -156,8 +156,8 @@ impl Projector {
             start = end;
         }
         if let Some(status) = self.db.chain_status()? {
-            self.metrics.indexed_block.store(status.indexed_block, Relaxed);
-            self.metrics.finalized_block.store(status.finalized_block, Relaxed);
+            self.metrics.indexed_block.store(status.indexed_block.0, Relaxed);
+            self.metrics.finalized_block.store(status.finalized_block.0, Relaxed);
         }
         self.metrics.events_applied.fetch_add(outcome.events as u64, Relaxed);
         Ok(outcome)

@@ -145,7 +145,7 @@ impl<'a> Tx<'a> {
 
     /// Marks the changes that follow as belonging to `block`: kept for undo unless it is final.
     pub(super) fn track_undo(&mut self, block: u64) {
-        let finalized = self.status.map_or(0, |s| s.finalized_block);
+        let finalized = self.status.map_or(0, |s| s.finalized_block.0);
         self.undo_block = (self.status.is_none() || block > finalized).then_some(block);
     }
 

@@ -33,23 +33,22 @@ impl StateDb {
     /// The block `as_of` names, checked against what is indexed.
     pub fn resolve_as_of(&self, as_of: AsOf) -> Result<ResolvedBlock, StoreError> {
         let status = self.chain_status()?.ok_or(StoreError::NotIndexed)?;
+        let indexed = status.indexed_block.0;
         let block = match as_of {
-            AsOf::Latest => status.indexed_block,
-            AsOf::Block(b) if b > status.indexed_block => {
-                return Err(StoreError::BlockNotIndexed { requested: b, indexed: status.indexed_block })
-            }
+            AsOf::Latest => indexed,
+            AsOf::Block(b) if b > indexed => return Err(StoreError::BlockNotIndexed { requested: b, indexed }),
             AsOf::Block(b) => b,
             AsOf::Time(t) => match self.block_at_time(t)? {
-                Some((b, _)) => b.min(status.indexed_block),
+                Some((b, _)) => b.min(indexed),
                 None => return Err(StoreError::BeforeFirstBlock { timestamp: t }),
             },
         };
         let info = self.block_info(block)?;
-        let hash = if block == status.indexed_block { Some(status.indexed_hash) } else { info.map(|i| i.hash) };
+        let hash = if block == indexed { Some(status.indexed_hash) } else { info.map(|i| i.hash) };
         Ok(ResolvedBlock {
-            indexed: status.indexed_block,
+            indexed,
             block,
-            finalized: block <= status.finalized_block,
+            finalized: block <= status.finalized_block.0,
             hash,
             timestamp: info.map(|i| i.timestamp).filter(|t| *t > 0),
         })
@@ -61,7 +60,7 @@ impl StateDb {
         Ok(match from {
             AsOf::Block(b) => b,
             AsOf::Time(t) => self.block_at_time(t.saturating_sub(1))?.map_or(0, |(b, _)| b + 1),
-            AsOf::Latest => self.chain_status()?.map_or(0, |s| s.indexed_block),
+            AsOf::Latest => self.chain_status()?.map_or(0, |s| s.indexed_block.0),
         })
     }
 }

@@ -73,6 +73,6 @@ impl StateDb {
     }
 
     pub(super) fn latest_block(&self) -> Result<u64, StoreError> {
-        Ok(self.chain_status()?.map_or(0, |s| s.indexed_block))
+        Ok(self.chain_status()?.map_or(0, |s| s.indexed_block.0))
     }
 }

@@ -1,6 +1,7 @@
 //! What the log said of the chain and of itself: blocks, positions, undo records.
 
 use alloy::primitives::B256;
+use registrar_schemas::{BlockNumber, ChainId};
 
 use crate::codec::{put_bytes, Codec, CodecError, Reader};
 
@@ -170,29 +171,29 @@ impl Codec for UndoValue {
 /// Where the projected chain stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ChainStatus {
-    pub chain_id: u64,
-    pub indexed_block: u64,
+    pub chain_id: ChainId,
+    pub indexed_block: BlockNumber,
     pub indexed_hash: B256,
-    pub head_block: u64,
-    pub finalized_block: u64,
+    pub head_block: BlockNumber,
+    pub finalized_block: BlockNumber,
 }
 
 impl Codec for ChainStatus {
     fn encode_to(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.chain_id.to_be_bytes());
-        out.extend_from_slice(&self.indexed_block.to_be_bytes());
+        out.extend_from_slice(&self.chain_id.0.to_be_bytes());
+        out.extend_from_slice(&self.indexed_block.0.to_be_bytes());
         out.extend_from_slice(self.indexed_hash.as_slice());
-        out.extend_from_slice(&self.head_block.to_be_bytes());
-        out.extend_from_slice(&self.finalized_block.to_be_bytes());
+        out.extend_from_slice(&self.head_block.0.to_be_bytes());
+        out.extend_from_slice(&self.finalized_block.0.to_be_bytes());
     }
     fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
         let mut r = Reader::new("chain status", bytes);
         let v = ChainStatus {
-            chain_id: r.u64()?,
-            indexed_block: r.u64()?,
+            chain_id: ChainId(r.u64()?),
+            indexed_block: BlockNumber(r.u64()?),
             indexed_hash: r.b256()?,
-            head_block: r.u64()?,
-            finalized_block: r.u64()?,
+            head_block: BlockNumber(r.u64()?),
+            finalized_block: BlockNumber(r.u64()?),
         };
         r.finish()?;
         Ok(v)
