@@ -15,7 +15,7 @@ use alloy::{
 use clap::Args;
 use registrar_api::ApiState;
 use registrar_ingest::{AdaptiveRange, IngestConfig, Ingestor, Rpc, RpcConfig};
-use registrar_log::{EventLog, Metrics, RocksMemory};
+use registrar_log::{EventLog, Metrics, Partition, RocksMemory};
 use registrar_store::{Projector, StateDb};
 use tracing::info;
 
@@ -126,7 +126,7 @@ pub fn replay(log: &dyn EventLog, projector: Projector) -> anyhow::Result<Replay
     let started = Instant::now();
     let (mut records, mut events) = (0, 0);
     let projector = projector.with_partitions(log.partitions());
-    for partition in 0..log.partitions() {
+    for partition in Partition::all(log.partitions()) {
         // Up to the partition's end when the replay started (a remote log's read may come back
         // empty before its first fetch arrives).
         let mut end = log.end(partition)?;

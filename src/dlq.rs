@@ -59,7 +59,7 @@ pub async fn replay(log: &KafkaLog) -> anyhow::Result<()> {
                 println!("{origin}: a chain marker; not replayed (it would be stale)");
             }
             Ok(record) => {
-                let partition = log.partition_of(&record).unwrap_or(0) as i32;
+                let partition = log.partition_of(&record).map_or(0, |p| p.0) as i32;
                 let (p, o) =
                     log.produce_raw(partition, letter.key.as_deref(), &letter.bytes, Some(letter.offset)).await?;
                 log.mark_replayed(&letter).await?;

@@ -15,7 +15,7 @@ use alloy::primitives::{Address, Bytes, B256, U160, U256};
 use common::*;
 use registrar_log::{
     kafka::{partition_of, KafkaLog, KafkaSettings},
-    EventLog, RawRecord,
+    EventLog, Partition, RawRecord,
 };
 use registrar_schemas::{BlockNumber, BlockRef, ChainId, EventMeta, LogRecord, UndecodedLog};
 use registrar_testkit::{contracts::TransferEmitter, devnet::Tansu};
@@ -47,7 +47,7 @@ async fn wait_block(reg: &Registrar, block: u64) {
 
 /// Every record of every partition, decoded, with its offset.
 fn whole_log(log: &KafkaLog) -> Vec<Vec<(u64, LogRecord)>> {
-    (0..log.partitions())
+    Partition::all(log.partitions())
         .map(|p| log.tail(p, 1 << 20).unwrap().iter().filter_map(|r| Some((r.offset.0, r.decode().ok()?))).collect())
         .collect()
 }
@@ -263,7 +263,7 @@ async fn a_poison_message_goes_to_the_dead_letter_topic_and_the_pipeline_goes_on
         data: Bytes::new(),
         reason: "set aside by an older reader".into(),
     });
-    let letter = RawRecord::new(1, registrar_schemas::LogOffset(1_000_000), late.encode());
+    let letter = RawRecord::new(Partition(1), registrar_schemas::LogOffset(1_000_000), late.encode());
     tokio::task::spawn_blocking(move || log.dead_letter(&letter, "unknown record type")).await.unwrap().unwrap();
     let replayed = dlq("replay");
     assert!(replayed.contains("replayed 1, still undecodable 1"), "{replayed}");
@@ -292,7 +292,7 @@ async fn a_poison_message_goes_to_the_dead_letter_topic_and_the_pipeline_goes_on
         letters.iter().find(|l| l.replayed.is_none() && l.bytes == late.encode()).expect("the dead letter").offset;
     let dropped = serve.metric("registrar_duplicates_dropped_total").await.unwrap_or(0);
     let log = connect(&brokers).await;
-    let replay_partition = log.partition_of(&late).unwrap() as i32;
+    let replay_partition = log.partition_of(&late).unwrap().0 as i32;
     log.produce_raw(replay_partition, None, &late.encode(), Some(real + 1000)).await.unwrap();
     log.produce_raw(replay_partition, None, &late.encode(), Some(real)).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);

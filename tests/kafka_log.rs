@@ -6,7 +6,7 @@ use std::{path::Path, process::Command, time::Duration};
 use alloy::primitives::{Address, B256, U256};
 use registrar_log::{
     kafka::{partition_of, route, KafkaLog, KafkaLogError, KafkaSettings, Route},
-    EventLog,
+    EventLog, Partition,
 };
 use registrar_schemas::{
     BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, TokenEvent,
@@ -54,7 +54,7 @@ fn committed(block: u64) -> LogRecord {
 
 fn decode_all(log: &KafkaLog, partition: i32) -> Vec<LogRecord> {
     // Everything below the high watermark.
-    EventLog::tail(log, partition as u32, 10_000)
+    EventLog::tail(log, Partition(partition as u32), 10_000)
         .unwrap()
         .iter()
         .map(|r| LogRecord::decode(&r.bytes).unwrap())

@@ -8,7 +8,7 @@ use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
 use super::{Archive, ArchiveError};
-use registrar_log::{wait_for_records, EventLog};
+use registrar_log::{wait_for_records, EventLog, Partition};
 
 /// Records read per step.
 const BATCH: usize = 4096;
@@ -34,7 +34,7 @@ pub fn run_archiver(
             return Ok(());
         }
         changes.borrow_and_update();
-        let raw = log.read(0, LogOffset(next), BATCH)?;
+        let raw = log.read(Partition(0), LogOffset(next), BATCH)?;
         if raw.is_empty() {
             wait_for_records(&rt, &mut changes, log.idle_wait(), &mut shutdown);
             continue;

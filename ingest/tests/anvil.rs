@@ -10,7 +10,7 @@ use alloy::{
     sol_types::SolEvent,
 };
 use registrar_ingest::{IngestConfig, Ingestor, Rpc, RpcConfig};
-use registrar_log::{EmbeddedLog, EventLog, Metrics};
+use registrar_log::{EmbeddedLog, EventLog, Metrics, Partition};
 use registrar_schemas::{LogOffset, LogRecord, TokenEvent};
 use registrar_testkit::{
     contracts::DemoSecurityToken,
@@ -64,7 +64,7 @@ async fn every_transfer_is_appended_once_with_the_chains_amounts() {
     let mut appended = BTreeMap::new();
     let mut last_commit = None;
     let mut approvals = 0;
-    for raw in log.read(0, LogOffset(0), usize::MAX).unwrap() {
+    for raw in log.read(Partition(0), LogOffset(0), usize::MAX).unwrap() {
         match raw.decode().unwrap() {
             LogRecord::Event(e) => {
                 if let TokenEvent::Transfer { from, to, value } = e.event {

@@ -56,7 +56,7 @@ fn decode_offset(key: &[u8]) -> Result<LogOffset, LogError> {
 
 impl EventLog for EmbeddedLog {
     fn partition_of(&self, _record: &LogRecord) -> Option<Partition> {
-        Some(0)
+        Some(Partition(0))
     }
 
     fn append_where(
@@ -67,7 +67,7 @@ impl EventLog for EmbeddedLog {
         let mut next = self.next.lock().expect("log lock poisoned");
         let mut batch = WriteBatch::default();
         let mut offset = *next;
-        for record in records.iter().filter(|r| keep(0, r)) {
+        for record in records.iter().filter(|r| keep(Partition(0), r)) {
             batch.put(offset.0.to_be_bytes(), record.encode());
             offset = offset.next();
         }
@@ -133,7 +133,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let log = EmbeddedLog::open(dir.path()).unwrap();
-            assert_eq!(log.end(0).unwrap(), LogOffset(0));
+            assert_eq!(log.end(Partition(0)).unwrap(), LogOffset(0));
             let changes = log.subscribe();
             log.append(&[]).unwrap();
             assert!(!changes.has_changed().unwrap(), "an empty append changes nothing");
@@ -142,13 +142,14 @@ mod tests {
             assert!(changes.has_changed().unwrap());
         }
         let log = EmbeddedLog::open(dir.path()).unwrap();
-        assert_eq!(log.end(0).unwrap(), LogOffset(3));
-        let all: Vec<_> = log.read(0, LogOffset(0), 10).unwrap().iter().map(|r| r.decode().unwrap()).collect();
+        assert_eq!(log.end(Partition(0)).unwrap(), LogOffset(3));
+        let all: Vec<_> =
+            log.read(Partition(0), LogOffset(0), 10).unwrap().iter().map(|r| r.decode().unwrap()).collect();
         assert_eq!(all, vec![committed(1), committed(2), committed(3)]);
-        let from1 = log.read(0, LogOffset(1), 1).unwrap();
+        let from1 = log.read(Partition(0), LogOffset(1), 1).unwrap();
         assert_eq!(from1.len(), 1);
         assert_eq!(from1[0].offset, LogOffset(1));
-        let tail: Vec<_> = log.tail(0, 2).unwrap().iter().map(|r| r.offset.0).collect();
+        let tail: Vec<_> = log.tail(Partition(0), 2).unwrap().iter().map(|r| r.offset.0).collect();
         assert_eq!(tail, vec![1, 2]);
     }
 }

@@ -9,7 +9,21 @@ use tokio::sync::watch;
 use crate::LogError;
 
 /// A partition of the log. The embedded log has one, partition 0.
-pub type Partition = u32;
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Partition(pub u32);
+
+impl Partition {
+    /// Every partition of a log of `count` partitions, in order.
+    pub fn all(count: u32) -> impl Iterator<Item = Partition> {
+        (0..count).map(Partition)
+    }
+}
+
+impl std::fmt::Display for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// A record as stored: decoding is the reader's business, so a malformed record can be set
 /// aside with its offset instead of stopping the reader.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use alloy::primitives::{Address, B256, U160, U256};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use registrar_log::{Metrics, RawRecord};
+use registrar_log::{Metrics, Partition, RawRecord};
 use registrar_schemas::{
     BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogOffset, LogRecord, TokenEvent,
 };
@@ -20,7 +20,7 @@ fn records(n: u64, holders: u64, from_offset: u64) -> Vec<RawRecord> {
     let mut out = Vec::new();
     let mut offset = from_offset;
     let mut push = |r: LogRecord, out: &mut Vec<RawRecord>| {
-        out.push(RawRecord::new(0, LogOffset(offset), r.encode()));
+        out.push(RawRecord::new(Partition(0), LogOffset(offset), r.encode()));
         offset += 1;
     };
     let holder = |i: u64| Address::from(U160::from(0x1000 + i % holders));

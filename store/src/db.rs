@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use alloy::primitives::{Keccak256, B256};
-use registrar_log::RocksMemory;
+use registrar_log::{Partition, RocksMemory};
 use registrar_schemas::LogOffset;
 use rocksdb::{BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, IteratorMode, Options, DB};
 
@@ -69,9 +69,9 @@ impl StateDb {
     }
 
     /// The offset of the last record applied from `partition`, `None` before the first.
-    pub fn applied_offset(&self, partition: u32) -> Result<Option<LogOffset>, StoreError> {
+    pub fn applied_offset(&self, partition: Partition) -> Result<Option<LogOffset>, StoreError> {
         Ok(self
-            .get::<Meta>(&MetaKey::Applied(partition))?
+            .get::<Meta>(&MetaKey::Applied(partition.0))?
             .map(|b| u64::decode(&b))
             .transpose()
             .map_err(corrupt::<Meta>)?

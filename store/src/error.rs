@@ -1,4 +1,4 @@
-use registrar_log::LogError;
+use registrar_log::{LogError, Partition};
 use registrar_schemas::LogOffset;
 
 use crate::CodecError;
@@ -11,13 +11,13 @@ pub enum StoreError {
     #[error("corrupt value in table {table}: {source}")]
     Corrupt { table: &'static str, source: CodecError },
     #[error("checkpoint of partition {partition} would move backwards: applied {applied:?}, next record {next}")]
-    CheckpointGap { partition: u32, applied: Option<LogOffset>, next: LogOffset },
+    CheckpointGap { partition: Partition, applied: Option<LogOffset>, next: LogOffset },
     #[error(transparent)]
     Log(#[from] LogError),
     #[error("revert to block {target} is below the finalized block {finalized}: its changes were not kept")]
     RevertBelowFinalized { target: u64, finalized: u64 },
     #[error("log record at partition {partition} offset {offset} cannot be applied: {reason}")]
-    Unacceptable { partition: u32, offset: LogOffset, reason: String },
+    Unacceptable { partition: Partition, offset: LogOffset, reason: String },
     #[error("invalid {0}")]
     BadCursor(&'static str),
     #[error("nothing is indexed yet")]

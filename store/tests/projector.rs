@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use alloy::primitives::{Address, B256, U256};
 use proptest::prelude::*;
-use registrar_log::{Metrics, RawRecord};
+use registrar_log::{Metrics, Partition, RawRecord};
 use registrar_schemas::{
     AdminAction, BlockNumber, BlockRef, BlocksCommitted, BondAmount, BondMoveKind, ChainEvent, ChainId,
     DistributionKind, DocumentAction, EventMeta, IdentityAction, LogOffset, LogRecord, Move, MoveKind, PoolAssetAction,
@@ -216,7 +216,7 @@ fn committed(block: u64, head: u64, confirmations: u64) -> LogRecord {
 }
 
 fn raw(records: &[LogRecord]) -> Vec<RawRecord> {
-    records.iter().enumerate().map(|(i, r)| RawRecord::new(0, LogOffset(i as u64), r.encode())).collect()
+    records.iter().enumerate().map(|(i, r)| RawRecord::new(Partition(0), LogOffset(i as u64), r.encode())).collect()
 }
 
 fn open() -> (tempfile::TempDir, Arc<StateDb>, Projector) {
@@ -337,7 +337,11 @@ proptest! {
 fn each_partition_reverts_its_own_changes() {
     let other = Address::repeat_byte(0xdd);
     let in_partition = |records: Vec<LogRecord>, partition: u32| -> Vec<RawRecord> {
-        records.iter().enumerate().map(|(i, r)| RawRecord::new(partition, LogOffset(i as u64), r.encode())).collect()
+        records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RawRecord::new(Partition(partition), LogOffset(i as u64), r.encode()))
+            .collect()
     };
     let mint = |token: Address, block: u64, value: u64| {
         let mut m = meta(block, 0);
@@ -437,12 +441,14 @@ fn the_checkpoint_never_moves_backwards() {
     // Out of order within a batch, or mixing partitions, is refused too.
     let next = LogOffset(records.len() as u64 + 5);
     let backwards = [
-        RawRecord::new(0, next, records[0].bytes.clone()),
-        RawRecord::new(0, LogOffset(next.0 - 1), records[0].bytes.clone()),
+        RawRecord::new(Partition(0), next, records[0].bytes.clone()),
+        RawRecord::new(Partition(0), LogOffset(next.0 - 1), records[0].bytes.clone()),
     ];
     assert!(matches!(projector.apply(&backwards).unwrap_err(), StoreError::CheckpointGap { .. }));
-    let mixed =
-        [RawRecord::new(0, next, records[0].bytes.clone()), RawRecord::new(1, next.next(), records[0].bytes.clone())];
+    let mixed = [
+        RawRecord::new(Partition(0), next, records[0].bytes.clone()),
+        RawRecord::new(Partition(1), next.next(), records[0].bytes.clone()),
+    ];
     assert!(matches!(projector.apply(&mixed).unwrap_err(), StoreError::CheckpointGap { .. }));
 }
 
@@ -450,7 +456,7 @@ fn the_checkpoint_never_moves_backwards() {
 fn malformed_records_become_dead_letters_and_the_rest_applies() {
     let mut records =
         raw(&chain(&[vec![TokenEvent::Transfer { from: Address::ZERO, to: holder(0), value: U256::from(5) }]], 1));
-    records.insert(1, RawRecord::new(0, LogOffset(1), vec![0xff, 0x00, 0x13]));
+    records.insert(1, RawRecord::new(Partition(0), LogOffset(1), vec![0xff, 0x00, 0x13]));
     for (i, r) in records.iter_mut().enumerate() {
         r.offset = LogOffset(i as u64);
     }
@@ -458,7 +464,7 @@ fn malformed_records_become_dead_letters_and_the_rest_applies() {
     projector.apply(&records).unwrap();
     assert_eq!(db.dead_letter_count().unwrap(), 1);
     assert_eq!(db.holder_at(TOKEN, holder(0), 1).unwrap().balance, U256::from(5));
-    assert_eq!(db.applied_offset(0).unwrap(), Some(LogOffset(records.len() as u64 - 1)));
+    assert_eq!(db.applied_offset(Partition(0)).unwrap(), Some(LogOffset(records.len() as u64 - 1)));
 }
 
 /// Records no ingest writes, put on the log by someone else: a revert below the finalized block

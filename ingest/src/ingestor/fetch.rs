@@ -107,7 +107,7 @@ impl Ingestor {
         tokio::task::spawn_blocking(move || {
             log.append_where(&records, &|partition: Partition, record: &LogRecord| match (
                 record.position(),
-                sent.get(partition as usize).copied().flatten(),
+                sent.get(partition.0 as usize).copied().flatten(),
             ) {
                 (Some(p), Some(held)) => p > held,
                 _ => true,

@@ -3,7 +3,7 @@
 
 use std::{collections::BTreeMap, sync::atomic::Ordering::Relaxed};
 
-use registrar_log::EventLog;
+use registrar_log::{EventLog, Partition};
 use registrar_schemas::LogRecord;
 use tracing::warn;
 
@@ -89,7 +89,7 @@ impl Ingestor {
 /// stands: that is an error.
 pub(super) fn read_tails(log: &dyn EventLog, reorg_window: usize) -> Result<Vec<Vec<LogRecord>>, IngestError> {
     let mut tails = Vec::new();
-    for partition in 0..log.partitions() {
+    for partition in Partition::all(log.partitions()) {
         let mut want = reorg_window.max(64) * 8;
         let tail = loop {
             let raw = log.tail(partition, want)?;
@@ -99,7 +99,7 @@ pub(super) fn read_tails(log: &dyn EventLog, reorg_window: usize) -> Result<Vec<
                     Ok(record) => tail.push(record),
                     // Not ingest's: someone else wrote it; the projector sets it aside.
                     Err(e) => {
-                        warn!(target: "ingest", partition, offset = r.offset.0, error = %e, "skipping a record that is not a valid record")
+                        warn!(target: "ingest", partition = partition.0, offset = r.offset.0, error = %e, "skipping a record that is not a valid record")
                     }
                 }
             }

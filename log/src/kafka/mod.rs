@@ -104,7 +104,7 @@ impl EventLog for KafkaLog {
 
     fn partition_of(&self, record: &LogRecord) -> Option<Partition> {
         match route(record) {
-            Route::Key(k) => Some(partition_of(&k, self.settings.partitions) as Partition),
+            Route::Key(k) => Some(Partition(partition_of(&k, self.settings.partitions) as u32)),
             Route::All => None,
         }
     }
@@ -126,7 +126,7 @@ impl EventLog for KafkaLog {
     }
 
     fn read(&self, partition: Partition, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, LogError> {
-        let records = self.read_partition(partition as i32, from.0 as i64, max, Duration::from_millis(20))?;
+        let records = self.read_partition(partition.0 as i32, from.0 as i64, max, Duration::from_millis(20))?;
         let mut out = Vec::with_capacity(records.len());
         for r in records {
             // The replay header is believed only for what the dead-letter topic holds: anyone
@@ -135,7 +135,7 @@ impl EventLog for KafkaLog {
                 Some(at) => match self.dead_letter_at(at)? {
                     Some(letter) if letter.replayed.is_none() && letter.bytes == r.bytes && at >= 0 => Some(at as u64),
                     _ => {
-                        warn!(target: "kafka", partition, offset = r.offset, dlq_offset = at, "a record claims to replay a dead letter the dead-letter topic does not hold: read as an ordinary record");
+                        warn!(target: "kafka", partition = partition.0, offset = r.offset, dlq_offset = at, "a record claims to replay a dead letter the dead-letter topic does not hold: read as an ordinary record");
                         None
                     }
                 },
@@ -147,14 +147,14 @@ impl EventLog for KafkaLog {
     }
 
     fn tail(&self, partition: Partition, max: usize) -> Result<Vec<RawRecord>, LogError> {
-        let (low, high) = self.watermarks(partition as i32)?;
+        let (low, high) = self.watermarks(partition.0 as i32)?;
         let from = low.max(high - max as i64);
-        let records = self.read_until(partition as i32, from, high)?;
+        let records = self.read_until(partition.0 as i32, from, high)?;
         Ok(records.into_iter().map(|r| RawRecord::new(partition, LogOffset(r.offset as u64), r.bytes)).collect())
     }
 
     fn end(&self, partition: Partition) -> Result<LogOffset, LogError> {
-        Ok(LogOffset(self.watermarks(partition as i32)?.1.max(0) as u64))
+        Ok(LogOffset(self.watermarks(partition.0 as i32)?.1.max(0) as u64))
     }
 
     fn subscribe(&self) -> watch::Receiver<u64> {
@@ -186,10 +186,12 @@ impl EventLog for KafkaLog {
         let _ = consumer.poll(Duration::ZERO);
         let mut tpl = TopicPartitionList::new();
         // Kafka's committed offset is the next one to read.
-        if tpl.add_partition_offset(&self.settings.topic, partition as i32, Offset::Offset(offset.0 as i64 + 1)).is_ok()
+        if tpl
+            .add_partition_offset(&self.settings.topic, partition.0 as i32, Offset::Offset(offset.0 as i64 + 1))
+            .is_ok()
         {
             if let Err(e) = consumer.commit(&tpl, CommitMode::Async) {
-                debug!(target: "kafka", partition, error = %e, "cannot commit the group offset (informative only)");
+                debug!(target: "kafka", partition = partition.0, error = %e, "cannot commit the group offset (informative only)");
             }
         }
     }

@@ -28,7 +28,7 @@ impl KafkaLog {
                 Route::Key(k) => (Some(k), vec![partition_of(&k, partitions)]),
                 Route::All => (None, (0..partitions as i32).collect()),
             };
-            let targets: Vec<i32> = targets.into_iter().filter(|p| keep(*p as Partition, record)).collect();
+            let targets: Vec<i32> = targets.into_iter().filter(|p| keep(Partition(*p as u32), record)).collect();
             if targets.is_empty() {
                 continue;
             }

@@ -41,7 +41,7 @@ impl KafkaLog {
         wait: Duration,
     ) -> Result<Vec<KafkaRecord>, KafkaLogError> {
         let mut readers = self.readers.lock().expect("kafka readers lock poisoned");
-        let reader = match readers.entry(partition as Partition) {
+        let reader = match readers.entry(Partition(partition as u32)) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => {
                 let consumer: BaseConsumer = client_config(&self.settings)

@@ -33,12 +33,12 @@ impl Tx<'_> {
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                warn!(target: "projector", partition = raw.partition, offset = raw.offset.0, error = %e, "log record is not a valid record, kept as a dead letter");
+                warn!(target: "projector", partition = raw.partition.0, offset = raw.offset.0, error = %e, "log record is not a valid record, kept as a dead letter");
                 let mut value = Vec::new();
                 put_bytes(&mut value, e.to_string().as_bytes());
                 put_bytes(&mut value, &raw.bytes);
                 self.put_untracked::<DeadLetters>(
-                    &RecordKey { partition: raw.partition, offset: raw.offset.0 },
+                    &RecordKey { partition: raw.partition.0, offset: raw.offset.0 },
                     &value,
                 );
                 self.dead_letters.push((raw.clone(), e.to_string()));

@@ -21,7 +21,7 @@ use registrar_schemas::{LogOffset, LogRecord};
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
-use registrar_log::{wait_for_records, EventLog, Metrics, RawRecord};
+use registrar_log::{wait_for_records, EventLog, Metrics, Partition, RawRecord};
 
 use self::tx::Tx;
 use crate::{StateDb, StoreError};
@@ -74,7 +74,7 @@ impl Projector {
     }
 
     /// The offset of the last record applied from `partition`.
-    pub fn applied_offset(&self, partition: u32) -> Result<Option<LogOffset>, StoreError> {
+    pub fn applied_offset(&self, partition: Partition) -> Result<Option<LogOffset>, StoreError> {
         self.db.applied_offset(partition)
     }
 
@@ -127,7 +127,7 @@ impl Projector {
         // A revert reads the undo table, so what comes before it is committed first.
         let mut start = 0;
         while start < records.len() {
-            let mut tx = Tx::begin(&self.db, partition, self.partitions)?;
+            let mut tx = Tx::begin(&self.db, partition.0, self.partitions)?;
             let mut end = start;
             while end < records.len() {
                 let is_revert = matches!(decoded[end], Some(Ok(LogRecord::Reverted(_))));
@@ -167,7 +167,12 @@ impl Projector {
 impl Projector {
     /// Reads up to `batch` records of `partition` after its applied offset from `log` and
     /// applies them; an outcome of zero records means the partition is caught up.
-    pub fn apply_next(&self, log: &dyn EventLog, partition: u32, batch: usize) -> Result<ApplyOutcome, StoreError> {
+    pub fn apply_next(
+        &self,
+        log: &dyn EventLog,
+        partition: Partition,
+        batch: usize,
+    ) -> Result<ApplyOutcome, StoreError> {
         let from = self.db.applied_offset(partition)?.map_or(LogOffset(0), LogOffset::next);
         let records = log.read(partition, from, batch)?;
         if records.is_empty() {
@@ -184,7 +189,7 @@ impl Projector {
 /// How far the state is behind one partition of the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PartitionLag {
-    pub partition: u32,
+    pub partition: Partition,
     /// One past the last offset applied.
     pub applied: u64,
     /// The offset the next appended record will get.
@@ -199,7 +204,7 @@ impl PartitionLag {
 
 /// Where the state stands against each partition of `log`.
 pub fn partition_lags(log: &dyn EventLog, db: &StateDb) -> Result<Vec<PartitionLag>, StoreError> {
-    (0..log.partitions())
+    Partition::all(log.partitions())
         .map(|partition| {
             let end = log.end(partition)?.0;
             let applied = db.applied_offset(partition)?.map_or(0, |o| o.0 + 1);
@@ -235,19 +240,19 @@ pub fn run_projector(
         }
         changes.borrow_and_update();
         let mut applied = 0;
-        for partition in 0..projector.partitions {
+        for partition in Partition::all(projector.partitions) {
             match projector.apply_next(log.as_ref(), partition, batch) {
                 Ok(outcome) => {
                     failures = 0;
                     applied += outcome.records;
                     if outcome.records > 0 {
-                        debug!(target: "projector", partition, records = outcome.records, events = outcome.events, last = ?outcome.last_offset, "applied batch");
+                        debug!(target: "projector", partition = partition.0, records = outcome.records, events = outcome.events, last = ?outcome.last_offset, "applied batch");
                     }
                 }
                 Err(e) if e.is_retryable() => {
                     failures += 1;
                     let pause = std::time::Duration::from_millis(200 * u64::from(failures.min(25)));
-                    warn!(target: "projector", partition, error = %e, ?pause, "cannot read the log, trying again");
+                    warn!(target: "projector", partition = partition.0, error = %e, ?pause, "cannot read the log, trying again");
                     rt.block_on(async {
                         tokio::select! {
                             _ = tokio::time::sleep(pause) => {}
