@@ -111,6 +111,19 @@ impl Codec for u64 {
     }
 }
 
+/// A partition's number.
+impl Codec for u32 {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_be_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("u32", bytes);
+        let v = r.u32()?;
+        r.finish()?;
+        Ok(v)
+    }
+}
+
 impl Codec for Address {
     fn encode_to(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.as_slice());

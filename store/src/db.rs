@@ -10,7 +10,10 @@ use rocksdb::{BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, It
 use crate::{
     codec::Codec,
     tables::ChainStatus,
-    tables::{HoldersByBalance, Meta, MetaKey, Table, ALL_TABLES},
+    tables::{
+        AppliedOffsets, ChainStatuses, ChainView, HoldersByBalance, Meta, MetaKey, Positions, Table, UndoSequence,
+        ALL_TABLES,
+    },
     StoreError,
 };
 
@@ -50,7 +53,9 @@ impl StateDb {
             ColumnFamilyDescriptor::new(*name, cf)
         });
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
-        Ok(StateDb { db })
+        let state = StateDb { db };
+        state.migrate_meta()?;
+        Ok(state)
     }
 
     pub(crate) fn cf_named(&self, name: &str) -> &ColumnFamily {
@@ -70,40 +75,72 @@ impl StateDb {
 
     /// The offset of the last record applied from `partition`, `None` before the first.
     pub fn applied_offset(&self, partition: Partition) -> Result<Option<LogOffset>, StoreError> {
-        Ok(self
-            .get::<Meta>(&MetaKey::Applied(partition.0))?
-            .map(|b| u64::decode(&b))
-            .transpose()
-            .map_err(corrupt::<Meta>)?
-            .map(LogOffset))
+        Ok(self.get::<AppliedOffsets>(&partition.0)?.map(LogOffset))
     }
 
     /// The applied offset of every partition applied from, by partition.
     pub fn applied_offsets(&self) -> Result<Vec<(u32, LogOffset)>, StoreError> {
         let mut out = Vec::new();
-        for item in self.db.iterator_cf(self.cf::<Meta>(), IteratorMode::Start) {
+        for item in self.db.iterator_cf(self.cf::<AppliedOffsets>(), IteratorMode::Start) {
             let (k, v) = item?;
-            if let Ok(MetaKey::Applied(p)) = MetaKey::decode(&k) {
-                out.push((p, LogOffset(u64::decode(&v).map_err(corrupt::<Meta>)?)));
-            }
+            let partition = u32::decode(&k).map_err(corrupt::<AppliedOffsets>)?;
+            out.push((partition, LogOffset(decode::<AppliedOffsets>(&v)?)));
         }
-        out.sort();
         Ok(out)
     }
 
     /// Where the projected chain stands, `None` before the first committed block. With several
     /// partitions, the view of the least advanced one: every answer is complete up to it.
     pub fn chain_status(&self) -> Result<Option<ChainStatus>, StoreError> {
-        self.status_at(MetaKey::Chain)
+        self.get::<ChainStatuses>(&ChainView::Combined)
     }
 
     /// Where one partition of `partitions` says the chain stands.
     pub(crate) fn partition_status(&self, partition: u32, partitions: u32) -> Result<Option<ChainStatus>, StoreError> {
-        self.status_at(if partitions == 1 { MetaKey::Chain } else { MetaKey::PartitionChain(partition) })
+        let view = if partitions == 1 { ChainView::Combined } else { ChainView::Partition(partition) };
+        self.get::<ChainStatuses>(&view)
     }
 
-    fn status_at(&self, key: MetaKey) -> Result<Option<ChainStatus>, StoreError> {
-        self.get::<Meta>(&key)?.map(|b| ChainStatus::decode(&b)).transpose().map_err(corrupt::<Meta>)
+    /// Moves the checkpoints of a store written before the typed tables out of `Meta`, in one
+    /// synced batch: opening an older store neither loses its position nor applies the log
+    /// twice.
+    fn migrate_meta(&self) -> Result<(), StoreError> {
+        let mut batch = rocksdb::WriteBatch::default();
+        let mut moved = 0;
+        for item in self.db.iterator_cf(self.cf::<Meta>(), IteratorMode::Start) {
+            let (k, v) = item?;
+            let key = MetaKey::decode(&k).map_err(corrupt::<Meta>)?;
+            match key {
+                MetaKey::Applied(p) => {
+                    let offset = u64::decode(&v).map_err(corrupt::<Meta>)?;
+                    batch.put_cf(self.cf::<AppliedOffsets>(), p.encode(), offset.encode());
+                }
+                MetaKey::Chain | MetaKey::PartitionChain(_) => {
+                    let status = ChainStatus::decode(&v).map_err(corrupt::<Meta>)?;
+                    let view = match key {
+                        MetaKey::PartitionChain(p) => ChainView::Partition(p),
+                        _ => ChainView::Combined,
+                    };
+                    batch.put_cf(self.cf::<ChainStatuses>(), view.encode(), status.encode());
+                }
+                MetaKey::Position(p) => {
+                    let position = <(u64, u32)>::decode(&v).map_err(corrupt::<Meta>)?;
+                    batch.put_cf(self.cf::<Positions>(), p.encode(), position.encode());
+                }
+                MetaKey::UndoSeq => {
+                    let seq = u64::decode(&v).map_err(corrupt::<Meta>)?;
+                    batch.put_cf(self.cf::<UndoSequence>(), ().encode(), seq.encode());
+                }
+            }
+            batch.delete_cf(self.cf::<Meta>(), &k);
+            moved += 1;
+        }
+        if moved > 0 {
+            let mut sync = rocksdb::WriteOptions::default();
+            sync.set_sync(true);
+            self.db.write_opt(batch, &sync)?;
+        }
+        Ok(())
     }
 
     /// Compacts the holder index, dropping the tombstones that balance changes leave at the
@@ -125,7 +162,18 @@ impl StateDb {
         let business: Vec<&str> = ALL_TABLES
             .iter()
             .copied()
-            .filter(|t| ![Meta::NAME, crate::tables::Undo::NAME, crate::tables::DeadLetters::NAME].contains(t))
+            .filter(|t| {
+                ![
+                    Meta::NAME,
+                    AppliedOffsets::NAME,
+                    ChainStatuses::NAME,
+                    Positions::NAME,
+                    UndoSequence::NAME,
+                    crate::tables::Undo::NAME,
+                    crate::tables::DeadLetters::NAME,
+                ]
+                .contains(t)
+            })
             .collect();
         self.digest_of(&business)
     }
@@ -180,4 +228,44 @@ pub(crate) fn decode<T: Table>(bytes: &[u8]) -> Result<T::Value, StoreError> {
 
 pub(crate) fn corrupt<T: Table>(source: crate::CodecError) -> StoreError {
     StoreError::Corrupt { table: T::NAME, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy::primitives::B256;
+    use registrar_schemas::{BlockNumber, ChainId};
+
+    use super::*;
+
+    /// A store written before the typed checkpoint tables keeps its position when opened: its
+    /// `Meta` entries move into them, and `Meta` is left empty.
+    #[test]
+    fn an_older_store_keeps_its_checkpoints() {
+        let dir = tempfile::tempdir().unwrap();
+        let status = ChainStatus {
+            chain_id: ChainId(31337),
+            indexed_block: BlockNumber(42),
+            indexed_hash: B256::repeat_byte(7),
+            head_block: BlockNumber(45),
+            finalized_block: BlockNumber(40),
+        };
+        {
+            let old = StateDb::open(dir.path()).unwrap();
+            let meta = old.cf::<Meta>();
+            old.db.put_cf(meta, MetaKey::Applied(0).encode(), 41u64.encode()).unwrap();
+            old.db.put_cf(meta, MetaKey::Applied(3).encode(), 7u64.encode()).unwrap();
+            old.db.put_cf(meta, MetaKey::Chain.encode(), status.encode()).unwrap();
+            old.db.put_cf(meta, MetaKey::PartitionChain(3).encode(), status.encode()).unwrap();
+            old.db.put_cf(meta, MetaKey::Position(3).encode(), (42u64, 5u32).encode()).unwrap();
+            old.db.put_cf(meta, MetaKey::UndoSeq.encode(), 99u64.encode()).unwrap();
+        }
+        let db = StateDb::open(dir.path()).unwrap();
+        assert_eq!(db.applied_offset(Partition(0)).unwrap(), Some(LogOffset(41)));
+        assert_eq!(db.applied_offsets().unwrap(), vec![(0, LogOffset(41)), (3, LogOffset(7))]);
+        assert_eq!(db.chain_status().unwrap(), Some(status));
+        assert_eq!(db.partition_status(3, 4).unwrap(), Some(status));
+        assert_eq!(db.get::<Positions>(&3).unwrap(), Some((42, 5)));
+        assert_eq!(db.get::<UndoSequence>(&()).unwrap(), Some(99));
+        assert_eq!(db.db.iterator_cf(db.cf::<Meta>(), IteratorMode::Start).count(), 0, "Meta is emptied");
+    }
 }

@@ -19,7 +19,7 @@ pub(super) struct Tx<'a> {
     pub(super) batch: WriteBatch,
     pub(super) overlay: HashMap<(u8, Vec<u8>), Option<Vec<u8>>>,
     pub(super) status: Option<ChainStatus>,
-    /// The position of the last record applied from the partition, see [`MetaKey::Position`].
+    /// The position of the last record applied from the partition, see [`Positions`].
     pub(super) position: Option<(u64, u32)>,
     pub(super) undo_seq: u64,
     /// The block whose changes are being recorded for undo, `None` when they are final.
@@ -30,10 +30,7 @@ pub(super) struct Tx<'a> {
 
 impl<'a> Tx<'a> {
     pub(super) fn begin(db: &'a StateDb, partition: u32, partitions: u32) -> Result<Self, StoreError> {
-        let undo_seq = match db.get::<Meta>(&MetaKey::UndoSeq)? {
-            Some(b) => u64::decode(&b).map_err(crate::db::corrupt::<Meta>)?,
-            None => 0,
-        };
+        let undo_seq = db.get::<UndoSequence>(&())?.unwrap_or(0);
         Ok(Tx {
             db,
             partition,
@@ -42,10 +39,7 @@ impl<'a> Tx<'a> {
             batch: WriteBatch::default(),
             overlay: HashMap::new(),
             status: db.partition_status(partition, partitions)?,
-            position: match db.get::<Meta>(&MetaKey::Position(partition))? {
-                Some(b) => Some(<(u64, u32)>::decode(&b).map_err(crate::db::corrupt::<Meta>)?),
-                None => None,
-            },
+            position: db.get::<Positions>(&partition)?,
             undo_seq,
             undo_block: None,
             index_deletes: 0,
@@ -53,18 +47,19 @@ impl<'a> Tx<'a> {
     }
 
     pub(super) fn commit(mut self, last: LogOffset) -> Result<(), StoreError> {
-        self.put_untracked::<Meta>(&MetaKey::Applied(self.partition), &last.0.encode());
-        self.put_untracked::<Meta>(&MetaKey::UndoSeq, &self.undo_seq.encode());
+        let (partition, undo_seq) = (self.partition, self.undo_seq);
+        self.put_untracked::<AppliedOffsets>(&partition, &last.0);
+        self.put_untracked::<UndoSequence>(&(), &undo_seq);
         if let Some(position) = self.position {
-            self.put_untracked::<Meta>(&MetaKey::Position(self.partition), &position.encode());
+            self.put_untracked::<Positions>(&partition, &position);
         }
         if let Some(status) = self.status {
             if self.partitions == 1 {
-                self.put_untracked::<Meta>(&MetaKey::Chain, &status.encode());
+                self.put_untracked::<ChainStatuses>(&ChainView::Combined, &status);
             } else {
-                self.put_untracked::<Meta>(&MetaKey::PartitionChain(self.partition), &status.encode());
+                self.put_untracked::<ChainStatuses>(&ChainView::Partition(self.partition), &status);
                 if let Some(combined) = self.combined_status(status)? {
-                    self.put_untracked::<Meta>(&MetaKey::Chain, &combined.encode());
+                    self.put_untracked::<ChainStatuses>(&ChainView::Combined, &combined);
                 }
             }
         }

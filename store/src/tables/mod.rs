@@ -43,7 +43,9 @@ macro_rules! tables {
 }
 
 tables! {
-    /// Process-wide values: the applied log offset, the chain status, the undo sequence.
+    /// The checkpoints of stores written before the typed tables below (applied offsets, chain
+    /// statuses, positions, the undo sequence in one table of raw values): emptied into them
+    /// when such a store is opened.
     Meta = 0: MetaKey => Vec<u8>;
     /// Token metadata read when a contract was first seen.
     Tokens = 1: Address => TokenMeta;
@@ -115,4 +117,13 @@ tables! {
     /// registry's agents, a compliance's modules, a claim topics registry's topics, a trusted
     /// issuers registry's issuers (with their topics).
     MemberHistory = 32: MemberBlockKey => Membership;
+    /// The offset of the last record applied, by partition.
+    AppliedOffsets = 33: u32 => u64;
+    /// Where the chain stands: the combined view and, with several partitions, each one's.
+    ChainStatuses = 34: ChainView => ChainStatus;
+    /// The position (block, log index) of the last record applied from a partition since its
+    /// last revert, by partition: a record at or below it is a copy.
+    Positions = 35: u32 => (u64, u32);
+    /// The sequence number of the next undo record.
+    UndoSequence = 36: () => u64;
 }

@@ -50,6 +50,17 @@ proptest! {
         round_trip(BlockLogKey { block, log_index: li })?;
         round_trip(UndoKey { partition: li, block, seq })?;
         round_trip(RecordKey { partition: li, offset: seq })?;
+        round_trip(li)?;
+        round_trip(ChainView::Combined)?;
+        round_trip(ChainView::Partition(li))?;
+        round_trip((block, li))?;
+        round_trip(ChainStatus {
+            chain_id: registrar_schemas::ChainId(seq),
+            indexed_block: registrar_schemas::BlockNumber(block),
+            indexed_hash: B256::from(bal.to_be_bytes::<32>()),
+            head_block: registrar_schemas::BlockNumber(block.saturating_add(1)),
+            finalized_block: registrar_schemas::BlockNumber(block / 2),
+        })?;
         let p = B256::from(bal.to_be_bytes::<32>());
         round_trip(PartitionKey { token: t, holder: h, partition: p })?;
         round_trip(PartitionBlockKey { token: t, holder: h, partition: p, block })?;

@@ -26,7 +26,40 @@ impl Codec for BlockInfo {
     }
 }
 
-/// A key of the `Meta` table.
+/// Whose view of the chain a [`ChainStatus`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ChainView {
+    /// What every partition has: the least advanced partition's view (the only one with one
+    /// partition). What the API answers with.
+    Combined,
+    /// One partition's, of several.
+    Partition(u32),
+}
+
+impl Codec for ChainView {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        match self {
+            ChainView::Combined => out.push(0),
+            ChainView::Partition(p) => {
+                out.push(1);
+                out.extend_from_slice(&p.to_be_bytes());
+            }
+        }
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("chain view", bytes);
+        let v = match r.u8()? {
+            0 => ChainView::Combined,
+            1 => ChainView::Partition(r.u32()?),
+            _ => return Err(CodecError { what: "chain view tag", expected: 1, found: 0 }),
+        };
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+/// A key of the legacy `Meta` table: the layout before the typed checkpoint tables, read once
+/// when an older store is opened and moved into them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum MetaKey {
     /// The offset of the last record applied from a partition.
