@@ -12,42 +12,8 @@ use std::{
 use alloy::primitives::Address;
 use base64::Engine;
 use common::*;
+use registrar_testkit::pdf::pdf_with_form;
 use serde_json::{json, Value};
-
-/// A one-page PDF whose page draws a form XObject that draws itself: pdf-extract follows it
-/// until the stack overflows (an abort no `catch_unwind` stops). With `recursive` false, the
-/// form draws text once: a valid document.
-fn pdf_with_form(recursive: bool) -> Vec<u8> {
-    let form =
-        if recursive { "/X1 Do".to_string() } else { "BT /F1 12 Tf 10 10 Td (Inside the form) Tj ET".to_string() };
-    let page = "/X1 Do";
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /X1 6 0 R >> >> >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{page}\nendstream", page.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
-        format!(
-            "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> /XObject << /X1 6 0 R >> >> /Length {} >>\nstream\n{form}\nendstream",
-            form.len()
-        ),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
-}
 
 /// `registrar extract-text` with the archive's limits: the text of a valid document; a
 /// self-drawing form ends the child (not the caller) with a signal or an error.

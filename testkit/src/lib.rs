@@ -8,6 +8,7 @@
 //! # Layout
 //! - `devnet`: starts and stops a local anvil and tansu on free loopback ports.
 //! - `contracts`: bindings of the demo contracts in `contracts/artifacts`.
+//! - `pdf`: small PDF files built by hand (text to extract, hostile forms to contain).
 //! - `scenario`: the demo's issuance, trading and enforcement activity, deterministic by seed.
 //! - `trex`: the ERC-3643 T-REX suite (npm `@tokenysolutions/t-rex`) deployed and exercised.
 
@@ -26,5 +27,6 @@ macro_rules! send {
 
 pub mod contracts;
 pub mod devnet;
+pub mod pdf;
 pub mod scenario;
 pub mod trex;
