@@ -34,6 +34,27 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl ApiError {
+    /// Whether the same request may succeed later: the index catching up, a store or archive
+    /// that was busy. A bad argument or a refused key stays what it is.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::BlockNotIndexed { .. } | ApiError::NotIndexed | ApiError::Io(_) => true,
+            ApiError::Store(e) => e.is_retryable(),
+            ApiError::Archive(e) => e.is_retryable(),
+            ApiError::BadAddress(_)
+            | ApiError::BadFirst { .. }
+            | ApiError::BadCursor
+            | ApiError::NoArchive
+            | ApiError::Unauthenticated
+            | ApiError::Forbidden(_)
+            | ApiError::Invalid { .. }
+            | ApiError::Keys(_)
+            | ApiError::Internal(_) => false,
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     /// What the caller asked for that the state cannot answer is the caller's error, with the
     /// same words wherever it is asked; the rest is the store's.
