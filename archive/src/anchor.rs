@@ -51,12 +51,11 @@ impl AnchorKey {
     /// From `file`, or else the `REGISTRAR_ANCHOR_KEY` environment variable. A file that others
     /// than its owner may read or write is refused: the key moves the anchor contract.
     pub fn load(file: Option<&Path>) -> Result<Self, ArchiveError> {
-        let unreadable = |e: std::io::Error| {
-            ArchiveError::AnchorKey(format!("cannot read {}: {e}", file.unwrap_or(Path::new("")).display()))
-        };
         match file {
             Some(path) => {
                 use std::os::unix::fs::PermissionsExt;
+                let unreadable =
+                    |e: std::io::Error| ArchiveError::AnchorKey(format!("cannot read {}: {e}", path.display()));
                 let mode = std::fs::metadata(path).map_err(unreadable)?.permissions().mode();
                 if mode & 0o077 != 0 {
                     return Err(ArchiveError::AnchorKey(format!(

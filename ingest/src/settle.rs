@@ -85,21 +85,26 @@ pub(crate) fn wallet_key(e: &registrar_schemas::ChainEvent) -> Option<(B256, Add
 pub fn settle(decoded: Vec<LogRecord>, reads: &RangeReads) -> Vec<LogRecord> {
     let mut forced = reads.forced.clone();
     let completed: Vec<LogRecord> = decoded.into_iter().map(|r| complete(r, reads, &mut forced)).collect();
-    let decisions = decide(&completed);
+    let settled = decide(&completed);
     completed
         .into_iter()
         .enumerate()
-        .map(|(i, record)| match (decisions.get(&i), record) {
-            (Some(Decision::Unattributed), record) => changed_partition_without_transfer(record),
-            (Some(decision), LogRecord::Event(mut e)) => {
-                match (&mut e.event, decision) {
-                    (TokenEvent::ChangedPartition { holder, .. }, Decision::Holder(to)) => *holder = *to,
-                    (TokenEvent::Move(m), Decision::MovesBalance(moves)) => m.moves_balance = *moves,
-                    (event, decision) => unreachable!("{decision:?} decided for {event:?}"),
+        .map(|(i, record)| {
+            let LogRecord::Event(mut e) = record else { return record };
+            match &mut e.event {
+                TokenEvent::ChangedPartition { holder, .. } => match settled.holders.get(&i) {
+                    Some(Some(to)) => *holder = *to,
+                    Some(None) => return changed_partition_without_transfer(LogRecord::Event(e)),
+                    None => {}
+                },
+                TokenEvent::Move(m) => {
+                    if let Some(moves) = settled.moves_balance.get(&i) {
+                        m.moves_balance = *moves;
+                    }
                 }
-                LogRecord::Event(e)
+                _ => {}
             }
-            (_, record) => record,
+            LogRecord::Event(e)
         })
         .collect()
 }
@@ -146,19 +151,17 @@ fn complete(record: LogRecord, reads: &RangeReads, forced: &mut ForcedTransfers)
     LogRecord::Event(e)
 }
 
-/// What settling decided for a record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Decision {
-    /// A `ChangedPartition`'s holder.
-    Holder(Address),
-    /// A `ChangedPartition` with no `TransferByPartition` before it.
-    Unattributed,
+/// What settling decided, by the record's index in the range.
+#[derive(Debug, Default)]
+struct Settled {
+    /// A `ChangedPartition`'s holder; `None` when no `TransferByPartition` came before it.
+    holders: HashMap<usize, Option<Address>>,
     /// Whether a movement changes balances.
-    MovesBalance(bool),
+    moves_balance: HashMap<usize, bool>,
 }
 
 /// The decisions for the movements and partition changes of every transaction.
-fn decide(records: &[LogRecord]) -> HashMap<usize, Decision> {
+fn decide(records: &[LogRecord]) -> Settled {
     let mut transactions: HashMap<(B256, Address), Vec<usize>> = HashMap::new();
     for r in records.iter() {
         if let LogRecord::Event(e) = r {
@@ -167,9 +170,9 @@ fn decide(records: &[LogRecord]) -> HashMap<usize, Decision> {
             }
         }
     }
-    let mut decisions = HashMap::new();
+    let mut settled = Settled::default();
     if transactions.is_empty() {
-        return decisions;
+        return settled;
     }
     for (i, r) in records.iter().enumerate() {
         if let LogRecord::Event(e) = r {
@@ -179,12 +182,12 @@ fn decide(records: &[LogRecord]) -> HashMap<usize, Decision> {
         }
     }
     for indices in transactions.values() {
-        decide_transaction(records, indices, &mut decisions);
+        decide_transaction(records, indices, &mut settled);
     }
-    decisions
+    settled
 }
 
-fn decide_transaction(records: &[LogRecord], indices: &[usize], decisions: &mut HashMap<usize, Decision>) {
+fn decide_transaction(records: &[LogRecord], indices: &[usize], settled: &mut Settled) {
     let event = |i: usize| match &records[i] {
         LogRecord::Event(e) => Some(&e.event),
         _ => None,
@@ -204,7 +207,7 @@ fn decide_transaction(records: &[LogRecord], indices: &[usize], decisions: &mut 
             }
             Some(TokenEvent::Move(m)) if m.kind == MoveKind::TransferByPartition => last_recipient = Some(m.to),
             Some(TokenEvent::ChangedPartition { .. }) => {
-                decisions.insert(i, last_recipient.map_or(Decision::Unattributed, Decision::Holder));
+                settled.holders.insert(i, last_recipient);
             }
             _ => {}
         }
@@ -219,9 +222,9 @@ fn decide_transaction(records: &[LogRecord], indices: &[usize], decisions: &mut 
             let left = stated.entry((m.from, m.to)).or_default();
             if *left >= m.value {
                 *left -= m.value;
-                decisions.insert(i, Decision::MovesBalance(false));
+                settled.moves_balance.insert(i, false);
             } else {
-                decisions.insert(i, Decision::MovesBalance(true));
+                settled.moves_balance.insert(i, true);
                 let sum = counted.entry((m.from, m.to)).or_default();
                 *sum = sum.saturating_add(m.value);
             }

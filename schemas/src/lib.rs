@@ -16,8 +16,8 @@ mod wire;
 pub use primitives::{BlockNumber, ChainId, LogOffset};
 pub use record::{
     AdminAction, BlockRef, BlocksCommitted, BondAmount, BondMoveKind, ChainEvent, DistributionKind, DocumentAction,
-    EventMeta, IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Position, Reverted, TokenDiscovered,
-    TokenEvent, UndecodedLog,
+    EventMeta, IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Position, Reverted, SuiteLink,
+    TokenDiscovered, TokenEvent, UndecodedLog,
 };
 pub use wire::{proto, DecodeError};
 

@@ -263,6 +263,21 @@ pub enum AdminAction {
     IdFactorySet = 24,
 }
 
+/// A link between the contracts of a T-REX suite that an [`AdminAction`] sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SuiteLink {
+    /// A token's identity registry.
+    IdentityRegistry,
+    /// A token's compliance contract.
+    Compliance,
+    /// An identity registry's storage.
+    IdentityStorage,
+    /// An identity registry's claim topics registry.
+    ClaimTopics,
+    /// An identity registry's trusted issuers registry.
+    TrustedIssuers,
+}
+
 impl AdminAction {
     pub const ALL: [AdminAction; 24] = [
         AdminAction::AgentAdded,
@@ -290,6 +305,39 @@ impl AdminAction {
         AdminAction::ImplementationAuthoritySet,
         AdminAction::IdFactorySet,
     ];
+
+    /// What the action links its contract to, if it is a link between the contracts of a T-REX
+    /// suite (a token's registry and compliance, a registry's storage and topic and issuer
+    /// registries). The projector records the link; ingest follows the linked contract.
+    pub fn link(self) -> Option<SuiteLink> {
+        use AdminAction as A;
+        match self {
+            A::IdentityRegistryAdded => Some(SuiteLink::IdentityRegistry),
+            A::ComplianceAdded => Some(SuiteLink::Compliance),
+            A::IdentityStorageSet => Some(SuiteLink::IdentityStorage),
+            A::ClaimTopicsRegistrySet => Some(SuiteLink::ClaimTopics),
+            A::TrustedIssuersRegistrySet => Some(SuiteLink::TrustedIssuers),
+            A::AgentAdded
+            | A::AgentRemoved
+            | A::OwnershipTransferred
+            | A::Initialized
+            | A::IdentityRegistryBound
+            | A::IdentityRegistryUnbound
+            | A::ModuleAdded
+            | A::ModuleRemoved
+            | A::TokenBound
+            | A::TokenUnbound
+            | A::ModuleInteraction
+            | A::ClaimTopicAdded
+            | A::ClaimTopicRemoved
+            | A::TrustedIssuerAdded
+            | A::TrustedIssuerRemoved
+            | A::ClaimTopicsUpdated
+            | A::ContractDeployed
+            | A::ImplementationAuthoritySet
+            | A::IdFactorySet => None,
+        }
+    }
 
     /// The event's name as the contract declares it.
     pub fn event_name(self) -> &'static str {

@@ -59,7 +59,10 @@ fn register_tree(
         algorithm: "blake3",
         size: rows.len() as u64,
         root: hex::encode(tree.root()),
-        digest: format!("blake3:{}", blake3::hash(holders::public_csv(&register).as_bytes()).to_hex()),
+        digest: format!(
+            "blake3:{}",
+            blake3::hash(holders::csv_of(rows.iter().map(String::as_str)).as_bytes()).to_hex()
+        ),
     };
     Ok((commitment, rows, tree))
 }

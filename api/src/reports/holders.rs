@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use alloy::primitives::Address;
-use registrar_store::{HolderRegister, IdentityRecord, RegisterRow, StateDb};
+use registrar_store::{IdentityRecord, RegisterRow, StateDb};
 use serde_json::{json, Value};
 
 use super::{csv_text, partition_label, Table};
@@ -43,19 +43,16 @@ pub(super) fn table(
             .join(";"),
     });
     let rows = register.rows.iter().map(|r| row_json(r, identity(r), label(r))).collect();
-    let mut csv = String::from(HEADER);
-    for r in &register.rows {
-        csv.push_str(&row_csv(r, identity(r), label(r)));
-        csv.push('\n');
-    }
+    let lines: Vec<String> = register.rows.iter().map(|r| row_csv(r, identity(r), label(r))).collect();
+    let csv = csv_of(lines.iter().map(String::as_str));
     Ok(Table { title: "holder register", summary, csv, rows })
 }
 
-/// The register's canonical CSV as an anonymous reader has it (identity, country and label empty).
-pub(super) fn public_csv(register: &HolderRegister) -> String {
+/// The canonical CSV of a register whose rows are `lines` (no `\n`): header, then each line.
+pub(super) fn csv_of<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::from(HEADER);
-    for r in &register.rows {
-        out.push_str(&leaf(r));
+    for line in lines {
+        out.push_str(line);
         out.push('\n');
     }
     out

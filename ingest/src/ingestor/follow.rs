@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use alloy::primitives::Address;
-use registrar_schemas::{AdminAction, BlockNumber, BlockRef, ChainId, LogRecord, TokenDiscovered, TokenEvent};
+use registrar_schemas::{BlockNumber, BlockRef, ChainId, LogRecord, TokenDiscovered, TokenEvent};
 use tracing::info;
 
 use super::*;
@@ -136,10 +136,9 @@ impl Ingestor {
 
 /// The contracts an event links its contract to, which ingest follows from then on: a factory's
 /// new suite, a token's identity registry and compliance, a registry's storage and topic and
-/// issuer registries. Every event and action is named, so one that links contracts cannot be
-/// added without deciding here whether it is followed.
+/// issuer registries (`AdminAction::link`). Every event is named, so one that links contracts
+/// cannot be added without deciding here whether it is followed.
 fn linked_contracts(event: &TokenEvent) -> Vec<Address> {
-    use AdminAction as A;
     match event {
         TokenEvent::SuiteDeployed {
             token,
@@ -151,32 +150,8 @@ fn linked_contracts(event: &TokenEvent) -> Vec<Address> {
         } => {
             vec![*token, *identity_registry, *identity_storage, *trusted_issuers, *claim_topics, *compliance]
         }
-        TokenEvent::Admin { action, subject, .. } => match action {
-            A::IdentityRegistryAdded
-            | A::ComplianceAdded
-            | A::IdentityStorageSet
-            | A::ClaimTopicsRegistrySet
-            | A::TrustedIssuersRegistrySet => vec![*subject],
-            A::AgentAdded
-            | A::AgentRemoved
-            | A::OwnershipTransferred
-            | A::Initialized
-            | A::IdentityRegistryBound
-            | A::IdentityRegistryUnbound
-            | A::ModuleAdded
-            | A::ModuleRemoved
-            | A::TokenBound
-            | A::TokenUnbound
-            | A::ModuleInteraction
-            | A::ClaimTopicAdded
-            | A::ClaimTopicRemoved
-            | A::TrustedIssuerAdded
-            | A::TrustedIssuerRemoved
-            | A::ClaimTopicsUpdated
-            | A::ContractDeployed
-            | A::ImplementationAuthoritySet
-            | A::IdFactorySet => Vec::new(),
-        },
+        TokenEvent::Admin { action, subject, .. } if action.link().is_some() => vec![*subject],
+        TokenEvent::Admin { .. } => Vec::new(),
         TokenEvent::Transfer { .. }
         | TokenEvent::TokensFrozen { .. }
         | TokenEvent::TokensUnfrozen { .. }

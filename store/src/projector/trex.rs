@@ -9,8 +9,8 @@ use crate::{codec::Codec, db::decode, tables::*, StoreError};
 
 impl Tx<'_> {
     /// A T-REX contract's set or link changed: agents, modules, claim topics and trusted issuers
-    /// go to the member history, registries and compliance to the links. Every action is named:
-    /// a new one does not compile until it is placed here.
+    /// go to the member history, registries and compliance to the links ([`AdminAction::link`]).
+    /// Every action is named: a new one does not compile until it is placed here.
     pub(super) fn admin(
         &mut self,
         token: Address,
@@ -54,34 +54,8 @@ impl Tx<'_> {
             let key = MemberBlockKey { contract: token, kind, member, block };
             self.put::<MemberHistory>(&key, &Membership { present, topics })?;
         }
-        let link = match action {
-            A::IdentityRegistryAdded => Some(LinkKind::IdentityRegistry),
-            A::ComplianceAdded => Some(LinkKind::Compliance),
-            A::IdentityStorageSet => Some(LinkKind::IdentityStorage),
-            A::ClaimTopicsRegistrySet => Some(LinkKind::ClaimTopics),
-            A::TrustedIssuersRegistrySet => Some(LinkKind::TrustedIssuers),
-            A::AgentAdded
-            | A::AgentRemoved
-            | A::OwnershipTransferred
-            | A::Initialized
-            | A::IdentityRegistryBound
-            | A::IdentityRegistryUnbound
-            | A::ModuleAdded
-            | A::ModuleRemoved
-            | A::TokenBound
-            | A::TokenUnbound
-            | A::ModuleInteraction
-            | A::ClaimTopicAdded
-            | A::ClaimTopicRemoved
-            | A::TrustedIssuerAdded
-            | A::TrustedIssuerRemoved
-            | A::ClaimTopicsUpdated
-            | A::ContractDeployed
-            | A::ImplementationAuthoritySet
-            | A::IdFactorySet => None,
-        };
-        if let Some(kind) = link {
-            self.set_link(token, kind, subject, block)?;
+        if let Some(link) = action.link() {
+            self.set_link(token, link.into(), subject, block)?;
         }
         Ok(())
     }

@@ -107,6 +107,19 @@ pub(crate) struct LinkKey {
     pub kind: LinkKind,
 }
 
+impl From<registrar_schemas::SuiteLink> for LinkKind {
+    fn from(link: registrar_schemas::SuiteLink) -> Self {
+        use registrar_schemas::SuiteLink as L;
+        match link {
+            L::IdentityRegistry => LinkKind::IdentityRegistry,
+            L::Compliance => LinkKind::Compliance,
+            L::IdentityStorage => LinkKind::IdentityStorage,
+            L::ClaimTopics => LinkKind::ClaimTopics,
+            L::TrustedIssuers => LinkKind::TrustedIssuers,
+        }
+    }
+}
+
 impl LinkKind {
     pub(crate) fn from_u8(v: u8) -> Result<Self, CodecError> {
         use LinkKind::*;
