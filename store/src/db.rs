@@ -35,6 +35,10 @@ impl StateDb {
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         // Memory is bounded across all tables: memtables share one budget, blocks one cache.
         opts.set_db_write_buffer_size(MEMTABLE_BUDGET);
+        // The projector writes without the WAL (the event log is the durable record): every
+        // table's memtable is flushed together, so a crash leaves the state of one whole batch,
+        // checkpoint included, and the projector applies the log again from there.
+        opts.set_atomic_flush(true);
         let cache = Cache::new_lru_cache(BLOCK_CACHE);
         let cfs = ALL_TABLES.iter().map(|name| {
             let mut cf = Options::default();
@@ -140,6 +144,14 @@ impl StateDb {
             sync.set_sync(true);
             self.db.write_opt(batch, &sync)?;
         }
+        Ok(())
+    }
+
+    /// Writes every table's memtable to disk, at once: what the projector wrote without the WAL
+    /// survives a crash after this returns.
+    pub fn persist(&self) -> Result<(), StoreError> {
+        let cfs: Vec<&ColumnFamily> = ALL_TABLES.iter().map(|name| self.cf_named(name)).collect();
+        self.db.flush_cfs_opt(&cfs, &rocksdb::FlushOptions::default())?;
         Ok(())
     }
 

@@ -7,7 +7,7 @@ use registrar_log::Metrics;
 use registrar_schemas::ChainEvent;
 use tracing::warn;
 
-use super::*;
+use super::{tx::Cached, *};
 use crate::{tables::*, StoreError};
 
 impl Tx<'_> {
@@ -32,10 +32,10 @@ impl Tx<'_> {
             tx_index: e.meta.tx_index,
             timestamp: e.meta.block.timestamp,
         };
-        self.put::<Transfers>(&key, &row)?;
+        self.insert::<Transfers>(&key, &row)?;
         for account in [from, to] {
             let k = AccountEventKey { token, account, block, log_index: e.meta.log_index };
-            self.put::<TransfersByAccount>(&k, &())?;
+            self.insert::<TransfersByAccount>(&k, &())?;
         }
         let mut supply_change = (U256::ZERO, U256::ZERO);
         if from.is_zero() {
@@ -105,7 +105,11 @@ impl Tx<'_> {
         change: impl FnOnce(&mut HolderState) -> bool,
     ) -> Result<(), StoreError> {
         let key = HolderKey { token, holder };
-        let old = self.get::<Holders>(&key)?.unwrap_or_default();
+        let folded = self.undo_block.is_none();
+        let old = match self.holders.get(&key) {
+            Some(cached) if folded => cached.now,
+            _ => self.get::<Holders>(&key)?.unwrap_or_default(),
+        };
         let mut new = old;
         if change(&mut new) {
             warn!(target: "projector", %token, %holder, block, "event takes an amount below zero, clamped");
@@ -117,13 +121,6 @@ impl Tx<'_> {
         if new == old {
             return Ok(());
         }
-        if old.is_listed() {
-            self.delete::<HoldersByBalance>(&BalanceIndexKey { token, balance: old.balance, holder })?;
-            self.index_deletes += 1;
-        }
-        if new.is_listed() {
-            self.put::<HoldersByBalance>(&BalanceIndexKey { token, balance: new.balance, holder }, &new)?;
-        }
         let held = |h: &HolderState| u64::from(!h.balance.is_zero());
         let listed = |h: &HolderState| u64::from(h.is_listed());
         if held(&old) != held(&new) || listed(&old) != listed(&new) {
@@ -132,7 +129,21 @@ impl Tx<'_> {
                 t.listed_count = t.listed_count + listed(&new) - listed(&old);
             })?;
         }
-        self.put::<Holders>(&key, &new)?;
+        if folded {
+            // Written once, with its index entry, when the batch commits.
+            let cached = self.holders.entry(key).or_insert(Cached { before: old, now: old, changed: false });
+            cached.now = new;
+            cached.changed = true;
+        } else {
+            if old.is_listed() {
+                self.delete::<HoldersByBalance>(&BalanceIndexKey { token, balance: old.balance, holder })?;
+                self.index_deletes += 1;
+            }
+            if new.is_listed() {
+                self.put::<HoldersByBalance>(&BalanceIndexKey { token, balance: new.balance, holder }, &new)?;
+            }
+            self.put::<Holders>(&key, &new)?;
+        }
         self.put::<HolderHistory>(&HolderBlockKey { token, holder, block }, &new)
     }
 
@@ -142,13 +153,23 @@ impl Tx<'_> {
         block: u64,
         change: impl FnOnce(&mut TokenState),
     ) -> Result<(), StoreError> {
-        let old = self.get::<TokenStates>(&token)?.unwrap_or_default();
+        let folded = self.undo_block.is_none();
+        let old = match self.tokens.get(&token) {
+            Some(cached) if folded => cached.now,
+            _ => self.get::<TokenStates>(&token)?.unwrap_or_default(),
+        };
         let mut new = old;
         change(&mut new);
         if new == old {
             return Ok(());
         }
-        self.put::<TokenStates>(&token, &new)?;
+        if folded {
+            let cached = self.tokens.entry(token).or_insert(Cached { before: old, now: old, changed: false });
+            cached.now = new;
+            cached.changed = true;
+        } else {
+            self.put::<TokenStates>(&token, &new)?;
+        }
         self.put::<TokenHistory>(&TokenBlockKey { token, block }, &new)
     }
 }

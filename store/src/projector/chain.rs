@@ -95,7 +95,7 @@ impl Tx<'_> {
     }
 
     pub(super) fn undecoded(&mut self, u: &UndecodedLog, metrics: &Metrics) -> Result<(), StoreError> {
-        self.track_undo(u.meta.block.number.0);
+        self.track_undo(u.meta.block.number.0)?;
         self.note_block(u.meta.block.number.0, u.meta.block.hash, u.meta.block.timestamp)?;
         let key = BlockLogKey { block: u.meta.block.number.0, log_index: u.meta.log_index };
         self.put::<Undecoded>(&key, &LogRecord::Undecoded(u.clone()).encode())?;

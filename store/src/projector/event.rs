@@ -11,7 +11,7 @@ impl Tx<'_> {
     pub(super) fn event(&mut self, e: &ChainEvent, metrics: &Metrics) -> Result<(), StoreError> {
         let token = e.meta.contract;
         let block = e.meta.block.number.0;
-        self.track_undo(block);
+        self.track_undo(block)?;
         self.note_block(block, e.meta.block.hash, e.meta.block.timestamp)?;
         self.audit(e)?;
         match e.event {

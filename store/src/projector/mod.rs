@@ -235,6 +235,7 @@ pub fn run_projector(
     let mut failures = 0u32;
     loop {
         if *shutdown.borrow() {
+            projector.db.persist()?;
             info!(target: "projector", "projector stopped");
             return Ok(());
         }

@@ -1,8 +1,17 @@
 //! One write batch: a read-your-writes overlay over the state, undo records for changes above
 //! the finalized block, and the commit that writes the batch with the partition's offset.
+//!
+//! A key is written to RocksDB once per batch, with its last value: the overlay keeps what the
+//! batch changed and [`Tx::commit`] writes it. Changes of final blocks to holders and token
+//! aggregates are folded in memory ([`Cached`]) and written at the commit, so a holder touched
+//! by a thousand transfers costs one state row, one balance-index move and one history row per
+//! block. Rows that are only ever added (transfers, their account index) skip the overlay.
+//! Changes of blocks above the finalized block go through the overlay one by one, with undo
+//! records, as a reorg needs them.
 
 use std::collections::HashMap;
 
+use alloy::primitives::Address;
 use registrar_log::RawRecord;
 use registrar_schemas::LogOffset;
 use rocksdb::WriteBatch;
@@ -17,7 +26,14 @@ pub(super) struct Tx<'a> {
     /// Records that cannot be decoded, with the reason, for the log's dead-letter topic.
     pub(super) dead_letters: Vec<(RawRecord, String)>,
     pub(super) batch: WriteBatch,
+    /// The last value of every key the batch changed (`None`: deleted), written at the commit.
     pub(super) overlay: HashMap<(u8, Vec<u8>), Option<Vec<u8>>>,
+    /// Holders changed by final blocks in this batch; see [`Tx::flush_folded`].
+    pub(super) holders: HashMap<HolderKey, Cached<HolderState>>,
+    /// Token aggregates changed by final blocks in this batch.
+    pub(super) tokens: HashMap<Address, Cached<TokenState>>,
+    /// The last block noted in [`Blocks`], to skip the lookup for its next events.
+    noted_block: Option<(u64, BlockInfo)>,
     pub(super) status: Option<ChainStatus>,
     /// The position of the last record applied from the partition, see [`Positions`].
     pub(super) position: Option<(u64, u32)>,
@@ -38,6 +54,9 @@ impl<'a> Tx<'a> {
             dead_letters: Vec::new(),
             batch: WriteBatch::default(),
             overlay: HashMap::new(),
+            holders: HashMap::new(),
+            tokens: HashMap::new(),
+            noted_block: None,
             status: db.partition_status(partition, partitions)?,
             position: db.get::<Positions>(&partition)?,
             undo_seq,
@@ -47,6 +66,7 @@ impl<'a> Tx<'a> {
     }
 
     pub(super) fn commit(mut self, last: LogOffset) -> Result<(), StoreError> {
+        self.flush_folded()?;
         let (partition, undo_seq) = (self.partition, self.undo_seq);
         self.put_untracked::<AppliedOffsets>(&partition, &last.0);
         self.put_untracked::<UndoSequence>(&(), &undo_seq);
@@ -63,7 +83,51 @@ impl<'a> Tx<'a> {
                 }
             }
         }
-        self.db.db.write(self.batch)?;
+        for ((table, key), value) in std::mem::take(&mut self.overlay) {
+            let handle = self.db.cf_named(table_name(table).expect("the overlay holds tables by id"));
+            match value {
+                Some(v) => self.batch.put_cf(handle, key, v),
+                None => self.batch.delete_cf(handle, key),
+            }
+        }
+        // The event log is the durable record: a batch lost in a crash is applied again from the
+        // checkpoint that was lost with it. Flushes are atomic across tables (see `StateDb::open`),
+        // so what survives is always the state as of one whole batch.
+        let mut options = rocksdb::WriteOptions::default();
+        options.disable_wal(true);
+        self.db.db.write_opt(self.batch, &options)?;
+        Ok(())
+    }
+
+    /// Writes the holders and token aggregates folded in memory: each changed holder's state
+    /// and its balance-index entry once (the entry moves only if the balance did), each token's
+    /// aggregates once. Their history rows were written as they changed.
+    pub(super) fn flush_folded(&mut self) -> Result<(), StoreError> {
+        let undo_block = self.undo_block.take();
+        for (key, Cached { before, now, changed }) in std::mem::take(&mut self.holders) {
+            if !changed {
+                continue;
+            }
+            let (token, holder) = (key.token, key.holder);
+            let (old_entry, new_entry) = (
+                before.is_listed().then_some(BalanceIndexKey { token, balance: before.balance, holder }),
+                now.is_listed().then_some(BalanceIndexKey { token, balance: now.balance, holder }),
+            );
+            if let Some(old) = old_entry.filter(|old| Some(old) != new_entry.as_ref()) {
+                self.delete::<HoldersByBalance>(&old)?;
+                self.index_deletes += 1;
+            }
+            if let Some(new) = new_entry.filter(|_| now != before) {
+                self.put::<HoldersByBalance>(&new, &now)?;
+            }
+            self.put::<Holders>(&key, &now)?;
+        }
+        for (token, Cached { now, changed, .. }) in std::mem::take(&mut self.tokens) {
+            if changed {
+                self.put::<TokenStates>(&token, &now)?;
+            }
+        }
+        self.undo_block = undo_block;
         Ok(())
     }
 
@@ -113,11 +177,6 @@ impl<'a> Tx<'a> {
             self.batch.put_cf(self.db.cf::<Undo>(), undo_key.encode(), undo.encode());
             self.undo_seq += 1;
         }
-        let handle = self.db.cf_named(cf);
-        match &value {
-            Some(v) => self.batch.put_cf(handle, &key, v),
-            None => self.batch.delete_cf(handle, &key),
-        }
         self.overlay.insert((table, key), value);
         Ok(())
     }
@@ -130,18 +189,31 @@ impl<'a> Tx<'a> {
         self.write_raw(T::ID, T::NAME, key.encode(), None)
     }
 
+    /// Adds a row no record wrote before (its key names the event): straight into the batch when
+    /// the block is final, as nothing in the batch reads such rows back; through the overlay with
+    /// an undo record otherwise.
+    pub(super) fn insert<T: Table>(&mut self, key: &T::Key, value: &T::Value) -> Result<(), StoreError> {
+        if self.undo_block.is_some() {
+            return self.put::<T>(key, value);
+        }
+        self.batch.put_cf(self.db.cf::<T>(), key.encode(), value.encode());
+        Ok(())
+    }
+
     /// A write that is never undone: checkpoints and metadata.
     pub(super) fn put_untracked<T: Table>(&mut self, key: &T::Key, value: &T::Value) {
-        let key = key.encode();
-        let value = value.encode();
-        self.batch.put_cf(self.db.cf::<T>(), &key, &value);
-        self.overlay.insert((T::ID, key), Some(value));
+        self.overlay.insert((T::ID, key.encode()), Some(value.encode()));
     }
 
     /// Marks the changes that follow as belonging to `block`: kept for undo unless it is final.
-    pub(super) fn track_undo(&mut self, block: u64) {
+    pub(super) fn track_undo(&mut self, block: u64) -> Result<(), StoreError> {
         let finalized = self.status.map_or(0, |s| s.finalized_block.0);
         self.undo_block = (self.status.is_none() || block > finalized).then_some(block);
+        if self.undo_block.is_some() {
+            // What final blocks folded in memory is written before the changes that may be undone.
+            self.flush_folded()?;
+        }
+        Ok(())
     }
 
     /// Keeps the hash and time of a block that holds events. (Range ends are not kept: where
@@ -152,11 +224,23 @@ impl<'a> Tx<'a> {
         hash: alloy::primitives::B256,
         timestamp: u64,
     ) -> Result<(), StoreError> {
-        let known = self.get::<Blocks>(&number)?;
         let info = BlockInfo { hash, timestamp };
+        if self.noted_block == Some((number, info)) {
+            return Ok(());
+        }
+        let known = self.get::<Blocks>(&number)?;
         if known != Some(info) {
             self.put::<Blocks>(&number, &info)?;
         }
+        self.noted_block = Some((number, info));
         Ok(())
     }
+}
+
+/// A holder's or a token's state before the batch and now, folded in memory for final blocks.
+pub(super) struct Cached<T> {
+    pub(super) before: T,
+    pub(super) now: T,
+    /// Whether any change made it differ from what it was (it may have changed back).
+    pub(super) changed: bool,
 }

@@ -115,7 +115,7 @@ impl Codec for TokenBlockKey {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct HolderKey {
     pub token: Address,
     pub holder: Address,
