@@ -15,7 +15,7 @@ use alloy::{
 use clap::Args;
 use registrar_api::ApiState;
 use registrar_ingest::{AdaptiveRange, IngestConfig, Ingestor, Rpc, RpcConfig};
-use registrar_log::{EventLog, Metrics, Partition, RocksMemory};
+use registrar_log::{EventLog, Metrics, Partition, RocksMemory, Stage};
 use registrar_store::{Projector, StateDb};
 use tracing::info;
 
@@ -46,6 +46,10 @@ pub struct BenchArgs {
     /// Partitions of the bench's Kafka topic.
     #[arg(long, default_value_t = 2)]
     pub kafka_partitions: usize,
+    /// Blocks mined one a second, one transfer each, to time block-to-queryable at the head
+    /// (0: skip).
+    #[arg(long, default_value_t = 30)]
+    pub head_blocks: u64,
     /// tansu's storage engine: `sqlite://tansu.db` (durable, as the tests use it) or
     /// `memory://tansu/` (the broker's own cost without its storage).
     #[arg(long, default_value = "sqlite://tansu.db")]
@@ -147,6 +151,57 @@ pub fn replay(log: &dyn EventLog, projector: Projector) -> anyhow::Result<Replay
         }
     }
     Ok(ReplayReport { records, events, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Follows the head over a websocket (ingest and projector on the synced stores) while a
+/// block a second is mined with one transfer; returns, sorted, how long after each block was
+/// mined the state had it.
+async fn head_latency(
+    args: &BenchArgs,
+    anvil: &Anvil,
+    emitter: &TransferEmitter::TransferEmitterInstance<alloy::providers::DynProvider>,
+    sender: alloy::primitives::Address,
+    stores: &crate::node::Stores,
+    config: IngestConfig,
+) -> anyhow::Result<Vec<Duration>> {
+    let log: Arc<dyn EventLog> = stores.log.clone();
+    let metrics = Arc::new(Metrics::default());
+    let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+    let projector = Projector::new(stores.db.clone(), metrics.clone());
+    let (projector_log, projector_shutdown) = (log.clone(), shutdown.clone());
+    let projector_thread = std::thread::spawn(move || {
+        registrar_store::run_projector(projector_log, projector, PROJECTOR_BATCH, projector_shutdown)
+    });
+    let rpc = Arc::new(Rpc::connect(RpcConfig { url: anvil.ws_url(), ..RpcConfig::default() }, metrics.clone()).await?);
+    let config = IngestConfig { stop_at: None, ..config };
+    let ingest = tokio::spawn(Ingestor::new(rpc, log, metrics, config).run(shutdown));
+    let first = U160::from(0x1000_0000u64);
+    let mut latencies = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    for i in 0..args.head_blocks {
+        tick.tick().await;
+        // anvil mines the transaction's block before it answers.
+        let pending = emitter.shiftRange(first + U160::from(i), U256::from(1u64), U160::from(7u64), U256::from(1u64));
+        let pending = pending.gas(200_000).from(sender).send().await?;
+        let mined = Instant::now();
+        let receipt = emitter.provider().get_transaction_receipt(*pending.tx_hash()).await?;
+        let block =
+            receipt.and_then(|r| r.block_number).ok_or_else(|| anyhow::anyhow!("anvil did not mine at once"))?;
+        loop {
+            if stores.db.chain_status()?.is_some_and(|s| s.indexed_block.0 >= block) {
+                latencies.push(mined.elapsed());
+                break;
+            }
+            anyhow::ensure!(mined.elapsed() < Duration::from_secs(30), "block {block} not indexed after 30 s");
+            tokio::time::sleep(Duration::from_micros(500)).await;
+        }
+    }
+    shutdown_tx.send_replace(true);
+    ingest.await??;
+    projector_thread.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
+    latencies.sort();
+    info!(blocks = latencies.len(), p50_ms = percentile(&latencies, 0.5).as_secs_f64() * 1e3, "head latency");
+    Ok(latencies)
 }
 
 /// Resets the process's peak RSS (VmHWM), so the next reading covers one phase.
@@ -288,6 +343,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     info!(events = applied, seconds = sync_seconds, rate = sync_rate as u64, "end-to-end sync");
 
     let sync_rss = peak_rss_mib().unwrap_or(f64::NAN);
+    let stages: Vec<(&str, f64)> = Stage::ALL.iter().map(|s| (s.name(), metrics.stage_seconds(*s))).collect();
+    info!(?stages, "busy time per stage during sync");
 
     // 2b. The same sync through Kafka.
     let kafka = if args.no_kafka {
@@ -378,6 +435,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let _ = api_stop.send(());
     server.await??;
 
+    // 6. At the head: a block a second, each timed from mined to queryable.
+    let head_latency = if args.head_blocks > 0 {
+        Some(head_latency(&args, &anvil, &emitter_contract, sender, &stores, ingest_config.clone()).await?)
+    } else {
+        None
+    };
+
     let rss = peak_rss_mib().unwrap_or(f64::NAN);
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("| metric | value |");
@@ -429,6 +493,23 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "| holder register commitment (register + BLAKE3 Merkle root over its rows) | {} leaves in {:.3} s |",
         commitment.size, commit_seconds
     );
+    let busy: Vec<String> = stages
+        .iter()
+        .map(|(name, seconds)| format!("{name} {seconds:.2} s ({:.0} events/s)", applied as f64 / seconds))
+        .collect();
+    println!(
+        "| busy time per stage during the sync (fetch: ranges in parallel; project: read back, decode, apply) | {} |",
+        busy.join(", ")
+    );
+    if let Some(latencies) = &head_latency {
+        println!(
+            "| block mined to queryable at the head (ws heads, {} blocks one a second, one transfer each) | p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms |",
+            latencies.len(),
+            ms(percentile(latencies, 0.5)),
+            ms(percentile(latencies, 0.99)),
+            ms(*latencies.last().expect("at least one block")),
+        );
+    }
     println!("| peak RSS during end-to-end sync (ingest + projector + stores) | {sync_rss:.0} MiB |");
     println!("| RocksDB memory when RSS was highest during sync (sampled every 50 ms) | {rocks_at_peak} |");
     println!("| peak RSS of the bench process after the sync (replay and queries, two states open) | {rss:.0} MiB |");

@@ -29,4 +29,4 @@ pub use embedded::EmbeddedLog;
 pub use error::LogError;
 pub use event_log::{wait_for_records, EventLog, Partition, RawRecord};
 pub use memory::RocksMemory;
-pub use metrics::Metrics;
+pub use metrics::{Metrics, Stage};

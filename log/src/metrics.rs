@@ -44,12 +44,52 @@ pub struct Metrics {
     /// Documents archived without text because extraction failed or ran out of its limits.
     pub text_extraction_failures: AtomicU64,
     rpc_errors: Mutex<BTreeMap<&'static str, u64>>,
+    /// Busy time of each stage of the pipeline, nanoseconds (see [`Stage`]).
+    stage_nanos: [AtomicU64; Stage::ALL.len()],
+}
+
+/// A stage of the pipeline whose busy time is counted: where the time of a sync goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// `eth_getLogs` and the headers of the blocks that hold logs (ranges in parallel: their
+    /// times add up beyond the wall clock).
+    Fetch,
+    /// Logs decoded into records, and what events leave out read from the chain and settled.
+    Decode,
+    /// Records encoded and appended to the event log, acknowledgements included.
+    Append,
+    /// Records read back from the log, decoded and applied to the state.
+    Project,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [Stage::Fetch, Stage::Decode, Stage::Append, Stage::Project];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Fetch => "fetch",
+            Stage::Decode => "decode",
+            Stage::Append => "append",
+            Stage::Project => "project",
+        }
+    }
 }
 
 impl Metrics {
     /// Counts a failed RPC call by kind (`rate_limited`, `server`, `timeout`, ...).
     pub fn rpc_error(&self, kind: &'static str) {
         *self.rpc_errors.lock().expect("metrics lock poisoned").entry(kind).or_default() += 1;
+    }
+
+    /// Adds `elapsed` to the busy time of `stage`.
+    pub fn stage_time(&self, stage: Stage, elapsed: std::time::Duration) {
+        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        self.stage_nanos[stage as usize].fetch_add(nanos, Relaxed);
+    }
+
+    /// The busy time of `stage` so far, seconds.
+    pub fn stage_seconds(&self, stage: Stage) -> f64 {
+        self.stage_nanos[stage as usize].load(Relaxed) as f64 / 1e9
     }
 
     pub fn rpc_errors(&self, kind: &str) -> u64 {
@@ -173,6 +213,15 @@ impl Metrics {
         let _ = writeln!(out, "# HELP registrar_rpc_errors_total Failed JSON-RPC requests by kind.\n# TYPE registrar_rpc_errors_total counter");
         for (kind, n) in self.rpc_errors.lock().expect("metrics lock poisoned").iter() {
             let _ = writeln!(out, "registrar_rpc_errors_total{{kind=\"{kind}\"}} {n}");
+        }
+        let _ = writeln!(out, "# HELP registrar_stage_seconds_total Busy time of each pipeline stage (fetch, decode, append, project).\n# TYPE registrar_stage_seconds_total counter");
+        for stage in Stage::ALL {
+            let _ = writeln!(
+                out,
+                "registrar_stage_seconds_total{{stage=\"{}\"}} {}",
+                stage.name(),
+                self.stage_seconds(stage)
+            );
         }
         out
     }

@@ -7,7 +7,7 @@ use std::{
 
 use alloy::{primitives::Address, rpc::types::Log};
 use futures::StreamExt;
-use registrar_log::Partition;
+use registrar_log::{Partition, Stage};
 use registrar_schemas::{
     BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, UndecodedLog,
 };
@@ -34,6 +34,7 @@ impl Ingestor {
         }
         // Decode → read → settle: each log is decoded on its own, what the events leave out is
         // read from the chain, and the records the log gets are built once from both.
+        let started = std::time::Instant::now();
         let mut decoded = Vec::with_capacity(data.logs.len());
         let mut blocks = data.blocks.clone();
         for log in &data.logs {
@@ -52,7 +53,10 @@ impl Ingestor {
             head: BlockNumber(head),
             finalized: BlockNumber(finalized),
         }));
+        self.metrics.stage_time(Stage::Decode, started.elapsed());
+        let started = std::time::Instant::now();
         self.append(records).await?;
+        self.metrics.stage_time(Stage::Append, started.elapsed());
         for b in blocks.values() {
             self.window.insert(b.number.0, b.hash);
         }

@@ -9,6 +9,7 @@ use std::{
 use alloy::primitives::Address;
 use futures::{stream::FuturesOrdered, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
+use registrar_log::Stage;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
@@ -51,8 +52,14 @@ impl Ingestor {
                 let size = range.lock().expect("range lock poisoned").size();
                 let end = (next + size - 1).min(target);
                 // Spawned, so the reads go on while a range is being appended.
-                let fetch =
-                    tokio::spawn(fetch_range(rpc.clone(), contracts.clone(), range.clone(), next, end, final_below));
+                let read = fetch_range(rpc.clone(), contracts.clone(), range.clone(), next, end, final_below);
+                let metrics = self.metrics.clone();
+                let fetch = tokio::spawn(async move {
+                    let started = Instant::now();
+                    let data = read.await;
+                    metrics.stage_time(Stage::Fetch, started.elapsed());
+                    data
+                });
                 inflight.push_back(AbortOnDrop(fetch));
                 next = end + 1;
             }

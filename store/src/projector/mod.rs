@@ -21,7 +21,7 @@ use registrar_schemas::{LogOffset, LogRecord};
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
-use registrar_log::{wait_for_records, EventLog, Metrics, Partition, RawRecord};
+use registrar_log::{wait_for_records, EventLog, Metrics, Partition, RawRecord, Stage};
 
 use self::tx::Tx;
 use crate::{StateDb, StoreError};
@@ -173,12 +173,14 @@ impl Projector {
         partition: Partition,
         batch: usize,
     ) -> Result<ApplyOutcome, StoreError> {
+        let started = std::time::Instant::now();
         let from = self.db.applied_offset(partition)?.map_or(LogOffset(0), LogOffset::next);
         let records = log.read(partition, from, batch)?;
         if records.is_empty() {
             return Ok(ApplyOutcome::default());
         }
         let outcome = self.apply_from(&records, Some(log))?;
+        self.metrics.stage_time(Stage::Project, started.elapsed());
         if let Some(last) = outcome.last_offset {
             log.acknowledge(partition, last);
         }
