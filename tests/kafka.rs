@@ -74,7 +74,7 @@ fn describe(r: &LogRecord) -> String {
 async fn split_roles_survive_kill_9_and_a_broker_restart() {
     let (anvil, provider) = chain().await;
     let (token, cast, _) = token_with_scenario(&provider, 33).await;
-    // Bulk traffic so that the stream takes a while: 150 blocks of 50 transfers, from a contract
+    // Bulk traffic so that the stream takes a while: 300 blocks of 50 transfers, from a contract
     // in the other partition than the token's.
     let emitter = loop {
         let a = TransferEmitter::deploy_builder(provider.clone()).from(cast.agent).deploy().await.unwrap();
@@ -83,7 +83,7 @@ async fn split_roles_survive_kill_9_and_a_broker_restart() {
         }
     };
     let e = TransferEmitter::new(emitter, provider.clone());
-    for i in 0..150u64 {
+    for i in 0..300u64 {
         mine!(e.mintRange(U160::from(0x20_0000 + i * 50), U256::from(50), U256::from(3)).from(cast.agent));
     }
     let head = alloy::providers::Provider::get_block_number(&provider).await.unwrap();
@@ -94,7 +94,7 @@ async fn split_roles_survive_kill_9_and_a_broker_restart() {
     let slow = dir.path().join("slow.toml");
     // Small ranges so the stream takes a while; appends give up on the broker after 10 s (then
     // ingest pauses and resumes from the log) instead of the default 2 minutes.
-    std::fs::write(&slow, "[ingest]\ninitial_range = 2\nmax_range = 2\nconcurrency = 1\n[kafka]\ntimeout_ms = 10000\n")
+    std::fs::write(&slow, "[ingest]\ninitial_range = 1\nmax_range = 1\nconcurrency = 1\n[kafka]\ntimeout_ms = 10000\n")
         .unwrap();
     let args =
         ["--kafka-brokers", &brokers, "--partitions", "2", "--confirmations", "5", "--config", slow.to_str().unwrap()];
@@ -196,7 +196,14 @@ async fn split_roles_survive_kill_9_and_a_broker_restart() {
     );
     // And the state equals what the embedded log gives for the same chain.
     let embedded = fresh_state_digest(&rpc, &provider, &contracts, &dir.path().join("embedded"), head).await;
-    assert_eq!(d1, embedded, "kafka mode and embedded mode disagree");
+    assert_eq!(
+        d1,
+        embedded,
+        "kafka mode and embedded mode disagree:\nkafka:\n{}\nembedded:\n{}\ningest log:\n{}",
+        table_digests(&dir.path().join("replica-1")),
+        table_digests(&dir.path().join("embedded")),
+        ingest.log_tail()
+    );
     drop(kafka);
 }
 

@@ -52,6 +52,12 @@ impl RawRecord {
     }
 }
 
+/// Which partitions a record goes to, of those it belongs in (see [`EventLog::append_where`]).
+pub type KeepRecord = dyn Fn(Partition, &LogRecord) -> bool + Send + Sync;
+
+/// The acknowledgements of an append on their way (see [`EventLog::start_append`]).
+pub type PendingAppend = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), LogError>> + Send + Sync>>;
+
 /// An append-only log of records in partitions, each totally ordered. A record about one
 /// contract goes to one partition (all records of a token stay in order in one place); a record
 /// about the chain (`Committed`, `Reverted`) goes to every partition, so each partition alone says
@@ -73,6 +79,16 @@ pub trait EventLog: Send + Sync {
         records: &[LogRecord],
         keep: &(dyn Fn(Partition, &LogRecord) -> bool + Sync),
     ) -> Result<(), LogError>;
+
+    /// Starts appending `records` as [`EventLog::append_where`] does and returns once they are
+    /// queued, in order, with what resolves when the log holds them all (or says why not). An
+    /// append started after another lands after it in every partition, and if one fails every
+    /// later one of its partitions fails too: a writer can queue the next range while the last
+    /// one's acknowledgements are on their way. The embedded log appends at once.
+    fn start_append(&self, records: Vec<LogRecord>, keep: Box<KeepRecord>) -> Result<PendingAppend, LogError> {
+        self.append_where(&records, &*keep)?;
+        Ok(Box::pin(std::future::ready(Ok(()))))
+    }
 
     /// Appends `records` to their partitions.
     fn append(&self, records: &[LogRecord]) -> Result<(), LogError> {

@@ -27,6 +27,6 @@ pub mod metrics;
 
 pub use embedded::EmbeddedLog;
 pub use error::LogError;
-pub use event_log::{wait_for_records, EventLog, Partition, RawRecord};
+pub use event_log::{wait_for_records, EventLog, KeepRecord, Partition, PendingAppend, RawRecord};
 pub use memory::RocksMemory;
 pub use metrics::{Metrics, Stage};

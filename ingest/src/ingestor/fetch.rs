@@ -7,7 +7,7 @@ use std::{
 
 use alloy::{primitives::Address, rpc::types::Log};
 use futures::StreamExt;
-use registrar_log::{Partition, Stage};
+use registrar_log::{KeepRecord, Partition, Stage};
 use registrar_schemas::{
     BlockNumber, BlockRef, BlocksCommitted, ChainEvent, ChainId, EventMeta, LogRecord, UndecodedLog,
 };
@@ -46,16 +46,23 @@ impl Ingestor {
         records.reserve(decoded.len() + 1);
         records.extend(settle(decoded, &reads));
         let finalized = head.saturating_sub(self.config.confirmations).max(self.finalized);
-        records.push(LogRecord::Committed(BlocksCommitted {
+        let commit = LogRecord::Committed(BlocksCommitted {
             chain_id: ChainId(self.chain_id),
             block: BlockNumber(data.to),
             block_hash: data.end.hash,
             head: BlockNumber(head),
             finalized: BlockNumber(finalized),
-        }));
+        });
         self.metrics.stage_time(Stage::Decode, started.elapsed());
         let started = std::time::Instant::now();
         self.append(records).await?;
+        // A later commit says all an earlier one would: only the last range's is kept.
+        self.pending_commit = Some(commit);
+        self.uncommitted_ranges += 1;
+        self.collect_acknowledged();
+        if self.in_flight.is_empty() || self.uncommitted_ranges >= APPENDS_IN_FLIGHT || !self.committed_in_step {
+            self.commit_appended().await?;
+        }
         self.metrics.stage_time(Stage::Append, started.elapsed());
         for b in blocks.values() {
             self.window.insert(b.number.0, b.hash);
@@ -103,25 +110,81 @@ impl Ingestor {
         })
     }
 
-    /// Appends `records`, leaving out of each partition what it already holds.
-    pub(super) async fn append(&self, records: Vec<LogRecord>) -> Result<(), IngestError> {
+    /// Starts appending `records`, leaving out of each partition what it already holds, and
+    /// goes on while the log acknowledges them (see [`EventLog::start_append`]);
+    /// [`Ingestor::await_appends`] waits for them.
+    pub(super) async fn append(&mut self, records: Vec<LogRecord>) -> Result<(), IngestError> {
         let log = self.log.clone();
         let n = records.len() as u64;
         let sent = self.sent.clone();
-        tokio::task::spawn_blocking(move || {
-            log.append_where(&records, &|partition: Partition, record: &LogRecord| match (
-                record.position(),
-                sent.get(partition.0 as usize).copied().flatten(),
-            ) {
+        let keep: Box<KeepRecord> = Box::new(move |partition: Partition, record: &LogRecord| {
+            match (record.position(), sent.get(partition.0 as usize).copied().flatten()) {
                 (Some(p), Some(held)) => p > held,
                 _ => true,
-            })
-        })
-        .await??;
-        self.metrics.log_records_appended.fetch_add(n, Relaxed);
+            }
+        });
+        // Queuing blocks while the producer's queue is full.
+        let pending = tokio::task::spawn_blocking(move || log.start_append(records, keep)).await??;
+        self.in_flight.push_back((pending, n));
         Ok(())
     }
+
+    /// Appends `records` and waits until the log holds them and everything before them.
+    pub(super) async fn append_now(&mut self, records: Vec<LogRecord>) -> Result<(), IngestError> {
+        self.append(records).await?;
+        self.await_appends().await
+    }
+
+    /// Waits until the log holds everything queued, then queues the commit of the last range
+    /// queued: a commit is appended only once everything below it is acknowledged.
+    pub(super) async fn commit_appended(&mut self) -> Result<(), IngestError> {
+        self.await_appends().await?;
+        if let Some(commit) = self.pending_commit.take() {
+            self.append(vec![commit]).await?;
+            self.uncommitted_ranges = 0;
+            self.committed_in_step = true;
+        }
+        Ok(())
+    }
+
+    /// Waits until the log holds everything queued.
+    pub(super) async fn await_appends(&mut self) -> Result<(), IngestError> {
+        while let Some((pending, n)) = self.in_flight.pop_front() {
+            if let Err(e) = pending.await {
+                // What follows it failed too, or will: ingest reads the log again (`resume_from`).
+                self.in_flight.clear();
+                self.pending_commit = None;
+                return Err(e.into());
+            }
+            self.metrics.log_records_appended.fetch_add(n, Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Takes the appends the log has acknowledged off the front of the queue, without waiting.
+    /// (A failure stays queued, for [`Ingestor::await_appends`] to report.)
+    pub(super) fn collect_acknowledged(&mut self) {
+        while let Some((pending, n)) = self.in_flight.front_mut() {
+            let n = *n;
+            match futures::FutureExt::now_or_never(pending.as_mut()) {
+                Some(Ok(())) => {
+                    self.in_flight.pop_front();
+                    self.metrics.log_records_appended.fetch_add(n, Relaxed);
+                }
+                Some(Err(e)) => {
+                    let failed: registrar_log::PendingAppend = Box::pin(std::future::ready(Err(e)));
+                    self.in_flight[0].0 = failed;
+                    return;
+                }
+                None => return,
+            }
+        }
+    }
 }
+
+/// Ranges whose acknowledgements ingest does not wait for before it goes on with the next one;
+/// then it waits, and appends the commit of the last.
+pub(super) const APPENDS_IN_FLIGHT: usize = 4;
 
 /// A log the node answered for a filter: it must match the filter (a node that answers
 /// something else, a misconfigured proxy, a lagging replica, is not trusted with the register).

@@ -14,6 +14,17 @@
 //! commits to every block below it); if it is not, or the partitions disagree about a block's
 //! hash (a crash in the middle of appending a revert), a revert to the last block the node
 //! still has goes to every partition, and positions above it are forgotten.
+//!
+//! # Pipelined appends
+//! A range's records are queued and ingest goes on with the next range while the log
+//! acknowledges them. The commit of a range is appended only once everything queued before it is
+//! acknowledged, so no partition ever holds a commit with a gap below it, whatever the broker
+//! lost: ingest commits when the queue has drained by itself (always, on the embedded log),
+//! after [`fetch::APPENDS_IN_FLIGHT`] uncommitted ranges (it waits then), after the first range
+//! of a step (the projector learns the step's finalized block early) and at the end of a step.
+//! A later commit says all an earlier one would, so only the last range's is appended. A revert
+//! is appended alone and awaited. A failed acknowledgement makes ingest read the tails again, as
+//! after a restart; records past the last commit are found there and not sent again.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -129,6 +140,15 @@ pub struct Ingestor {
     /// The watched tokens that are T-REX tokens (they name an identity registry): their
     /// transfers' transactions are read to tell forced transfers.
     pub(super) trex_tokens: BTreeSet<Address>,
+    /// Appends queued and not acknowledged yet, oldest first, with their number of records.
+    pub(super) in_flight: std::collections::VecDeque<(registrar_log::PendingAppend, u64)>,
+    /// The commit of the last range queued, appended once everything before it is acknowledged.
+    pub(super) pending_commit: Option<LogRecord>,
+    /// Ranges queued since the last commit.
+    pub(super) uncommitted_ranges: usize,
+    /// Whether this step appended a commit yet: its first range is committed at once, so the
+    /// projector learns the step's finalized block before the rest arrives.
+    pub(super) committed_in_step: bool,
 }
 
 impl Ingestor {
@@ -151,6 +171,10 @@ impl Ingestor {
             watched: config.contracts.iter().chain(&config.factories).copied().collect(),
             watch_changed: false,
             trex_tokens: BTreeSet::new(),
+            in_flight: Default::default(),
+            pending_commit: None,
+            uncommitted_ranges: 0,
+            committed_in_step: false,
             config,
         }
     }

@@ -68,7 +68,7 @@ impl Ingestor {
                 common_ancestor_hash: hash,
                 abandoned_tip: BlockNumber(tip),
             });
-            self.append(vec![revert]).await?;
+            self.append_now(vec![revert]).await?;
             self.force_revert = false;
             self.window.truncate_above(number);
             self.next_block = number + 1;

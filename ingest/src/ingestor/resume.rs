@@ -20,6 +20,10 @@ impl Ingestor {
     /// Rebuilds the position, the finalized block, the recent hash chain and what each partition
     /// holds from the partitions' tails.
     pub(super) fn resume_from(&mut self, tails: Vec<Vec<LogRecord>>) {
+        // Appends still on their way are what the tails are read to find out about.
+        self.in_flight.clear();
+        self.pending_commit = None;
+        self.uncommitted_ranges = 0;
         self.window = BlockWindow::new(self.config.reorg_window);
         self.sent = vec![None; tails.len()];
         let mut next: Option<u64> = None;

@@ -20,6 +20,21 @@ impl Ingestor {
     /// Checks for a reorg, then reads and appends everything up to the head. Returns whether
     /// ingest is caught up.
     pub(super) async fn step(&mut self, shutdown: &watch::Receiver<bool>) -> Result<bool, IngestError> {
+        self.committed_in_step = false;
+        let stepped = self.append_to_head(shutdown).await;
+        // What was queued lands, with its commit, before anything else happens; if it does not,
+        // the log is read again, whatever the step did.
+        let started = Instant::now();
+        let landed = match self.commit_appended().await {
+            Ok(()) => self.await_appends().await,
+            Err(e) => Err(e),
+        };
+        self.metrics.stage_time(Stage::Append, started.elapsed());
+        landed?;
+        stepped
+    }
+
+    async fn append_to_head(&mut self, shutdown: &watch::Receiver<bool>) -> Result<bool, IngestError> {
         let head = self.rpc.head().await?;
         self.metrics.chain_head_block.store(head, Relaxed);
         self.check_reorg().await?;

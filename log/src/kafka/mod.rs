@@ -23,7 +23,11 @@ mod producer;
 mod reader;
 mod settings;
 
-use std::{collections::HashMap, sync::Mutex, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{atomic::AtomicBool, Arc, Mutex},
+    time::Duration,
+};
 
 use rdkafka::{
     consumer::{BaseConsumer, CommitMode, Consumer},
@@ -57,7 +61,9 @@ pub struct KafkaLog {
     committer: Mutex<Option<BaseConsumer>>,
     /// One consumer per partition read, kept between reads, with the offset it will return next.
     readers: Mutex<HashMap<Partition, Reader>>,
-    appends: watch::Sender<u64>,
+    appends: Arc<watch::Sender<u64>>,
+    /// An append awaited outside the log failed: the next append starts with a new producer.
+    producer_failed: Arc<AtomicBool>,
 }
 
 impl KafkaLog {
@@ -73,7 +79,8 @@ impl KafkaLog {
             producer: Mutex::new(producer),
             committer: Mutex::new(None),
             readers: Mutex::new(HashMap::new()),
-            appends,
+            appends: Arc::new(appends),
+            producer_failed: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -116,13 +123,49 @@ impl EventLog for KafkaLog {
     ) -> Result<(), LogError> {
         if let Err(e) = block_on(self.produce(records, keep)) {
             // What landed is unknown: the writer finds out from the log. This producer's state
-            // is unknown too; a new one starts clean.
+            // is unknown too; a new one starts clean, once the old one can deliver nothing more.
+            producer::abandon(&self.producer(), self.settings.timeout);
             if let Err(replace) = self.replace_producer() {
                 warn!(target: "kafka", error = %replace, "cannot create a new producer");
             }
             return Err(e.into());
         }
         Ok(())
+    }
+
+    fn start_append(
+        &self,
+        records: Vec<LogRecord>,
+        keep: Box<crate::KeepRecord>,
+    ) -> Result<crate::PendingAppend, LogError> {
+        let deliveries = match self.enqueue_records(&records, &*keep) {
+            Ok(deliveries) => deliveries,
+            Err(e) => {
+                if let Err(replace) = self.replace_producer() {
+                    warn!(target: "kafka", error = %replace, "cannot create a new producer");
+                }
+                return Err(e.into());
+            }
+        };
+        let (appends, failed) = (self.appends.clone(), self.producer_failed.clone());
+        let (producer, timeout) = (self.producer(), self.settings.timeout);
+        Ok(Box::pin(async move {
+            let any = !deliveries.is_empty();
+            for d in deliveries {
+                if let Err(e) = producer::delivered(d).await {
+                    // Nothing this producer still holds may land after the writer has read the
+                    // log to find out what did: a later append landing past a lost one would
+                    // leave a gap. Its queue is dropped and what is in flight resolved first.
+                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    let _ = tokio::task::spawn_blocking(move || producer::abandon(&producer, timeout)).await;
+                    return Err(e.into());
+                }
+            }
+            if any {
+                appends.send_modify(|n| *n += 1);
+            }
+            Ok(())
+        }))
     }
 
     fn read(&self, partition: Partition, from: LogOffset, max: usize) -> Result<Vec<RawRecord>, LogError> {

@@ -20,6 +20,28 @@ impl KafkaLog {
         records: &[LogRecord],
         keep: &(dyn Fn(Partition, &LogRecord) -> bool + Sync),
     ) -> Result<Vec<(i32, i64)>, KafkaLogError> {
+        let deliveries = self.enqueue_records(records, keep)?;
+        let mut written = Vec::with_capacity(deliveries.len());
+        for d in deliveries {
+            written.push(delivered(d).await?);
+        }
+        if !written.is_empty() {
+            self.appends.send_modify(|n| *n += 1);
+        }
+        Ok(written)
+    }
+
+    /// Queues `records` in order, each to its partition(s) where `keep` says so, and returns
+    /// their deliveries without waiting for them.
+    pub(super) fn enqueue_records(
+        &self,
+        records: &[LogRecord],
+        keep: &(dyn Fn(Partition, &LogRecord) -> bool + Sync),
+    ) -> Result<Vec<rdkafka::producer::DeliveryFuture>, KafkaLogError> {
+        if self.producer_failed.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            // An append whose acknowledgements were awaited elsewhere failed.
+            self.replace_producer()?;
+        }
         let topic = self.settings.topic.as_str();
         let partitions = self.settings.partitions;
         let mut deliveries = Vec::with_capacity(records.len());
@@ -45,14 +67,7 @@ impl KafkaLog {
                 deliveries.push(self.enqueue(r)?);
             }
         }
-        let mut written = Vec::with_capacity(deliveries.len());
-        for d in deliveries {
-            written.push(delivered(d).await?);
-        }
-        if !written.is_empty() {
-            self.appends.send_modify(|n| *n += 1);
-        }
-        Ok(written)
+        Ok(deliveries)
     }
 
     /// Queues one message and waits until the broker has it: (partition, offset).
@@ -106,6 +121,15 @@ impl KafkaLog {
         let written = self.send(r).await?;
         self.appends.send_modify(|n| *n += 1);
         Ok(written)
+    }
+}
+
+/// Drops what `producer` has not sent and waits (up to `timeout`) until what it sent is
+/// resolved: after a failed append, nothing of it lands while the writer reads the log.
+pub(super) fn abandon(producer: &FutureProducer, timeout: Duration) {
+    producer.purge(rdkafka::producer::PurgeConfig::default().queue().inflight());
+    if let Err(e) = producer.flush(timeout) {
+        tracing::warn!(target: "kafka", error = %e, "a failed producer did not settle in time");
     }
 }
 
