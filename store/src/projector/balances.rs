@@ -108,7 +108,10 @@ impl Tx<'_> {
         let folded = self.undo_block.is_none();
         let old = match self.holders.get(&key) {
             Some(cached) if folded => cached.now,
-            _ => self.get::<Holders>(&key)?.unwrap_or_default(),
+            _ => match self.cache.get(&key).filter(|_| folded) {
+                Some(state) => state,
+                None => self.get::<Holders>(&key)?.unwrap_or_default(),
+            },
         };
         let mut new = old;
         if change(&mut new) {
@@ -130,20 +133,29 @@ impl Tx<'_> {
             })?;
         }
         if folded {
-            // Written once, with its index entry, when the batch commits.
-            let cached = self.holders.entry(key).or_insert(Cached { before: old, now: old, changed: false });
+            // Written once, with its index entry, when the batch commits; its history row once
+            // per block, when the next block changes it or the batch commits.
+            let cached =
+                self.holders.entry(key).or_insert(Cached { before: old, now: old, changed: false, block: None });
+            let finished = cached.block.filter(|b| *b != block).map(|b| (b, cached.now));
             cached.now = new;
             cached.changed = true;
-        } else {
-            if old.is_listed() {
-                self.delete::<HoldersByBalance>(&BalanceIndexKey { token, balance: old.balance, holder })?;
-                self.index_deletes += 1;
-            }
-            if new.is_listed() {
-                self.put::<HoldersByBalance>(&BalanceIndexKey { token, balance: new.balance, holder }, &new)?;
-            }
-            self.put::<Holders>(&key, &new)?;
+            cached.block = Some(block);
+            return match finished {
+                Some((b, state)) => self.insert::<HolderHistory>(&HolderBlockKey { token, holder, block: b }, &state),
+                None => Ok(()),
+            };
         }
+        if old.is_listed() {
+            self.delete::<HoldersByBalance>(&BalanceIndexKey { token, balance: old.balance, holder })?;
+            self.index_deletes += 1;
+        }
+        if new.is_listed() {
+            self.put::<HoldersByBalance>(&BalanceIndexKey { token, balance: new.balance, holder }, &new)?;
+        }
+        self.put::<Holders>(&key, &new)?;
+        // Written change by change now: the cache learns it again from the store.
+        self.cache.forget(&key);
         self.put::<HolderHistory>(&HolderBlockKey { token, holder, block }, &new)
     }
 
@@ -164,7 +176,8 @@ impl Tx<'_> {
             return Ok(());
         }
         if folded {
-            let cached = self.tokens.entry(token).or_insert(Cached { before: old, now: old, changed: false });
+            let cached =
+                self.tokens.entry(token).or_insert(Cached { before: old, now: old, changed: false, block: None });
             cached.now = new;
             cached.changed = true;
         } else {

@@ -25,7 +25,7 @@ impl Tx<'_> {
         record: Result<LogRecord, StoreError>,
         metrics: &Metrics,
     ) -> Result<usize, StoreError> {
-        let finalized = self.status.map_or(0, |s| s.finalized_block.0);
+        let finalized = self.finalized();
         let record = record.and_then(|r| match acceptable(&r, finalized) {
             Ok(()) => Ok(r),
             Err(reason) => Err(StoreError::Unacceptable { partition: raw.partition, offset: raw.offset, reason }),
@@ -105,7 +105,10 @@ impl Tx<'_> {
 
     pub(super) fn committed(&mut self, c: &BlocksCommitted) -> Result<(), StoreError> {
         let previous_finalized = self.status.map_or(0, |s| s.finalized_block.0);
+        // What the API calls final stops at the indexed block; what is kept for undo stops at
+        // the chain's finalized block, which a backfill far behind the head is below of.
         let finalized = c.finalized.0.min(c.block.0).max(previous_finalized);
+        self.chain_finalized = self.chain_finalized.max(c.finalized.0);
         self.status = Some(ChainStatus {
             chain_id: c.chain_id,
             indexed_block: c.block,
@@ -126,6 +129,8 @@ impl Tx<'_> {
     /// below the finalized block: its undo records are gone).
     pub(super) fn reverted(&mut self, r: &Reverted, metrics: &Metrics) -> Result<(), StoreError> {
         self.undo_block = None;
+        // Any holder may come back to an older state.
+        self.cache.clear();
         let start = UndoKey { partition: self.partition, block: r.common_ancestor.0 + 1, seq: 0 }.encode();
         let mut entries = Vec::new();
         for item in self.db.db.iterator_cf(self.db.cf::<Undo>(), IteratorMode::From(&start, Direction::Forward)) {

@@ -28,6 +28,7 @@ use crate::{StateDb, StoreError};
 
 mod audit;
 mod balances;
+mod cache;
 mod capital;
 mod chain;
 mod event;
@@ -56,6 +57,8 @@ pub struct Projector {
     compacting: Arc<AtomicBool>,
     /// The partitions of the log it reads.
     partitions: u32,
+    /// Holders' latest states, kept between batches.
+    cache: std::sync::Mutex<cache::HolderCache>,
 }
 
 impl Projector {
@@ -70,6 +73,7 @@ impl Projector {
             index_deletes: AtomicU64::new(0),
             compacting: Arc::new(AtomicBool::new(false)),
             partitions: 1,
+            cache: Default::default(),
         }
     }
 
@@ -126,8 +130,9 @@ impl Projector {
             records.iter().map(|r| Some(r.decode().map_err(StoreError::from))).collect();
         // A revert reads the undo table, so what comes before it is committed first.
         let mut start = 0;
+        let mut cache = self.cache.lock().expect("holder cache lock poisoned");
         while start < records.len() {
-            let mut tx = Tx::begin(&self.db, partition.0, self.partitions)?;
+            let mut tx = Tx::begin(&self.db, &mut cache, partition.0, self.partitions, records.len() - start)?;
             let mut end = start;
             while end < records.len() {
                 let is_revert = matches!(decoded[end], Some(Ok(LogRecord::Reverted(_))));

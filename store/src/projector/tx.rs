@@ -9,18 +9,19 @@
 //! Changes of blocks above the finalized block go through the overlay one by one, with undo
 //! records, as a reorg needs them.
 
-use std::collections::HashMap;
-
 use alloy::primitives::Address;
 use registrar_log::RawRecord;
 use registrar_schemas::LogOffset;
 use rocksdb::WriteBatch;
 
+use super::cache::{HashMap, HolderCache};
 use crate::{codec::Codec, db::decode, tables::ChainStatus, tables::*, StateDb, StoreError};
 
 /// One write batch, with a read-your-writes overlay and undo recording.
 pub(super) struct Tx<'a> {
     pub(super) db: &'a StateDb,
+    /// Holders' latest states as committed, kept between batches.
+    pub(super) cache: &'a mut HolderCache,
     pub(super) partition: u32,
     pub(super) partitions: u32,
     /// Records that cannot be decoded, with the reason, for the log's dead-letter topic.
@@ -32,9 +33,14 @@ pub(super) struct Tx<'a> {
     pub(super) holders: HashMap<HolderKey, Cached<HolderState>>,
     /// Token aggregates changed by final blocks in this batch.
     pub(super) tokens: HashMap<Address, Cached<TokenState>>,
+    /// The holders' states this batch writes, for the cache once it is written.
+    pub(super) committed_holders: Vec<(HolderKey, HolderState)>,
     /// The last block noted in [`Blocks`], to skip the lookup for its next events.
     noted_block: Option<(u64, BlockInfo)>,
     pub(super) status: Option<ChainStatus>,
+    /// The finalized block the partition's last commit announced, above the indexed block
+    /// while ingest is behind (see [`ChainFinalized`]).
+    pub(super) chain_finalized: u64,
     /// The position of the last record applied from the partition, see [`Positions`].
     pub(super) position: Option<(u64, u32)>,
     pub(super) undo_seq: u64,
@@ -45,19 +51,29 @@ pub(super) struct Tx<'a> {
 }
 
 impl<'a> Tx<'a> {
-    pub(super) fn begin(db: &'a StateDb, partition: u32, partitions: u32) -> Result<Self, StoreError> {
+    pub(super) fn begin(
+        db: &'a StateDb,
+        cache: &'a mut HolderCache,
+        partition: u32,
+        partitions: u32,
+        records: usize,
+    ) -> Result<Self, StoreError> {
         let undo_seq = db.get::<UndoSequence>(&())?.unwrap_or(0);
         Ok(Tx {
             db,
+            cache,
             partition,
             partitions,
             dead_letters: Vec::new(),
-            batch: WriteBatch::default(),
-            overlay: HashMap::new(),
-            holders: HashMap::new(),
-            tokens: HashMap::new(),
+            // About a dozen keys of ~100 bytes a transfer: grown once, not record by record.
+            batch: WriteBatch::with_capacity_bytes(records.min(1 << 16) * 1024),
+            overlay: HashMap::default(),
+            holders: HashMap::default(),
+            tokens: HashMap::default(),
+            committed_holders: Vec::new(),
             noted_block: None,
             status: db.partition_status(partition, partitions)?,
+            chain_finalized: db.get::<ChainFinalized>(&partition)?.unwrap_or(0),
             position: db.get::<Positions>(&partition)?,
             undo_seq,
             undo_block: None,
@@ -70,6 +86,8 @@ impl<'a> Tx<'a> {
         let (partition, undo_seq) = (self.partition, self.undo_seq);
         self.put_untracked::<AppliedOffsets>(&partition, &last.0);
         self.put_untracked::<UndoSequence>(&(), &undo_seq);
+        let chain_finalized = self.chain_finalized;
+        self.put_untracked::<ChainFinalized>(&partition, &chain_finalized);
         if let Some(position) = self.position {
             self.put_untracked::<Positions>(&partition, &position);
         }
@@ -83,7 +101,11 @@ impl<'a> Tx<'a> {
                 }
             }
         }
-        for ((table, key), value) in std::mem::take(&mut self.overlay) {
+        // In key order, table by table: the memtables' skip lists insert a run of ascending keys
+        // faster than the same keys in hash order.
+        let mut overlay: Vec<_> = std::mem::take(&mut self.overlay).into_iter().collect();
+        overlay.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for ((table, key), value) in overlay {
             let handle = self.db.cf_named(table_name(table).expect("the overlay holds tables by id"));
             match value {
                 Some(v) => self.batch.put_cf(handle, key, v),
@@ -96,6 +118,7 @@ impl<'a> Tx<'a> {
         let mut options = rocksdb::WriteOptions::default();
         options.disable_wal(true);
         self.db.db.write_opt(self.batch, &options)?;
+        self.cache.commit(std::mem::take(&mut self.committed_holders));
         Ok(())
     }
 
@@ -104,11 +127,14 @@ impl<'a> Tx<'a> {
     /// aggregates once. Their history rows were written as they changed.
     pub(super) fn flush_folded(&mut self) -> Result<(), StoreError> {
         let undo_block = self.undo_block.take();
-        for (key, Cached { before, now, changed }) in std::mem::take(&mut self.holders) {
+        for (key, Cached { before, now, changed, block }) in std::mem::take(&mut self.holders) {
             if !changed {
                 continue;
             }
             let (token, holder) = (key.token, key.holder);
+            if let Some(block) = block {
+                self.insert::<HolderHistory>(&HolderBlockKey { token, holder, block }, &now)?;
+            }
             let (old_entry, new_entry) = (
                 before.is_listed().then_some(BalanceIndexKey { token, balance: before.balance, holder }),
                 now.is_listed().then_some(BalanceIndexKey { token, balance: now.balance, holder }),
@@ -121,6 +147,7 @@ impl<'a> Tx<'a> {
                 self.put::<HoldersByBalance>(&new, &now)?;
             }
             self.put::<Holders>(&key, &now)?;
+            self.committed_holders.push((key, now));
         }
         for (token, Cached { now, changed, .. }) in std::mem::take(&mut self.tokens) {
             if changed {
@@ -205,9 +232,15 @@ impl<'a> Tx<'a> {
         self.overlay.insert((T::ID, key.encode()), Some(value.encode()));
     }
 
+    /// The highest block no reorg can change: the chain's finalized block as the last commit
+    /// announced it, even where the state has not reached it yet.
+    pub(super) fn finalized(&self) -> u64 {
+        self.status.map_or(0, |s| s.finalized_block.0).max(self.chain_finalized)
+    }
+
     /// Marks the changes that follow as belonging to `block`: kept for undo unless it is final.
     pub(super) fn track_undo(&mut self, block: u64) -> Result<(), StoreError> {
-        let finalized = self.status.map_or(0, |s| s.finalized_block.0);
+        let finalized = self.finalized();
         self.undo_block = (self.status.is_none() || block > finalized).then_some(block);
         if self.undo_block.is_some() {
             // What final blocks folded in memory is written before the changes that may be undone.
@@ -243,4 +276,6 @@ pub(super) struct Cached<T> {
     pub(super) now: T,
     /// Whether any change made it differ from what it was (it may have changed back).
     pub(super) changed: bool,
+    /// The block of the last change, whose history row is not written yet (holders only).
+    pub(super) block: Option<u64>,
 }

@@ -126,4 +126,8 @@ tables! {
     Positions = 35: u32 => (u64, u32);
     /// The sequence number of the next undo record.
     UndoSequence = 36: () => u64;
+    /// The finalized block the last commit of each partition announced (the chain's: while a
+    /// backfill is behind, above the indexed block). Changes to blocks at or below it are not
+    /// kept for undo, and a revert below it is refused.
+    ChainFinalized = 37: u32 => u64;
 }
