@@ -178,15 +178,16 @@ async fn head_latency(
     let first = U160::from(0x1000_0000u64);
     let mut latencies = Vec::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // Each block is mined on request, so the clock starts when it exists.
+    let node = emitter.provider();
+    node.raw_request::<_, serde_json::Value>("evm_setAutomine".into(), (false,)).await?;
     for i in 0..args.head_blocks {
         tick.tick().await;
-        // anvil mines the transaction's block before it answers.
-        let pending = emitter.shiftRange(first + U160::from(i), U256::from(1u64), U160::from(7u64), U256::from(1u64));
-        let pending = pending.gas(200_000).from(sender).send().await?;
+        let shift = emitter.shiftRange(first + U160::from(i), U256::from(1u64), U160::from(7u64), U256::from(1u64));
+        let _queued = shift.gas(200_000).from(sender).send().await?;
+        node.raw_request::<_, serde_json::Value>("evm_mine".into(), ()).await?;
         let mined = Instant::now();
-        let receipt = emitter.provider().get_transaction_receipt(*pending.tx_hash()).await?;
-        let block =
-            receipt.and_then(|r| r.block_number).ok_or_else(|| anyhow::anyhow!("anvil did not mine at once"))?;
+        let block = node.get_block_number().await?;
         loop {
             if stores.db.chain_status()?.is_some_and(|s| s.indexed_block.0 >= block) {
                 latencies.push(mined.elapsed());
@@ -196,6 +197,7 @@ async fn head_latency(
             tokio::time::sleep(Duration::from_micros(500)).await;
         }
     }
+    node.raw_request::<_, serde_json::Value>("evm_setAutomine".into(), (true,)).await?;
     shutdown_tx.send_replace(true);
     ingest.await??;
     projector_thread.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;

@@ -1,6 +1,7 @@
-//! The size of the next `eth_getLogs` range: halves when the node refuses or times out, doubles
-//! after a run of successes, within bounds, and narrows when an answer carries so many logs that
-//! holding it would cost more memory than a range should.
+//! The size of the next `eth_getLogs` range: halves when the node refuses or times out, grows
+//! eightfold at once after an answer far below the logs a range may hold (a sparse chain is
+//! crossed in a few ranges), doubles after a run of fuller answers, within bounds, and narrows
+//! when an answer carries so many logs that holding it would cost more memory than a range should.
 
 /// An adaptive block-range size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +17,8 @@ impl AdaptiveRange {
     const GROW_AFTER: u32 = 2;
     /// Logs per answer above which the range narrows (about 10 MB of JSON).
     pub const TARGET_LOGS: usize = 10_000;
+    /// How much the range grows at once after an answer of at most 1/8 of `TARGET_LOGS`.
+    const FAST_GROWTH: u64 = 8;
 
     pub fn new(initial: u64, min: u64, max: u64) -> Self {
         let min = min.max(1);
@@ -39,6 +42,12 @@ impl AdaptiveRange {
         if len < self.size {
             return;
         }
+        if logs.saturating_mul(Self::FAST_GROWTH as usize) <= Self::TARGET_LOGS {
+            // Eight times the range holds at most what one range may.
+            self.size = self.size.saturating_mul(Self::FAST_GROWTH).min(self.max);
+            self.successes = 0;
+            return;
+        }
         self.successes += 1;
         if self.successes >= Self::GROW_AFTER {
             self.size = (self.size.saturating_mul(2)).min(self.max);
@@ -60,9 +69,10 @@ mod tests {
     #[test]
     fn grows_after_successes_and_halves_on_refusal() {
         let mut r = AdaptiveRange::new(100, 1, 1000);
-        r.success(100, 10);
+        // Answers of a fair share of the target: doubles after two.
+        r.success(100, 5_000);
         assert_eq!(r.size(), 100);
-        r.success(100, 10);
+        r.success(100, 5_000);
         assert_eq!(r.size(), 200);
         r.shrink(200);
         assert_eq!(r.size(), 100);
@@ -76,6 +86,22 @@ mod tests {
             r.shrink(s);
         }
         assert_eq!(r.size(), 1);
+    }
+
+    #[test]
+    fn sparse_answers_grow_it_eightfold_at_once() {
+        let mut r = AdaptiveRange::new(10, 1, 10_000);
+        r.success(10, 0);
+        assert_eq!(r.size(), 80);
+        r.success(80, AdaptiveRange::TARGET_LOGS / 8);
+        assert_eq!(r.size(), 640);
+        // A fuller answer does not: two of them double it.
+        r.success(640, AdaptiveRange::TARGET_LOGS / 8 + 1);
+        assert_eq!(r.size(), 640);
+        r.success(640, 5_000);
+        assert_eq!(r.size(), 1280);
+        r.success(1280, 0);
+        assert_eq!(r.size(), 10_000);
     }
 
     #[test]
