@@ -172,6 +172,44 @@ async fn split_roles_survive_kill_9_and_a_broker_restart() {
         assert!(records.iter().any(|(_, r)| matches!(r, LogRecord::Event(_))), "partition {p} is empty: routing");
     }
     eprintln!("copies in the log made by producer retries: {copies}");
+    // Every block of the emitter's mints holds its 50 events in the emitter's partition.
+    let emitter_records = &whole_log(&log)[partition(emitter) as usize];
+    let mut per_block = std::collections::BTreeMap::<u64, usize>::new();
+    for (_, r) in emitter_records {
+        if let LogRecord::Event(e) = r {
+            if e.meta.contract == emitter {
+                *per_block.entry(e.meta.block.number.0).or_default() += 1;
+            }
+        }
+    }
+    let short: Vec<(u64, usize)> = per_block.iter().filter(|(_, n)| **n != 50).map(|(b, n)| (*b, *n)).collect();
+    let (first, last) = (per_block.keys().next().copied().unwrap_or(0), per_block.keys().last().copied().unwrap_or(0));
+    let missing: Vec<u64> = (first..=last).filter(|b| !per_block.contains_key(b)).collect();
+    if !short.is_empty() || missing.len() as u64 + per_block.len() as u64 != 300 {
+        let ingest_warnings: String = std::fs::read_to_string(dir.path().join("ingest.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| {
+                (l.contains("WARN") || l.contains("ERROR") || l.contains("INFO ingest")) && !l.contains("librdkafka")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let around: Vec<String> = emitter_records
+            .iter()
+            .filter(|(_, r)| match r {
+                LogRecord::Event(e) => {
+                    missing.iter().any(|m| e.meta.block.number.0.abs_diff(*m) <= 1) && e.meta.log_index % 10 == 0
+                }
+                LogRecord::Committed(c) => missing.iter().any(|m| c.block.0.abs_diff(*m) <= 3),
+                _ => true,
+            })
+            .map(|(o, r)| format!("{o}: {}", describe(r)))
+            .collect();
+        panic!(
+            "the emitter's partition lacks blocks {missing:?} (blocks with another count than 50: {short:?})\naround them:\n{}\ningest warnings:\n{ingest_warnings}",
+            around.join("\n")
+        );
+    }
 
     ingest.stop();
     r1.stop();

@@ -56,13 +56,10 @@ impl Ingestor {
         self.metrics.stage_time(Stage::Decode, started.elapsed());
         let started = std::time::Instant::now();
         self.append(records).await?;
-        // A later commit says all an earlier one would: only the last range's is kept.
+        // The commit goes once everything below it is acknowledged, and is on its way while the
+        // next range is read and queued.
         self.pending_commit = Some(commit);
-        self.uncommitted_ranges += 1;
-        self.collect_acknowledged();
-        if self.in_flight.is_empty() || self.uncommitted_ranges >= APPENDS_IN_FLIGHT || !self.committed_in_step {
-            self.commit_appended().await?;
-        }
+        self.commit_appended().await?;
         self.metrics.stage_time(Stage::Append, started.elapsed());
         for b in blocks.values() {
             self.window.insert(b.number.0, b.hash);
@@ -141,8 +138,6 @@ impl Ingestor {
         self.await_appends().await?;
         if let Some(commit) = self.pending_commit.take() {
             self.append(vec![commit]).await?;
-            self.uncommitted_ranges = 0;
-            self.committed_in_step = true;
         }
         Ok(())
     }
@@ -160,31 +155,7 @@ impl Ingestor {
         }
         Ok(())
     }
-
-    /// Takes the appends the log has acknowledged off the front of the queue, without waiting.
-    /// (A failure stays queued, for [`Ingestor::await_appends`] to report.)
-    pub(super) fn collect_acknowledged(&mut self) {
-        while let Some((pending, n)) = self.in_flight.front_mut() {
-            let n = *n;
-            match futures::FutureExt::now_or_never(pending.as_mut()) {
-                Some(Ok(())) => {
-                    self.in_flight.pop_front();
-                    self.metrics.log_records_appended.fetch_add(n, Relaxed);
-                }
-                Some(Err(e)) => {
-                    let failed: registrar_log::PendingAppend = Box::pin(std::future::ready(Err(e)));
-                    self.in_flight[0].0 = failed;
-                    return;
-                }
-                None => return,
-            }
-        }
-    }
 }
-
-/// Ranges whose acknowledgements ingest does not wait for before it goes on with the next one;
-/// then it waits, and appends the commit of the last.
-pub(super) const APPENDS_IN_FLIGHT: usize = 4;
 
 /// A log the node answered for a filter: it must match the filter (a node that answers
 /// something else, a misconfigured proxy, a lagging replica, is not trusted with the register).

@@ -15,16 +15,15 @@
 //! hash (a crash in the middle of appending a revert), a revert to the last block the node
 //! still has goes to every partition, and positions above it are forgotten.
 //!
-//! # Pipelined appends
-//! A range's records are queued and ingest goes on with the next range while the log
-//! acknowledges them. The commit of a range is appended only once everything queued before it is
-//! acknowledged, so no partition ever holds a commit with a gap below it, whatever the broker
-//! lost: ingest commits when the queue has drained by itself (always, on the embedded log),
-//! after [`fetch::APPENDS_IN_FLIGHT`] uncommitted ranges (it waits then), after the first range
-//! of a step (the projector learns the step's finalized block early) and at the end of a step.
-//! A later commit says all an earlier one would, so only the last range's is appended. A revert
-//! is appended alone and awaited. A failed acknowledgement makes ingest read the tails again, as
-//! after a restart; records past the last commit are found there and not sent again.
+//! # Appends and acknowledgements
+//! A range's records are queued, and its commit is appended only once everything queued before
+//! it is acknowledged, so no partition holds a commit with a gap below it, whatever the broker
+//! lost; the commit is on its way while the next range is read and queued, and a step ends only
+//! when everything it queued is acknowledged. A revert is appended alone and awaited. A failed
+//! acknowledgement makes ingest read the tails again, as after a restart; records past the last
+//! commit are found there and not sent again. (Queuing further ranges before the last one's
+//! events are acknowledged was tried: against tansu, the Kafka kill -9 and broker-restart test
+//! then lost one block's records in about one run in four; see BENCHMARKS.md.)
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -144,11 +143,6 @@ pub struct Ingestor {
     pub(super) in_flight: std::collections::VecDeque<(registrar_log::PendingAppend, u64)>,
     /// The commit of the last range queued, appended once everything before it is acknowledged.
     pub(super) pending_commit: Option<LogRecord>,
-    /// Ranges queued since the last commit.
-    pub(super) uncommitted_ranges: usize,
-    /// Whether this step appended a commit yet: its first range is committed at once, so the
-    /// projector learns the step's finalized block before the rest arrives.
-    pub(super) committed_in_step: bool,
 }
 
 impl Ingestor {
@@ -173,8 +167,6 @@ impl Ingestor {
             trex_tokens: BTreeSet::new(),
             in_flight: Default::default(),
             pending_commit: None,
-            uncommitted_ranges: 0,
-            committed_in_step: false,
             config,
         }
     }

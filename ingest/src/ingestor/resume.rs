@@ -23,7 +23,6 @@ impl Ingestor {
         // Appends still on their way are what the tails are read to find out about.
         self.in_flight.clear();
         self.pending_commit = None;
-        self.uncommitted_ranges = 0;
         self.window = BlockWindow::new(self.config.reorg_window);
         self.sent = vec![None; tails.len()];
         let mut next: Option<u64> = None;

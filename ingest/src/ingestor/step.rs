@@ -20,7 +20,6 @@ impl Ingestor {
     /// Checks for a reorg, then reads and appends everything up to the head. Returns whether
     /// ingest is caught up.
     pub(super) async fn step(&mut self, shutdown: &watch::Receiver<bool>) -> Result<bool, IngestError> {
-        self.committed_in_step = false;
         let stepped = self.append_to_head(shutdown).await;
         // What was queued lands, with its commit, before anything else happens; if it does not,
         // the log is read again, whatever the step did.

@@ -122,9 +122,9 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
-    /// Writes the holders and token aggregates folded in memory: each changed holder's state
-    /// and its balance-index entry once (the entry moves only if the balance did), each token's
-    /// aggregates once. Their history rows were written as they changed.
+    /// Writes the holders and token aggregates folded in memory: each changed holder's last
+    /// history row, its state and its balance-index entry once (the entry moves only if the
+    /// balance did), each token's aggregates once (their history rows went through the overlay).
     pub(super) fn flush_folded(&mut self) -> Result<(), StoreError> {
         let undo_block = self.undo_block.take();
         for (key, Cached { before, now, changed, block }) in std::mem::take(&mut self.holders) {
