@@ -81,10 +81,10 @@ pub trait EventLog: Send + Sync {
     ) -> Result<(), LogError>;
 
     /// Starts appending `records` as [`EventLog::append_where`] does and returns once they are
-    /// queued, in order, with what resolves when the log holds them all (or says why not). An
-    /// append started after another lands after it in every partition, and if one fails every
-    /// later one of its partitions fails too: a writer can queue the next range while the last
-    /// one's acknowledgements are on their way. The embedded log appends at once.
+    /// queued, in order, with what resolves when the log holds them all (or says why not).
+    /// Appends started one after another are queued in that order; a writer that must not
+    /// append a record before everything below it is held (a commit) waits for the earlier
+    /// appends first. The embedded log appends at once.
     fn start_append(&self, records: Vec<LogRecord>, keep: Box<KeepRecord>) -> Result<PendingAppend, LogError> {
         self.append_where(&records, &*keep)?;
         Ok(Box::pin(std::future::ready(Ok(()))))
