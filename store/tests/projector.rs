@@ -450,6 +450,26 @@ fn balances_supply_and_counts_follow_the_events() {
     assert_eq!(db.transfers(TOKEN, from0, 3, 10, None).unwrap().rows.len(), 1);
 }
 
+/// Ingest sends a token's discovery again after a restart or a failed append; what the token's
+/// own events changed since stays.
+#[test]
+fn a_discovery_sent_again_keeps_what_events_changed() {
+    let renamed = TokenEvent::TokenInformation {
+        name: "A Shares".into(),
+        symbol: "A".into(),
+        decimals: 0,
+        version: "4.1".into(),
+        onchain_id: Address::ZERO,
+    };
+    let mut records = chain(&[vec![renamed]], 3);
+    let discovery = records[0].clone();
+    records.insert(2, discovery);
+    let (_dir, db, projector) = open();
+    projector.apply(&raw(&records)).unwrap();
+    let token = db.token(TOKEN).unwrap().expect("discovered");
+    assert_eq!((token.name.as_str(), token.symbol.as_str()), ("A Shares", "A"));
+}
+
 #[test]
 fn the_checkpoint_never_moves_backwards() {
     let records = raw(&chain(&[vec![TokenEvent::Paused { agent: Address::ZERO }]], 1));

@@ -84,12 +84,19 @@ impl Tx<'_> {
         }
     }
 
+    /// A token seen for the first time. Ingest sends a token's discovery again after a restart or
+    /// a failed append: a known token keeps its metadata (its own events, T-REX's
+    /// `UpdatedTokenInformation`, may have changed it since) and only the earliest block stays.
     pub(super) fn token_discovered(&mut self, t: &TokenDiscovered) -> Result<(), StoreError> {
-        let discovered_block = match self.get::<Tokens>(&t.address)? {
-            Some(existing) => existing.discovered_block.min(t.block.0),
-            None => t.block.0,
+        let meta = match self.get::<Tokens>(&t.address)? {
+            Some(existing) => TokenMeta { discovered_block: existing.discovered_block.min(t.block.0), ..existing },
+            None => TokenMeta {
+                name: t.name.clone(),
+                symbol: t.symbol.clone(),
+                decimals: t.decimals,
+                discovered_block: t.block.0,
+            },
         };
-        let meta = TokenMeta { name: t.name.clone(), symbol: t.symbol.clone(), decimals: t.decimals, discovered_block };
         self.put_untracked::<Tokens>(&t.address, &meta);
         Ok(())
     }
