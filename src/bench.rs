@@ -66,6 +66,17 @@ struct KafkaSync {
     duplicates: u64,
 }
 
+/// The projector of `db` on a thread of its own, reading `log` until `shutdown`.
+fn spawn_projector(
+    log: &Arc<dyn EventLog>,
+    db: &Arc<StateDb>,
+    metrics: &Arc<Metrics>,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+) -> std::thread::JoinHandle<Result<(), registrar_store::StoreError>> {
+    let (log, projector, shutdown) = (log.clone(), Projector::new(db.clone(), metrics.clone()), shutdown.clone());
+    std::thread::spawn(move || registrar_store::run_projector(log, projector, PROJECTOR_BATCH, shutdown))
+}
+
 /// Ingest and project the same chain through a tansu broker on loopback into a new state; the
 /// state must equal the embedded sync's.
 async fn kafka_sync(
@@ -88,12 +99,8 @@ async fn kafka_sync(
     let db = Arc::new(StateDb::open(&data_dir.join("kafka-state"))?);
     let metrics = Arc::new(Metrics::default());
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
-    let projector = Projector::new(db.clone(), metrics.clone());
-    let (projector_log, projector_shutdown) = (log.clone(), shutdown.clone());
     let started = Instant::now();
-    let projector_thread = std::thread::spawn(move || {
-        registrar_store::run_projector(projector_log, projector, PROJECTOR_BATCH, projector_shutdown)
-    });
+    let projector = spawn_projector(&log, &db, &metrics, &shutdown);
     let rpc = Arc::new(Rpc::connect(RpcConfig { url: rpc_url.into(), ..RpcConfig::default() }, metrics.clone()).await?);
     Ingestor::new(rpc, log.clone(), metrics.clone(), ingest_config).run(shutdown.clone()).await?;
     let ingest_seconds = started.elapsed().as_secs_f64();
@@ -106,7 +113,7 @@ async fn kafka_sync(
     }
     let seconds = started.elapsed().as_secs_f64();
     shutdown_tx.send_replace(true);
-    projector_thread.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
+    projector.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
     drop(log);
     drop(broker);
     Ok(KafkaSync {
@@ -167,11 +174,7 @@ async fn head_latency(
     let log: Arc<dyn EventLog> = stores.log.clone();
     let metrics = Arc::new(Metrics::default());
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
-    let projector = Projector::new(stores.db.clone(), metrics.clone());
-    let (projector_log, projector_shutdown) = (log.clone(), shutdown.clone());
-    let projector_thread = std::thread::spawn(move || {
-        registrar_store::run_projector(projector_log, projector, PROJECTOR_BATCH, projector_shutdown)
-    });
+    let projector = spawn_projector(&log, &stores.db, &metrics, &shutdown);
     let rpc = Arc::new(Rpc::connect(RpcConfig { url: anvil.ws_url(), ..RpcConfig::default() }, metrics.clone()).await?);
     let config = IngestConfig { stop_at: None, ..config };
     let ingest = tokio::spawn(Ingestor::new(rpc, log, metrics, config).run(shutdown));
@@ -200,7 +203,7 @@ async fn head_latency(
     node.raw_request::<_, serde_json::Value>("evm_setAutomine".into(), (true,)).await?;
     shutdown_tx.send_replace(true);
     ingest.await??;
-    projector_thread.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
+    projector.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
     latencies.sort();
     info!(blocks = latencies.len(), p50_ms = percentile(&latencies, 0.5).as_secs_f64() * 1e3, "head latency");
     Ok(latencies)
@@ -296,12 +299,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let log: Arc<dyn EventLog> = stores.log.clone();
     let metrics = Arc::new(Metrics::default());
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
-    let projector = Projector::new(stores.db.clone(), metrics.clone());
-    let (projector_log, projector_shutdown) = (log.clone(), shutdown.clone());
     let started = Instant::now();
-    let projector_thread = std::thread::spawn(move || {
-        registrar_store::run_projector(projector_log, projector, PROJECTOR_BATCH, projector_shutdown)
-    });
+    let projector = spawn_projector(&log, &stores.db, &metrics, &shutdown);
     // Where the memory is when the process's RSS is highest: RocksDB's share, sampled.
     let sampler = {
         let (db, embedded, mut stop) = (stores.db.clone(), stores.log.clone(), shutdown.clone());
@@ -339,7 +338,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         mib(peak_log.block_cache),
     );
     info!(rocks_at_peak, "memory during sync");
-    projector_thread.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
+    projector.join().map_err(|_| anyhow::anyhow!("projector panicked"))??;
     let applied = metrics.events_applied.load(Relaxed);
     let sync_rate = applied as f64 / sync_seconds;
     info!(events = applied, seconds = sync_seconds, rate = sync_rate as u64, "end-to-end sync");

@@ -99,30 +99,24 @@ pub(crate) fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.extend_from_slice(b);
 }
 
-impl Codec for u64 {
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_be_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
-        let mut r = Reader::new("u64", bytes);
-        let v = r.u64()?;
-        r.finish()?;
-        Ok(v)
-    }
+/// Big-endian integers: offsets, blocks, partition numbers.
+macro_rules! be_integer_codec {
+    ($($int:ident),*) => {$(
+        impl Codec for $int {
+            fn encode_to(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_be_bytes());
+            }
+            fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+                let mut r = Reader::new(stringify!($int), bytes);
+                let v = r.$int()?;
+                r.finish()?;
+                Ok(v)
+            }
+        }
+    )*};
 }
 
-/// A partition's number.
-impl Codec for u32 {
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_be_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
-        let mut r = Reader::new("u32", bytes);
-        let v = r.u32()?;
-        r.finish()?;
-        Ok(v)
-    }
-}
+be_integer_codec!(u32, u64);
 
 impl Codec for Address {
     fn encode_to(&self, out: &mut Vec<u8>) {

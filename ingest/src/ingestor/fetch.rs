@@ -142,6 +142,12 @@ impl Ingestor {
         Ok(())
     }
 
+    /// [`Ingestor::commit_appended`], then waits for the commit too.
+    pub(super) async fn commit_and_await(&mut self) -> Result<(), IngestError> {
+        self.commit_appended().await?;
+        self.await_appends().await
+    }
+
     /// Waits until the log holds everything queued.
     pub(super) async fn await_appends(&mut self) -> Result<(), IngestError> {
         while let Some((pending, n)) = self.in_flight.pop_front() {

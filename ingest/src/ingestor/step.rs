@@ -24,10 +24,7 @@ impl Ingestor {
         // What was queued lands, with its commit, before anything else happens; if it does not,
         // the log is read again, whatever the step did.
         let started = Instant::now();
-        let landed = match self.commit_appended().await {
-            Ok(()) => self.await_appends().await,
-            Err(e) => Err(e),
-        };
+        let landed = self.commit_and_await().await;
         self.metrics.stage_time(Stage::Append, started.elapsed());
         landed?;
         stepped

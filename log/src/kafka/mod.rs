@@ -88,6 +88,15 @@ impl KafkaLog {
         self.producer.lock().expect("producer lock poisoned").clone()
     }
 
+    /// After a failed append: the producer's state (producer id, sequence numbers) is unknown,
+    /// so a new one starts clean, once the old one can deliver nothing more.
+    fn start_over(&self) {
+        producer::abandon(&self.producer(), self.settings.timeout);
+        if let Err(e) = self.replace_producer() {
+            warn!(target: "kafka", error = %e, "cannot create a new producer");
+        }
+    }
+
     /// Starts over with a new producer (a new producer id), after an append failed.
     fn replace_producer(&self) -> Result<(), KafkaLogError> {
         let fresh = new_producer(&self.settings)?;
@@ -122,12 +131,8 @@ impl EventLog for KafkaLog {
         keep: &(dyn Fn(Partition, &LogRecord) -> bool + Sync),
     ) -> Result<(), LogError> {
         if let Err(e) = block_on(self.produce(records, keep)) {
-            // What landed is unknown: the writer finds out from the log. This producer's state
-            // is unknown too; a new one starts clean, once the old one can deliver nothing more.
-            producer::abandon(&self.producer(), self.settings.timeout);
-            if let Err(replace) = self.replace_producer() {
-                warn!(target: "kafka", error = %replace, "cannot create a new producer");
-            }
+            // What landed is unknown: the writer finds out from the log.
+            self.start_over();
             return Err(e.into());
         }
         Ok(())
@@ -141,9 +146,7 @@ impl EventLog for KafkaLog {
         let deliveries = match self.enqueue_records(&records, &*keep) {
             Ok(deliveries) => deliveries,
             Err(e) => {
-                if let Err(replace) = self.replace_producer() {
-                    warn!(target: "kafka", error = %replace, "cannot create a new producer");
-                }
+                self.start_over();
                 return Err(e.into());
             }
         };

@@ -1,13 +1,13 @@
 //! Balances, holders and tokens: ERC-20 moves, freezes, the holder index and the aggregates.
 
-use std::sync::atomic::Ordering::Relaxed;
+use std::{collections::hash_map::Entry, sync::atomic::Ordering::Relaxed};
 
 use alloy::primitives::{Address, U256};
 use registrar_log::Metrics;
 use registrar_schemas::ChainEvent;
 use tracing::warn;
 
-use super::{tx::Cached, *};
+use super::{tx::FoldedHolder, *};
 use crate::{tables::*, StoreError};
 
 impl Tx<'_> {
@@ -105,13 +105,13 @@ impl Tx<'_> {
         change: impl FnOnce(&mut HolderState) -> bool,
     ) -> Result<(), StoreError> {
         let key = HolderKey { token, holder };
+        // Folded (final blocks): this batch's copy, else the cache, else the store. Change by
+        // change: the store, through the overlay.
         let folded = self.undo_block.is_none();
-        let old = match self.holders.get(&key) {
-            Some(cached) if folded => cached.now,
-            _ => match self.cache.get(&key).filter(|_| folded) {
-                Some(state) => state,
-                None => self.get::<Holders>(&key)?.unwrap_or_default(),
-            },
+        let known = if folded { self.holders.get(&key).map(|f| f.now).or_else(|| self.cache.get(&key)) } else { None };
+        let old = match known {
+            Some(state) => state,
+            None => self.get::<Holders>(&key)?.unwrap_or_default(),
         };
         let mut new = old;
         if change(&mut new) {
@@ -135,12 +135,18 @@ impl Tx<'_> {
         if folded {
             // Written once, with its index entry, when the batch commits; its history row once
             // per block, when the next block changes it or the batch commits.
-            let cached =
-                self.holders.entry(key).or_insert(Cached { before: old, now: old, changed: false, block: None });
-            let finished = cached.block.filter(|b| *b != block).map(|b| (b, cached.now));
-            cached.now = new;
-            cached.changed = true;
-            cached.block = Some(block);
+            let finished = match self.holders.entry(key) {
+                Entry::Occupied(mut e) => {
+                    let f = e.get_mut();
+                    let finished = (f.block != block).then_some((f.block, f.now));
+                    (f.now, f.block) = (new, block);
+                    finished
+                }
+                Entry::Vacant(e) => {
+                    e.insert(FoldedHolder { before: old, now: new, block });
+                    None
+                }
+            };
             return match finished {
                 Some((b, state)) => self.insert::<HolderHistory>(&HolderBlockKey { token, holder, block: b }, &state),
                 None => Ok(()),
@@ -166,9 +172,9 @@ impl Tx<'_> {
         change: impl FnOnce(&mut TokenState),
     ) -> Result<(), StoreError> {
         let folded = self.undo_block.is_none();
-        let old = match self.tokens.get(&token) {
-            Some(cached) if folded => cached.now,
-            _ => self.get::<TokenStates>(&token)?.unwrap_or_default(),
+        let old = match self.tokens.get(&token).filter(|_| folded) {
+            Some(now) => *now,
+            None => self.get::<TokenStates>(&token)?.unwrap_or_default(),
         };
         let mut new = old;
         change(&mut new);
@@ -176,10 +182,7 @@ impl Tx<'_> {
             return Ok(());
         }
         if folded {
-            let cached =
-                self.tokens.entry(token).or_insert(Cached { before: old, now: old, changed: false, block: None });
-            cached.now = new;
-            cached.changed = true;
+            self.tokens.insert(token, new);
         } else {
             self.put::<TokenStates>(&token, &new)?;
         }

@@ -3,7 +3,7 @@
 //!
 //! A key is written to RocksDB once per batch, with its last value: the overlay keeps what the
 //! batch changed and [`Tx::commit`] writes it. Changes of final blocks to holders and token
-//! aggregates are folded in memory ([`Cached`]) and written at the commit, so a holder touched
+//! aggregates are folded in memory ([`FoldedHolder`]) and written at the commit, so a holder touched
 //! by a thousand transfers costs one state row, one balance-index move and one history row per
 //! block. Rows that are only ever added (transfers, their account index) skip the overlay.
 //! Changes of blocks above the finalized block go through the overlay one by one, with undo
@@ -30,9 +30,9 @@ pub(super) struct Tx<'a> {
     /// The last value of every key the batch changed (`None`: deleted), written at the commit.
     pub(super) overlay: HashMap<(u8, Vec<u8>), Option<Vec<u8>>>,
     /// Holders changed by final blocks in this batch; see [`Tx::flush_folded`].
-    pub(super) holders: HashMap<HolderKey, Cached<HolderState>>,
-    /// Token aggregates changed by final blocks in this batch.
-    pub(super) tokens: HashMap<Address, Cached<TokenState>>,
+    pub(super) holders: HashMap<HolderKey, FoldedHolder>,
+    /// Token aggregates changed by final blocks in this batch, as they are now.
+    pub(super) tokens: HashMap<Address, TokenState>,
     /// The holders' states this batch writes, for the cache once it is written.
     pub(super) committed_holders: Vec<(HolderKey, HolderState)>,
     /// The last block noted in [`Blocks`], to skip the lookup for its next events.
@@ -126,15 +126,13 @@ impl<'a> Tx<'a> {
     /// history row, its state and its balance-index entry once (the entry moves only if the
     /// balance did), each token's aggregates once (their history rows went through the overlay).
     pub(super) fn flush_folded(&mut self) -> Result<(), StoreError> {
+        if self.holders.is_empty() && self.tokens.is_empty() {
+            return Ok(());
+        }
         let undo_block = self.undo_block.take();
-        for (key, Cached { before, now, changed, block }) in std::mem::take(&mut self.holders) {
-            if !changed {
-                continue;
-            }
+        for (key, FoldedHolder { before, now, block }) in std::mem::take(&mut self.holders) {
             let (token, holder) = (key.token, key.holder);
-            if let Some(block) = block {
-                self.insert::<HolderHistory>(&HolderBlockKey { token, holder, block }, &now)?;
-            }
+            self.insert::<HolderHistory>(&HolderBlockKey { token, holder, block }, &now)?;
             let (old_entry, new_entry) = (
                 before.is_listed().then_some(BalanceIndexKey { token, balance: before.balance, holder }),
                 now.is_listed().then_some(BalanceIndexKey { token, balance: now.balance, holder }),
@@ -149,10 +147,8 @@ impl<'a> Tx<'a> {
             self.put::<Holders>(&key, &now)?;
             self.committed_holders.push((key, now));
         }
-        for (token, Cached { now, changed, .. }) in std::mem::take(&mut self.tokens) {
-            if changed {
-                self.put::<TokenStates>(&token, &now)?;
-            }
+        for (token, now) in std::mem::take(&mut self.tokens) {
+            self.put::<TokenStates>(&token, &now)?;
         }
         self.undo_block = undo_block;
         Ok(())
@@ -270,12 +266,11 @@ impl<'a> Tx<'a> {
     }
 }
 
-/// A holder's or a token's state before the batch and now, folded in memory for final blocks.
-pub(super) struct Cached<T> {
-    pub(super) before: T,
-    pub(super) now: T,
-    /// Whether any change made it differ from what it was (it may have changed back).
-    pub(super) changed: bool,
-    /// The block of the last change, whose history row is not written yet (holders only).
-    pub(super) block: Option<u64>,
+/// A holder changed by final blocks in this batch: its state before the batch and now (it may
+/// have changed back; it is written anyway, as each change would have been), and the block of
+/// the last change, whose history row is not written yet.
+pub(super) struct FoldedHolder {
+    pub(super) before: HolderState,
+    pub(super) now: HolderState,
+    pub(super) block: u64,
 }
