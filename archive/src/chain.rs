@@ -51,7 +51,13 @@ impl Archive {
                         | TokenEvent::Buyback { .. }
                         | TokenEvent::Distribution { .. }
                         | TokenEvent::BondMove { .. }
-                        | TokenEvent::BondStatus { .. } => false,
+                        | TokenEvent::BondStatus { .. }
+                        | TokenEvent::Investor(_)
+                        | TokenEvent::Lock(_)
+                        | TokenEvent::Whitelist(_)
+                        | TokenEvent::ComplianceRule { .. }
+                        | TokenEvent::CheckpointCreated { .. }
+                        | TokenEvent::TransfersFrozen { .. } => false,
                     };
                     if wanted {
                         self.state.lock().expect("archive lock").pending.push_back((*offset, e.clone()));

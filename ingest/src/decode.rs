@@ -16,9 +16,9 @@ use alloy::{
     sol_types::SolEvent,
 };
 use registrar_schemas::{
-    abi::{self, capital, erc1400, erc1400_variants, trex, trex_proxy, vaults},
-    AdminAction, BondAmount, BondMoveKind, DistributionKind, DocumentAction, IdentityAction, Move, MoveKind,
-    PoolAssetAction, TokenEvent,
+    abi::{self, capital, ds, ds_v1, erc1400, erc1400_variants, st20, st20_v1, st20_v21, trex, trex_proxy, vaults},
+    AdminAction, BondAmount, BondMoveKind, DistributionKind, DocumentAction, IdentityAction, InvestorAction,
+    InvestorChange, LockChange, Move, MoveKind, PoolAssetAction, RuleForm, TokenEvent, WhitelistEntry,
 };
 
 /// What a log turned out to be.
@@ -61,7 +61,82 @@ pub(crate) fn movement(
     value: U256,
 ) -> TokenEvent {
     // Whether it moves balances is settled with the other events of its transaction (`settle`).
-    TokenEvent::Move(Move { kind, partition, operator, from, to, value, moves_balance: true })
+    TokenEvent::Move(Move { kind, partition, operator, from, to, value, reason: String::new(), moves_balance: true })
+}
+
+/// A DS or ST-20 movement with the reason its event states.
+fn movement_for(
+    kind: MoveKind,
+    operator: Address,
+    from: Address,
+    to: Address,
+    value: U256,
+    reason: String,
+) -> TokenEvent {
+    TokenEvent::Move(Move { kind, partition: None, operator, from, to, value, reason, moves_balance: true })
+}
+
+fn investor(action: InvestorAction, id: String, sender: Address) -> TokenEvent {
+    TokenEvent::Investor(InvestorChange { action, id, sender, ..InvestorChange::default() })
+}
+
+fn wallet(action: InvestorAction, wallet: Address, id: String, sender: Address) -> TokenEvent {
+    TokenEvent::Investor(InvestorChange { action, id, wallet, sender, ..InvestorChange::default() })
+}
+
+/// A DS lock of a wallet (`investor` empty) or of an investor (`wallet` zero).
+#[allow(clippy::too_many_arguments)]
+fn lock(
+    locked: bool,
+    wallet: Address,
+    investor: String,
+    value: U256,
+    reason: U256,
+    reason_text: String,
+    release_time: U256,
+    partition: Option<B256>,
+) -> TokenEvent {
+    TokenEvent::Lock(LockChange {
+        locked,
+        wallet,
+        investor,
+        value,
+        reason,
+        reason_text,
+        release_time,
+        partition,
+        counted: true,
+    })
+}
+
+fn rule(form: RuleForm, rule: String, key: String, previous: U256, value: U256) -> TokenEvent {
+    TokenEvent::ComplianceRule { form, rule, key, previous, value }
+}
+
+fn whitelist(
+    investor: Address,
+    added_at: U256,
+    added_by: Address,
+    (can_send_after, can_receive_after, expiry): (U256, U256, U256),
+    can_buy: bool,
+) -> TokenEvent {
+    TokenEvent::Whitelist(WhitelistEntry {
+        investor,
+        added_by,
+        added_at,
+        can_send_after,
+        can_receive_after,
+        expiry,
+        can_buy,
+    })
+}
+
+fn module_types(name: Option<B256>, types: impl IntoIterator<Item = u8>) -> Vec<U256> {
+    name.map(|n| U256::from_be_bytes(n.0)).into_iter().chain(types.into_iter().map(U256::from)).collect()
+}
+
+fn word(a: Address) -> U256 {
+    U256::from_be_slice(a.as_slice())
 }
 
 fn document(action: DocumentAction, name: B256, uri: String, document_hash: B256) -> TokenEvent {
@@ -413,6 +488,322 @@ static DECODERS: &[Decoder] = &[
         amount: U256::ZERO,
         value: e.value
     }),
+    // Securitize DS Protocol: the token.
+    decoder!(ds::Issue, |e| movement_for(MoveKind::Issue, Address::ZERO, Address::ZERO, e.to, e.value, String::new())),
+    decoder!(ds::Burn, |e| movement_for(MoveKind::Burn, Address::ZERO, e.burner, Address::ZERO, e.value, e.reason)),
+    decoder!(ds::Seize, |e| movement_for(MoveKind::Seize, Address::ZERO, e.from, e.to, e.value, e.reason)),
+    decoder!(ds::WalletAdded, |e| admin(AdminAction::DsWalletAdded, e.wallet, vec![])),
+    decoder!(ds::WalletRemoved, |e| admin(AdminAction::DsWalletRemoved, e.wallet, vec![])),
+    decoder!(ds::TxShares, |e| admin(AdminAction::DsTxShares, e.to, vec![word(e.from), e.shares, e.multiplier])),
+    // The registry service.
+    decoder!(ds::DSRegistryServiceInvestorAdded, |e| investor(InvestorAction::Added, e.investorId, e.sender)),
+    decoder!(ds::DSRegistryServiceInvestorRemoved, |e| investor(InvestorAction::Removed, e.investorId, e.sender)),
+    decoder!(ds_v1::DSRegistryServiceInvestorChanged, |e| investor(InvestorAction::Changed, e._investorId, e._sender)),
+    decoder!(ds::DSRegistryServiceInvestorCountryChanged, |e| TokenEvent::Investor(InvestorChange {
+        action: InvestorAction::CountryChanged,
+        id: e.investorId,
+        country: e.country,
+        sender: e.sender,
+        ..InvestorChange::default()
+    })),
+    decoder!(ds::DSRegistryServiceInvestorAttributeChanged, |e| TokenEvent::Investor(InvestorChange {
+        action: InvestorAction::AttributeChanged,
+        id: e.investorId,
+        attribute: e.attributeId,
+        value: e.value,
+        expiry: e.expiry,
+        proof_hash: e.proofHash,
+        sender: e.sender,
+        ..InvestorChange::default()
+    })),
+    decoder!(ds::DSRegistryServiceWalletAdded, |e| wallet(
+        InvestorAction::WalletAdded,
+        e.wallet,
+        e.investorId,
+        e.sender
+    )),
+    decoder!(ds::DSRegistryServiceWalletRemoved, |e| wallet(
+        InvestorAction::WalletRemoved,
+        e.wallet,
+        e.investorId,
+        e.sender
+    )),
+    decoder!(ds::DSRegistryServiceOmnibusWalletAdded, |e| wallet(
+        InvestorAction::OmnibusWalletAdded,
+        e.omnibusWallet,
+        e.investorId,
+        Address::ZERO
+    )),
+    decoder!(ds::DSRegistryServiceOmnibusWalletRemoved, |e| wallet(
+        InvestorAction::OmnibusWalletRemoved,
+        e.omnibusWallet,
+        e.investorId,
+        Address::ZERO
+    )),
+    // The lock managers.
+    decoder!(ds::Locked, |e| lock(true, e.who, String::new(), e.value, e.reason, e.reasonString, e.releaseTime, None)),
+    decoder!(ds::Unlocked, |e| lock(
+        false,
+        e.who,
+        String::new(),
+        e.value,
+        e.reason,
+        e.reasonString,
+        e.releaseTime,
+        None
+    )),
+    decoder!(ds::HolderLocked, |e| lock(
+        true,
+        Address::ZERO,
+        e.holderId,
+        e.value,
+        e.reason,
+        e.reasonString,
+        e.releaseTime,
+        None
+    )),
+    decoder!(ds::HolderUnlocked, |e| lock(
+        false,
+        Address::ZERO,
+        e.holderId,
+        e.value,
+        e.reason,
+        e.reasonString,
+        e.releaseTime,
+        None
+    )),
+    decoder!(ds_v1::InvestorLocked, |e| lock(
+        true,
+        Address::ZERO,
+        e.investorId,
+        e.value,
+        e.reason,
+        e.reasonString,
+        e.releaseTime,
+        None
+    )),
+    decoder!(ds_v1::InvestorUnlocked, |e| lock(
+        false,
+        Address::ZERO,
+        e.investorId,
+        e.value,
+        e.reason,
+        e.reasonString,
+        e.releaseTime,
+        None
+    )),
+    decoder!(ds_v1::LockedPartition, |e| lock(
+        true,
+        e.who,
+        String::new(),
+        e.value,
+        e.reason,
+        e.reasonString,
+        e.releaseTime,
+        Some(e.partition)
+    )),
+    decoder!(ds_v1::UnlockedPartition, |e| lock(
+        false,
+        e.who,
+        String::new(),
+        e.value,
+        e.reason,
+        e.reasonString,
+        e.releaseTime,
+        Some(e.partition)
+    )),
+    decoder!(ds_v1::HolderLockedPartition, |e| lock(
+        true,
+        Address::ZERO,
+        e.investorId,
+        e.value,
+        e.reason,
+        e.reasonString,
+        e.releaseTime,
+        Some(e.partition)
+    )),
+    decoder!(ds_v1::HolderUnlockedPartition, |e| lock(
+        false,
+        Address::ZERO,
+        e.investorId,
+        e.value,
+        e.reason,
+        e.reasonString,
+        e.releaseTime,
+        Some(e.partition)
+    )),
+    decoder!(ds_v1::InvestorFullyLocked, |e| investor(InvestorAction::FullyLocked, e.investorId, Address::ZERO)),
+    decoder!(ds_v1::InvestorFullyUnlocked, |e| investor(InvestorAction::FullyUnlocked, e.investorId, Address::ZERO)),
+    decoder!(ds_v1::InvestorPaused, |e| investor(InvestorAction::Paused, e.investorId, Address::ZERO)),
+    decoder!(ds_v1::InvestorUnpaused, |e| investor(InvestorAction::Unpaused, e.investorId, Address::ZERO)),
+    decoder!(ds_v1::InvestorLiquidateOnlySet, |e| TokenEvent::Investor(InvestorChange {
+        action: InvestorAction::LiquidateOnlySet,
+        id: e.investorId,
+        value: U256::from(e.enabled),
+        ..InvestorChange::default()
+    })),
+    // Trust service, wallet manager, compliance configuration, service consumers.
+    decoder!(ds::DSTrustServiceRoleAdded, |e| admin(
+        AdminAction::DsRoleAdded,
+        e.targetAddress,
+        vec![U256::from(e.role), word(e.sender)]
+    )),
+    decoder!(ds::DSTrustServiceRoleRemoved, |e| admin(
+        AdminAction::DsRoleRemoved,
+        e.targetAddress,
+        vec![U256::from(e.role), word(e.sender)]
+    )),
+    decoder!(ds_v1::DSTrustServiceRoleAdded, |e| admin(
+        AdminAction::DsRoleAdded,
+        e._address,
+        vec![U256::from(e._role)]
+    )),
+    decoder!(ds_v1::DSTrustServiceRoleRemoved, |e| admin(
+        AdminAction::DsRoleRemoved,
+        e._address,
+        vec![U256::from(e._role)]
+    )),
+    decoder!(ds::DSWalletManagerSpecialWalletAdded, |e| admin(
+        AdminAction::DsSpecialWalletAdded,
+        e.wallet,
+        vec![U256::from(e.walletType), word(e.sender)]
+    )),
+    decoder!(ds::DSWalletManagerSpecialWalletRemoved, |e| admin(
+        AdminAction::DsSpecialWalletRemoved,
+        e.wallet,
+        vec![U256::from(e.walletType), word(e.sender)]
+    )),
+    decoder!(ds::DSWalletManagerReservedSlotsSet, |e| rule(
+        RuleForm::ReservedSlots,
+        "reservedSlots".into(),
+        format!("{}/{}/{}", e.wallet, e.country, e.accreditationStatus),
+        U256::ZERO,
+        e.slots
+    )),
+    decoder!(ds::DSComplianceUIntRuleSet, |e| rule(RuleForm::Uint, e.ruleName, String::new(), e.prevValue, e.newValue)),
+    decoder!(ds::DSComplianceBoolRuleSet, |e| rule(
+        RuleForm::Bool,
+        e.ruleName,
+        String::new(),
+        U256::from(e.prevValue),
+        U256::from(e.newValue)
+    )),
+    decoder!(ds::DSComplianceStringToUIntMapRuleSet, |e| rule(
+        RuleForm::Map,
+        e.ruleName,
+        e.keyValue,
+        e.prevValue,
+        e.newValue
+    )),
+    decoder!(ds::DSServiceSet, |e| admin(AdminAction::DsServiceSet, e.serviceAddress, vec![e.serviceId])),
+    // Polymath ST-20 v1-v2: the token.
+    decoder!(st20::Minted, |e| movement_for(
+        MoveKind::Minted,
+        Address::ZERO,
+        Address::ZERO,
+        e._to,
+        e._value,
+        String::new()
+    )),
+    decoder!(st20_v1::Mint, |e| movement_for(
+        MoveKind::Minted,
+        Address::ZERO,
+        Address::ZERO,
+        e.to,
+        e.amount,
+        String::new()
+    )),
+    decoder!(st20::Burnt, |e| movement_for(
+        MoveKind::Burnt,
+        Address::ZERO,
+        e._from,
+        Address::ZERO,
+        e._value,
+        String::new()
+    )),
+    decoder!(st20::ForceTransfer, |e| movement_for(
+        MoveKind::ForceTransfer,
+        e._controller,
+        e._from,
+        e._to,
+        e._value,
+        String::new()
+    )),
+    decoder!(st20::ForceBurn, |e| movement_for(
+        MoveKind::ForceBurn,
+        e._controller,
+        e._from,
+        Address::ZERO,
+        e._value,
+        String::new()
+    )),
+    decoder!(st20::SetController, |e| admin(
+        AdminAction::ControllerSet,
+        e._newController,
+        vec![word(e._oldController)]
+    )),
+    decoder!(st20::DisableController, |e| admin(AdminAction::ControllerDisabled, Address::ZERO, vec![e._timestamp])),
+    decoder!(st20::FreezeTransfers, |e| TokenEvent::TransfersFrozen { frozen: e._status }),
+    decoder!(st20_v1::LogFreezeTransfers, |e| TokenEvent::TransfersFrozen { frozen: e._freeze }),
+    decoder!(st20::CheckpointCreated, |e| TokenEvent::CheckpointCreated {
+        id: e._checkpointId,
+        timestamp: e._timestamp
+    }),
+    decoder!(st20_v1::LogCheckpointCreated, |e| TokenEvent::CheckpointCreated {
+        id: e._checkpointId,
+        timestamp: e._timestamp
+    }),
+    decoder!(st20::ModuleAdded, |e| admin(
+        AdminAction::St20ModuleAdded,
+        e._module,
+        module_types(Some(e._name), e._types)
+    )),
+    decoder!(st20_v1::LogModuleAdded, |e| admin(
+        AdminAction::St20ModuleAdded,
+        e._module,
+        module_types(Some(e._name), [e._type])
+    )),
+    decoder!(st20::ModuleRemoved, |e| admin(AdminAction::St20ModuleRemoved, e._module, module_types(None, e._types))),
+    decoder!(st20_v1::LogModuleRemoved, |e| admin(
+        AdminAction::St20ModuleRemoved,
+        e._module,
+        module_types(None, [e._type])
+    )),
+    decoder!(st20::ModuleArchived, |e| admin(AdminAction::St20ModuleArchived, e._module, module_types(None, e._types))),
+    decoder!(st20::ModuleUnarchived, |e| admin(
+        AdminAction::St20ModuleUnarchived,
+        e._module,
+        module_types(None, e._types)
+    )),
+    // The general transfer manager's whitelist, in its four forms.
+    decoder!(st20::ModifyWhitelist, |e| whitelist(
+        e._investor,
+        e._dateAdded,
+        e._addedBy,
+        (e._fromTime, e._toTime, e._expiryTime),
+        e._canBuyFromSTO
+    )),
+    decoder!(st20_v21::ModifyWhitelist, |e| whitelist(
+        e._investor,
+        e._dateAdded,
+        e._addedBy,
+        (e._canSendAfter, e._canReceiveAfter, e._expiryTime),
+        e._canBuyFromSTO
+    )),
+    decoder!(st20_v1::v14::LogModifyWhitelist, |e| whitelist(
+        e._investor,
+        e._dateAdded,
+        e._addedBy,
+        (e._fromTime, e._toTime, e._expiryTime),
+        e._canBuyFromSTO
+    )),
+    decoder!(st20_v1::LogModifyWhitelist, |e| whitelist(
+        e._investor,
+        e._dateAdded,
+        e._addedBy,
+        (e._fromTime, e._toTime, U256::ZERO),
+        false
+    )),
     decoder!(trex::TREXSuiteDeployed, |e| TokenEvent::SuiteDeployed {
         token: e._token,
         identity_registry: e._ir,
@@ -707,7 +1098,163 @@ mod tests {
         // One decoder per signature, but for layouts that differ in `indexed` only.
         let mut all = std::collections::HashSet::new();
         let shared: Vec<&str> = DECODERS.iter().filter(|d| !all.insert(d.topic0)).map(|d| d.signature).collect();
-        assert_eq!(shared, ["ImplementationAuthoritySet(address)"]);
+        assert_eq!(
+            shared,
+            [
+                "ImplementationAuthoritySet(address)",
+                "ModifyWhitelist(address,uint256,address,uint256,uint256,uint256,bool)"
+            ]
+        );
+    }
+
+    /// Every DS and ST-20 signature decodes, to the event its contract meant.
+    #[test]
+    fn decodes_every_ds_and_st20_event() {
+        let (a, b) = (Address::repeat_byte(1), Address::repeat_byte(2));
+        let v = U256::from(700u64);
+        let id = || "inv-1".to_string();
+        let ch = |action, wallet, country: &str| {
+            TokenEvent::Investor(InvestorChange {
+                action,
+                id: id(),
+                wallet,
+                country: country.into(),
+                sender: b,
+                ..InvestorChange::default()
+            })
+        };
+        let lk = |locked, wallet, investor: String| {
+            lock(locked, wallet, investor, v, U256::from(1), "vesting".into(), v, None)
+        };
+        type Case = ((Vec<B256>, Vec<u8>), TokenEvent);
+        let cases: Vec<Case> = vec![
+            (
+                encode(&ds::Issue { to: a, value: v, valueLocked: U256::ZERO }),
+                movement_for(MoveKind::Issue, Address::ZERO, Address::ZERO, a, v, String::new()),
+            ),
+            (
+                encode(&ds::Burn { burner: a, value: v, reason: "redeemed".into() }),
+                movement_for(MoveKind::Burn, Address::ZERO, a, Address::ZERO, v, "redeemed".into()),
+            ),
+            (
+                encode(&ds::Seize { from: a, to: b, value: v, reason: "court order".into() }),
+                movement_for(MoveKind::Seize, Address::ZERO, a, b, v, "court order".into()),
+            ),
+            (encode(&ds::WalletAdded { wallet: a }), admin(AdminAction::DsWalletAdded, a, vec![])),
+            (
+                encode(&ds::DSRegistryServiceInvestorAdded { investorId: id(), sender: b }),
+                ch(InvestorAction::Added, Address::ZERO, ""),
+            ),
+            (
+                encode(&ds::DSRegistryServiceInvestorCountryChanged {
+                    investorId: id(),
+                    country: "FR".into(),
+                    sender: b,
+                }),
+                ch(InvestorAction::CountryChanged, Address::ZERO, "FR"),
+            ),
+            (
+                encode(&ds::DSRegistryServiceWalletAdded { wallet: a, investorId: id(), sender: b }),
+                ch(InvestorAction::WalletAdded, a, ""),
+            ),
+            (
+                encode(&ds::Locked {
+                    who: a,
+                    value: v,
+                    reason: U256::from(1),
+                    reasonString: "vesting".into(),
+                    releaseTime: v,
+                }),
+                lk(true, a, String::new()),
+            ),
+            (
+                encode(&ds::HolderUnlocked {
+                    holderId: id(),
+                    value: v,
+                    reason: U256::from(1),
+                    reasonString: "vesting".into(),
+                    releaseTime: v,
+                }),
+                lk(false, Address::ZERO, id()),
+            ),
+            (
+                encode(&ds::DSServiceSet { serviceId: U256::from(4), serviceAddress: a }),
+                admin(AdminAction::DsServiceSet, a, vec![U256::from(4)]),
+            ),
+            (
+                encode(&ds::DSComplianceUIntRuleSet {
+                    ruleName: "totalInvestorsLimit".into(),
+                    prevValue: U256::ZERO,
+                    newValue: v,
+                }),
+                rule(RuleForm::Uint, "totalInvestorsLimit".into(), String::new(), U256::ZERO, v),
+            ),
+            (
+                encode(&st20::Minted { _to: a, _value: v }),
+                movement_for(MoveKind::Minted, Address::ZERO, Address::ZERO, a, v, String::new()),
+            ),
+            (
+                encode(&st20::ForceTransfer {
+                    _controller: b,
+                    _from: a,
+                    _to: b,
+                    _value: v,
+                    _verifyTransfer: false,
+                    _data: Default::default(),
+                }),
+                movement_for(MoveKind::ForceTransfer, b, a, b, v, String::new()),
+            ),
+            (
+                encode(&st20::CheckpointCreated { _checkpointId: U256::from(1), _timestamp: v }),
+                TokenEvent::CheckpointCreated { id: U256::from(1), timestamp: v },
+            ),
+            (
+                encode(&st20::FreezeTransfers { _status: true, _timestamp: v }),
+                TokenEvent::TransfersFrozen { frozen: true },
+            ),
+            (
+                encode(&st20_v1::LogModifyWhitelist {
+                    _investor: a,
+                    _dateAdded: v,
+                    _addedBy: b,
+                    _fromTime: v,
+                    _toTime: v,
+                }),
+                whitelist(a, v, b, (v, v, U256::ZERO), false),
+            ),
+            (
+                encode(&st20_v21::ModifyWhitelist {
+                    _investor: a,
+                    _dateAdded: v,
+                    _addedBy: b,
+                    _canSendAfter: v,
+                    _canReceiveAfter: v,
+                    _expiryTime: v,
+                    _canBuyFromSTO: true,
+                }),
+                whitelist(a, v, b, (v, v, v), true),
+            ),
+            (
+                encode(&st20::ModuleAdded {
+                    _types: vec![2],
+                    _name: B256::repeat_byte(7),
+                    _moduleFactory: b,
+                    _module: a,
+                    _moduleCost: U256::ZERO,
+                    _budget: U256::ZERO,
+                    _timestamp: v,
+                }),
+                admin(AdminAction::St20ModuleAdded, a, vec![U256::from_be_bytes([7; 32]), U256::from(2)]),
+            ),
+        ];
+        for ((topics, data), expected) in cases {
+            assert_eq!(decode_log(&topics, &data), Decoded::Event(expected));
+        }
+        // A transfer manager added is followed; another module is not.
+        let tm = admin(AdminAction::St20ModuleAdded, a, vec![U256::from(9), U256::from(2)]);
+        let TokenEvent::Admin { action, values, .. } = &tm else { unreachable!() };
+        assert_eq!(action.link(values), Some(registrar_schemas::SuiteLink::TransferManager));
+        assert_eq!(action.link(&[U256::from(2), U256::from(3)]), None, "the name is not a type");
     }
 
     #[test]

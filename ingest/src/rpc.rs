@@ -298,7 +298,51 @@ impl Rpc {
         ];
         let mut all: Vec<Address> = identity_registry.into_iter().collect();
         all.extend(others.into_iter().filter_map(nonzero));
+        all.extend(self.ds_services(contract).await?);
+        all.extend(self.st20_transfer_managers(contract).await?);
         Ok(SuiteLinks { identity_registry, all })
+    }
+
+    /// The services a DS contract uses (`getDSService`): its registry, lock manager, trust
+    /// service, wallet manager, compliance and compliance configuration. None unless it answers
+    /// for the registry.
+    async fn ds_services(&self, contract: Address) -> Result<Vec<Address>, IngestError> {
+        use registrar_schemas::{
+            abi::ds::IDSViews, DS_COMPLIANCE_CONFIGURATION, DS_COMPLIANCE_SERVICE, DS_LOCK_MANAGER,
+            DS_REGISTRY_SERVICE, DS_TRUST_SERVICE, DS_WALLET_MANAGER,
+        };
+        let c = IDSViews::new(contract, &self.provider);
+        let service = |id: u64| {
+            let c = &c;
+            async move {
+                self.optional_view("getDSService", || async {
+                    c.getDSService(alloy::primitives::U256::from(id)).call().await
+                })
+                .await
+                .map(|a| a.filter(|a| !a.is_zero()))
+            }
+        };
+        let Some(registry) = service(DS_REGISTRY_SERVICE).await? else { return Ok(Vec::new()) };
+        let mut found = vec![registry];
+        for id in
+            [DS_LOCK_MANAGER, DS_TRUST_SERVICE, DS_WALLET_MANAGER, DS_COMPLIANCE_SERVICE, DS_COMPLIANCE_CONFIGURATION]
+        {
+            found.extend(service(id).await?);
+        }
+        Ok(found)
+    }
+
+    /// An ST-20 token's transfer managers (`getModulesByType(2)`, v2; v1 tokens are followed
+    /// from their `LogModuleAdded` events).
+    async fn st20_transfer_managers(&self, contract: Address) -> Result<Vec<Address>, IngestError> {
+        use registrar_schemas::{abi::st20::IST20Views, ST20_TRANSFER_MANAGER};
+        let c = IST20Views::new(contract, &self.provider);
+        let modules = self
+            .optional_view("getModulesByType", || async { c.getModulesByType(ST20_TRANSFER_MANAGER).call().await })
+            .await?
+            .unwrap_or_default();
+        // A hostile answer cannot make ingest follow without bound.
+        Ok(modules.into_iter().filter(|a| !a.is_zero()).take(16).collect())
     }
 
     /// The sender, recipient and input of a transaction.

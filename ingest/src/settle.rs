@@ -102,6 +102,7 @@ pub fn settle(decoded: Vec<LogRecord>, reads: &RangeReads) -> Vec<LogRecord> {
                         m.moves_balance = *moves;
                     }
                 }
+                TokenEvent::Lock(l) => l.counted = !settled.lock_copies.contains(&i),
                 _ => {}
             }
             LogRecord::Event(e)
@@ -128,6 +129,7 @@ fn complete(record: LogRecord, reads: &RangeReads, forced: &mut ForcedTransfers)
                         from,
                         to,
                         value,
+                        reason: String::new(),
                         moves_balance: true,
                     });
                 }
@@ -158,6 +160,8 @@ struct Settled {
     holders: HashMap<usize, Option<Address>>,
     /// Whether a movement changes balances.
     moves_balance: HashMap<usize, bool>,
+    /// A wallet's lock event that repeats an investor's lock event of its transaction.
+    lock_copies: std::collections::HashSet<usize>,
 }
 
 /// The decisions for the movements and partition changes of every transaction.
@@ -165,7 +169,7 @@ fn decide(records: &[LogRecord]) -> Settled {
     let mut transactions: HashMap<(B256, Address), Vec<usize>> = HashMap::new();
     for r in records.iter() {
         if let LogRecord::Event(e) = r {
-            if matches!(e.event, TokenEvent::Move(_) | TokenEvent::ChangedPartition { .. }) {
+            if matches!(e.event, TokenEvent::Move(_) | TokenEvent::ChangedPartition { .. } | TokenEvent::Lock(_)) {
                 transactions.entry((e.meta.tx_hash, e.meta.contract)).or_default();
             }
         }
@@ -192,6 +196,28 @@ fn decide_transaction(records: &[LogRecord], indices: &[usize], settled: &mut Se
         LogRecord::Event(e) => Some(&e.event),
         _ => None,
     };
+    // DS's investor-based lock manager emits an investor's `HolderLocked` and then the wallet's
+    // `Locked` for one lock (and `Unlocked` then `HolderUnlocked` to remove it): the wallet's is
+    // the copy. Each investor event pairs with one wallet event with the same facts.
+    let facts = |l: &registrar_schemas::LockChange| {
+        (l.locked, l.value, l.reason, l.reason_text.clone(), l.release_time, l.partition)
+    };
+    let mut investor_locks: Vec<_> = indices
+        .iter()
+        .filter_map(|&i| match event(i) {
+            Some(TokenEvent::Lock(l)) if !l.investor.is_empty() => Some(facts(l)),
+            _ => None,
+        })
+        .collect();
+    for &i in indices {
+        let Some(TokenEvent::Lock(l)) = event(i) else { continue };
+        if l.investor.is_empty() {
+            if let Some(at) = investor_locks.iter().position(|f| *f == facts(l)) {
+                investor_locks.swap_remove(at);
+                settled.lock_copies.insert(i);
+            }
+        }
+    }
     // What the events counted so far state, by (from, to).
     let mut counted: HashMap<(Address, Address), U256> = HashMap::new();
     let mut last_recipient = None;
@@ -409,6 +435,7 @@ mod tests {
             })
             .collect();
         let forced = Move {
+            reason: String::new(),
             kind: MoveKind::ForcedTransfer,
             partition: None,
             operator: agent,
@@ -424,5 +451,39 @@ mod tests {
         );
         assert!(matches!(events[3], TokenEvent::Identity { country: 250, investor, .. } if investor == a));
         assert!(matches!(events[4], TokenEvent::Identity { investor, .. } if investor == b));
+    }
+
+    /// The investor-based DS lock manager's wallet copy of a lock is not counted; a wallet's lock
+    /// alone (the wallet-based manager) is.
+    #[test]
+    fn a_wallets_copy_of_an_investors_lock_is_not_counted() {
+        use registrar_schemas::LockChange;
+        let lock = |investor: &str, wallet: Address| {
+            TokenEvent::Lock(LockChange {
+                locked: true,
+                wallet,
+                investor: investor.into(),
+                value: U256::from(5),
+                reason: U256::ZERO,
+                reason_text: "manual".into(),
+                release_time: U256::ZERO,
+                partition: None,
+                counted: true,
+            })
+        };
+        let w = Address::repeat_byte(3);
+        let decoded =
+            vec![record(1, 0, lock("inv-1", Address::ZERO)), record(1, 1, lock("", w)), record(2, 2, lock("", w))];
+        let counted: Vec<bool> = settle(decoded, &RangeReads::default())
+            .into_iter()
+            .map(|r| match r {
+                LogRecord::Event(e) => match e.event {
+                    TokenEvent::Lock(l) => l.counted,
+                    _ => panic!(),
+                },
+                _ => panic!(),
+            })
+            .collect();
+        assert_eq!(counted, [true, false, true]);
     }
 }

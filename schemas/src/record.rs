@@ -5,7 +5,7 @@
 
 use alloy::primitives::{Address, Bytes, B256, U256};
 
-use crate::{BlockNumber, ChainId};
+use crate::{BlockNumber, ChainId, InvestorChange, LockChange, RuleForm, WhitelistEntry};
 
 /// One record of the event log.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +127,20 @@ pub enum TokenEvent {
     BondMove { kind: BondMoveKind, operator: Address, from: Address, to: Address, positions: Vec<BondAmount> },
     /// A bond tranche matured, or defaulted with a reason (`contracts/src/DemoBond.sol`).
     BondStatus { class_id: U256, nonce_id: U256, defaulted: bool, reason: String },
+    /// A DS registry service's investor or wallet changed, or a DS lock manager's flag of an
+    /// investor (`crate::InvestorAction` lists them).
+    Investor(InvestorChange),
+    /// A DS lock manager's lock created or removed, of a wallet or of an investor.
+    Lock(LockChange),
+    /// An ST-20 general transfer manager's whitelist entry for an investor (a wallet).
+    Whitelist(WhitelistEntry),
+    /// A compliance rule set (DS compliance configuration, wallet manager's reserved slots):
+    /// `rule` is its name, `key` the map key for map rules (a country) or empty.
+    ComplianceRule { form: RuleForm, rule: String, key: String, previous: U256, value: U256 },
+    /// ST-20 `CheckpointCreated`: a record date; `balanceOfAt(_, id)` answers the balances then.
+    CheckpointCreated { id: U256, timestamp: U256 },
+    /// ST-20 `FreezeTransfers`: every transfer stopped (`frozen`) or allowed again.
+    TransfersFrozen { frozen: bool },
     /// T-REX factory `TREXSuiteDeployed`: ingest follows the new suite's contracts from here on.
     SuiteDeployed {
         token: Address,
@@ -261,7 +275,43 @@ pub enum AdminAction {
     ImplementationAuthoritySet = 23,
     /// Factory: its identity factory is `subject`.
     IdFactorySet = 24,
+    /// DS trust service: `subject` has role `values[0]` (1 master, 2 issuer, 4 exchange, 8
+    /// transfer agent); `values[1]` is the sender where the event names it.
+    DsRoleAdded = 25,
+    DsRoleRemoved = 26,
+    /// DS service consumer: the contract uses `subject` as service `values[0]`.
+    DsServiceSet = 27,
+    /// DS wallet manager: `subject` is a special wallet of type `values[0]` (platform, issuer).
+    DsSpecialWalletAdded = 28,
+    DsSpecialWalletRemoved = 29,
+    /// DS token: `subject` joined or left the token's list of wallets with a balance.
+    DsWalletAdded = 30,
+    DsWalletRemoved = 31,
+    /// DS token `TxShares`: `subject` (the recipient) got `values[1]` shares at multiplier
+    /// `values[2]` from `values[0]` (an address as a number).
+    DsTxShares = 32,
+    /// ST-20 module `subject` added: `values[0]` is its name (bytes32), the rest its types.
+    St20ModuleAdded = 33,
+    /// ST-20 module `subject` removed, archived or unarchived: `values` are its types.
+    St20ModuleRemoved = 34,
+    St20ModuleArchived = 35,
+    St20ModuleUnarchived = 36,
+    /// ST-20 `SetController`: `subject` is the new controller, `values[0]` the previous.
+    ControllerSet = 37,
+    /// ST-20 `DisableController`: no controller ever again.
+    ControllerDisabled = 38,
 }
+
+/// The DS services a [`AdminAction::DsServiceSet`] links, by the ids of `IDSServiceConsumer`.
+pub const DS_TRUST_SERVICE: u64 = 1;
+pub const DS_TOKEN: u64 = 2;
+pub const DS_REGISTRY_SERVICE: u64 = 4;
+pub const DS_COMPLIANCE_SERVICE: u64 = 8;
+pub const DS_WALLET_MANAGER: u64 = 32;
+pub const DS_LOCK_MANAGER: u64 = 64;
+pub const DS_COMPLIANCE_CONFIGURATION: u64 = 256;
+/// The ST-20 module type of transfer managers, whose whitelists ingest follows.
+pub const ST20_TRANSFER_MANAGER: u8 = 2;
 
 /// A link between the contracts of a T-REX suite that an [`AdminAction`] sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -276,10 +326,20 @@ pub enum SuiteLink {
     ClaimTopics,
     /// An identity registry's trusted issuers registry.
     TrustedIssuers,
+    /// A DS contract's services ([`AdminAction::DsServiceSet`]).
+    DsTrustService,
+    DsToken,
+    DsRegistry,
+    DsCompliance,
+    DsWalletManager,
+    DsLockManager,
+    DsComplianceConfiguration,
+    /// An ST-20 token's transfer manager (a module of type 2).
+    TransferManager,
 }
 
 impl AdminAction {
-    pub const ALL: [AdminAction; 24] = [
+    pub const ALL: [AdminAction; 38] = [
         AdminAction::AgentAdded,
         AdminAction::AgentRemoved,
         AdminAction::OwnershipTransferred,
@@ -304,14 +364,60 @@ impl AdminAction {
         AdminAction::ContractDeployed,
         AdminAction::ImplementationAuthoritySet,
         AdminAction::IdFactorySet,
+        AdminAction::DsRoleAdded,
+        AdminAction::DsRoleRemoved,
+        AdminAction::DsServiceSet,
+        AdminAction::DsSpecialWalletAdded,
+        AdminAction::DsSpecialWalletRemoved,
+        AdminAction::DsWalletAdded,
+        AdminAction::DsWalletRemoved,
+        AdminAction::DsTxShares,
+        AdminAction::St20ModuleAdded,
+        AdminAction::St20ModuleRemoved,
+        AdminAction::St20ModuleArchived,
+        AdminAction::St20ModuleUnarchived,
+        AdminAction::ControllerSet,
+        AdminAction::ControllerDisabled,
     ];
 
     /// What the action links its contract to, if it is a link between the contracts of a T-REX
     /// suite (a token's registry and compliance, a registry's storage and topic and issuer
-    /// registries). The projector records the link; ingest follows the linked contract.
-    pub fn link(self) -> Option<SuiteLink> {
+    /// registries), a DS contract's service, or an ST-20 token's transfer manager. The projector
+    /// records the link; ingest follows the linked contract.
+    pub fn link(self, values: &[U256]) -> Option<SuiteLink> {
         use AdminAction as A;
         match self {
+            A::DsServiceSet => match values.first().and_then(|v| u64::try_from(*v).ok())? {
+                DS_TRUST_SERVICE => Some(SuiteLink::DsTrustService),
+                DS_TOKEN => Some(SuiteLink::DsToken),
+                DS_REGISTRY_SERVICE => Some(SuiteLink::DsRegistry),
+                DS_COMPLIANCE_SERVICE => Some(SuiteLink::DsCompliance),
+                DS_WALLET_MANAGER => Some(SuiteLink::DsWalletManager),
+                DS_LOCK_MANAGER => Some(SuiteLink::DsLockManager),
+                DS_COMPLIANCE_CONFIGURATION => Some(SuiteLink::DsComplianceConfiguration),
+                _ => None,
+            },
+            A::St20ModuleAdded | A::St20ModuleUnarchived
+                if values
+                    .iter()
+                    .skip(usize::from(self == A::St20ModuleAdded))
+                    .any(|t| *t == U256::from(ST20_TRANSFER_MANAGER)) =>
+            {
+                Some(SuiteLink::TransferManager)
+            }
+            A::DsRoleAdded
+            | A::DsRoleRemoved
+            | A::DsSpecialWalletAdded
+            | A::DsSpecialWalletRemoved
+            | A::DsWalletAdded
+            | A::DsWalletRemoved
+            | A::DsTxShares
+            | A::St20ModuleAdded
+            | A::St20ModuleRemoved
+            | A::St20ModuleArchived
+            | A::St20ModuleUnarchived
+            | A::ControllerSet
+            | A::ControllerDisabled => None,
             A::IdentityRegistryAdded => Some(SuiteLink::IdentityRegistry),
             A::ComplianceAdded => Some(SuiteLink::Compliance),
             A::IdentityStorageSet => Some(SuiteLink::IdentityStorage),
@@ -366,6 +472,20 @@ impl AdminAction {
             AdminAction::ContractDeployed => "Deployed",
             AdminAction::ImplementationAuthoritySet => "ImplementationAuthoritySet",
             AdminAction::IdFactorySet => "IdFactorySet",
+            AdminAction::DsRoleAdded => "DSTrustServiceRoleAdded",
+            AdminAction::DsRoleRemoved => "DSTrustServiceRoleRemoved",
+            AdminAction::DsServiceSet => "DSServiceSet",
+            AdminAction::DsSpecialWalletAdded => "DSWalletManagerSpecialWalletAdded",
+            AdminAction::DsSpecialWalletRemoved => "DSWalletManagerSpecialWalletRemoved",
+            AdminAction::DsWalletAdded => "WalletAdded",
+            AdminAction::DsWalletRemoved => "WalletRemoved",
+            AdminAction::DsTxShares => "TxShares",
+            AdminAction::St20ModuleAdded => "ModuleAdded",
+            AdminAction::St20ModuleRemoved => "ModuleRemoved",
+            AdminAction::St20ModuleArchived => "ModuleArchived",
+            AdminAction::St20ModuleUnarchived => "ModuleUnarchived",
+            AdminAction::ControllerSet => "SetController",
+            AdminAction::ControllerDisabled => "DisableController",
         }
     }
 
@@ -436,6 +556,8 @@ pub struct Move {
     pub from: Address,
     pub to: Address,
     pub value: U256,
+    /// The reason the event states (DS `Burn` and `Seize`), else empty.
+    pub reason: String,
     /// Whether this event is what moves the balances. Tokens that are also ERC-20 emit a
     /// `Transfer` for the same movement (and some emit `Issued` besides `IssuedByPartition`):
     /// ingest matches the events of one transaction so each movement is counted once, by the
@@ -464,10 +586,24 @@ pub enum MoveKind {
     /// the transaction; `operator` is the agent). It stands for the `Transfer` and moves the
     /// balances as one.
     ForcedTransfer,
+    /// DS `Issue`: tokens issued (some of them locked by the lock manager's own events).
+    Issue,
+    /// DS `Burn`, with the reason.
+    Burn,
+    /// DS `Seize`: the issuer or transfer agent took `from`'s tokens to `to`, with the reason.
+    Seize,
+    /// ST-20 `Minted` (and OpenZeppelin `Mint`, which ST-20 v1.0 emits).
+    Minted,
+    /// ST-20 `Burnt`.
+    Burnt,
+    /// ST-20 `ForceTransfer`: the controller moved the tokens.
+    ForceTransfer,
+    /// ST-20 `ForceBurn`: the controller burnt the tokens.
+    ForceBurn,
 }
 
 impl MoveKind {
-    pub const ALL: [MoveKind; 8] = [
+    pub const ALL: [MoveKind; 15] = [
         MoveKind::TransferByPartition,
         MoveKind::IssuedByPartition,
         MoveKind::RedeemedByPartition,
@@ -476,6 +612,13 @@ impl MoveKind {
         MoveKind::ControllerTransfer,
         MoveKind::ControllerRedemption,
         MoveKind::ForcedTransfer,
+        MoveKind::Issue,
+        MoveKind::Burn,
+        MoveKind::Seize,
+        MoveKind::Minted,
+        MoveKind::Burnt,
+        MoveKind::ForceTransfer,
+        MoveKind::ForceBurn,
     ];
 
     pub fn event_name(self) -> &'static str {
@@ -488,17 +631,48 @@ impl MoveKind {
             MoveKind::ControllerTransfer => "ControllerTransfer",
             MoveKind::ControllerRedemption => "ControllerRedemption",
             MoveKind::ForcedTransfer => "Transfer",
+            MoveKind::Issue => "Issue",
+            MoveKind::Burn => "Burn",
+            MoveKind::Seize => "Seize",
+            MoveKind::Minted => "Minted",
+            MoveKind::Burnt => "Burnt",
+            MoveKind::ForceTransfer => "ForceTransfer",
+            MoveKind::ForceBurn => "ForceBurn",
         }
     }
 
     /// Which events of a transaction count a movement first: ERC-20 `Transfer` (and a forced
-    /// one), then ERC-1410, then ERC-1594, then ERC-1644.
+    /// one), then ERC-1410, then ERC-1594 and the issuances and burns of DS and ST-20, then
+    /// ERC-1644 and the seizures and forced moves of DS and ST-20.
     pub fn precedence(self) -> u8 {
         match self {
             MoveKind::ForcedTransfer => 0,
             MoveKind::TransferByPartition | MoveKind::IssuedByPartition | MoveKind::RedeemedByPartition => 1,
-            MoveKind::Issued | MoveKind::Redeemed => 2,
+            MoveKind::Issued | MoveKind::Redeemed | MoveKind::Issue | MoveKind::Burn => 2,
+            MoveKind::Minted | MoveKind::Burnt => 2,
             MoveKind::ControllerTransfer | MoveKind::ControllerRedemption => 3,
+            MoveKind::Seize | MoveKind::ForceTransfer | MoveKind::ForceBurn => 3,
+        }
+    }
+
+    /// A movement the holder did not make: a controller's, an agent's or the issuer's.
+    pub fn is_forced(self) -> bool {
+        match self {
+            MoveKind::ControllerTransfer
+            | MoveKind::ControllerRedemption
+            | MoveKind::ForcedTransfer
+            | MoveKind::Seize
+            | MoveKind::ForceTransfer
+            | MoveKind::ForceBurn => true,
+            MoveKind::TransferByPartition
+            | MoveKind::IssuedByPartition
+            | MoveKind::RedeemedByPartition
+            | MoveKind::Issued
+            | MoveKind::Redeemed
+            | MoveKind::Issue
+            | MoveKind::Burn
+            | MoveKind::Minted
+            | MoveKind::Burnt => false,
         }
     }
 }
@@ -564,6 +738,12 @@ impl TokenEvent {
             TokenEvent::BondMove { kind: BondMoveKind::Redeem, .. } => "Redeem",
             TokenEvent::BondStatus { defaulted: false, .. } => "Matured",
             TokenEvent::BondStatus { defaulted: true, .. } => "Defaulted",
+            TokenEvent::Investor(i) => i.action.event_name(),
+            TokenEvent::Lock(l) => l.event_name(),
+            TokenEvent::Whitelist(_) => "ModifyWhitelist",
+            TokenEvent::ComplianceRule { form, .. } => form.event_name(),
+            TokenEvent::CheckpointCreated { .. } => "CheckpointCreated",
+            TokenEvent::TransfersFrozen { .. } => "FreezeTransfers",
         }
     }
 }

@@ -7,8 +7,8 @@ use alloy::primitives::{Address, Bytes, B256, U256};
 use proptest::prelude::*;
 use registrar_schemas::{
     AdminAction, BlockNumber, BlockRef, BlocksCommitted, BondAmount, BondMoveKind, ChainEvent, ChainId,
-    DistributionKind, DocumentAction, EventMeta, IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Reverted,
-    TokenDiscovered, TokenEvent, UndecodedLog,
+    DistributionKind, DocumentAction, EventMeta, IdentityAction, InvestorAction, InvestorChange, LockChange, LogRecord,
+    Move, MoveKind, PoolAssetAction, Reverted, RuleForm, TokenDiscovered, TokenEvent, UndecodedLog, WhitelistEntry,
 };
 
 fn address() -> impl Strategy<Value = Address> {
@@ -77,17 +77,76 @@ fn token_event() -> impl Strategy<Value = TokenEvent> {
             address(),
             address(),
             amount(),
+            ".{0,12}",
             any::<bool>()
         )
-            .prop_map(|(kind, partition, operator, from, to, value, moves_balance)| TokenEvent::Move(Move {
-                kind,
-                partition,
-                operator,
-                from,
-                to,
-                value,
-                moves_balance
-            })),
+            .prop_map(|(kind, partition, operator, from, to, value, reason, moves_balance)| TokenEvent::Move(
+                Move { kind, partition, operator, from, to, value, reason, moves_balance }
+            )),
+        (
+            prop::sample::select(InvestorAction::ALL.to_vec()),
+            ".{0,20}",
+            address(),
+            "[A-Z]{0,2}",
+            (amount(), amount(), amount()),
+            ".{0,10}",
+            address()
+        )
+            .prop_map(|(action, id, wallet, country, (attribute, value, expiry), proof_hash, sender)| {
+                TokenEvent::Investor(InvestorChange {
+                    action,
+                    id,
+                    wallet,
+                    country,
+                    attribute,
+                    value,
+                    expiry,
+                    proof_hash,
+                    sender,
+                })
+            }),
+        (
+            any::<bool>(),
+            address(),
+            ".{0,20}",
+            (amount(), amount(), amount()),
+            ".{0,10}",
+            prop::option::of(hash()),
+            any::<bool>()
+        )
+            .prop_map(
+                |(locked, wallet, investor, (value, reason, release_time), reason_text, partition, counted)| {
+                    TokenEvent::Lock(LockChange {
+                        locked,
+                        wallet,
+                        investor,
+                        value,
+                        reason,
+                        reason_text,
+                        release_time,
+                        partition,
+                        counted,
+                    })
+                }
+            ),
+        (address(), address(), (amount(), amount(), amount(), amount()), any::<bool>()).prop_map(
+            |(investor, added_by, (added_at, can_send_after, can_receive_after, expiry), can_buy)| {
+                TokenEvent::Whitelist(WhitelistEntry {
+                    investor,
+                    added_by,
+                    added_at,
+                    can_send_after,
+                    can_receive_after,
+                    expiry,
+                    can_buy,
+                })
+            }
+        ),
+        (prop::sample::select(RuleForm::ALL.to_vec()), ".{0,20}", ".{0,8}", amount(), amount()).prop_map(
+            |(form, rule, key, previous, value)| TokenEvent::ComplianceRule { form, rule, key, previous, value }
+        ),
+        (amount(), amount()).prop_map(|(id, timestamp)| TokenEvent::CheckpointCreated { id, timestamp }),
+        any::<bool>().prop_map(|frozen| TokenEvent::TransfersFrozen { frozen }),
         (address(), hash(), hash(), amount()).prop_map(|(holder, from_partition, to_partition, value)| {
             TokenEvent::ChangedPartition { holder, from_partition, to_partition, value }
         }),

@@ -35,13 +35,14 @@ pub use db::StateDb;
 pub use error::StoreError;
 pub use projector::{partition_lags, records_behind, run_projector, ApplyOutcome, PartitionLag, Projector};
 pub use query::{
-    AsOf, BondTranche, Check, ComplianceSetup, EventQuery, EventRow, HolderOrder, HolderRegister, HolderRow,
-    HoldersPage, Issuance, IssuanceKind, IssuanceRow, Page, PoolSummary, ProposalTally, Reconciliation,
-    ReconciliationRow, RegisterRow, ResolvedBlock, TokenInfo, TokenSnapshot, TrancheStatus, TransferFilter,
-    TransferRow,
+    AsOf, BondTranche, Check, ComplianceSetup, CountryCount, EventQuery, EventRow, HolderOrder, HolderRegister,
+    HolderRow, HoldersPage, InvestorRow, InvestorSource, Issuance, IssuanceKind, IssuanceRow, Page, PoolSummary,
+    ProposalTally, Reconciliation, ReconciliationRow, RegisterRow, ResolvedBlock, TokenInfo, TokenSnapshot,
+    TrancheStatus, TransferFilter, TransferRow,
 };
 pub use tables::{
     AssetPosition, AuditAction, AuditEntry, BlockInfo, ChainStatus, CorporateActionDetail, CorporateActionKind,
-    CorporateActionValue, DistributionValue, HolderState, IdentityRecord, LinkKind, MemberKind, Membership,
-    VaultRequestValue, VoteValue,
+    CorporateActionValue, DistributionValue, HolderState, IdentityRecord, InvestorAttribute, InvestorRecord, LinkKind,
+    LockRecord, MemberKind, Membership, RuleRecord, VaultRequestValue, VoteValue, WhitelistRecord,
+    INVESTOR_FULLY_LOCKED, INVESTOR_LIQUIDATE_ONLY, INVESTOR_PAUSED,
 };

@@ -9,8 +9,8 @@ use proptest::prelude::*;
 use registrar_log::{Metrics, Partition, RawRecord};
 use registrar_schemas::{
     AdminAction, BlockNumber, BlockRef, BlocksCommitted, BondAmount, BondMoveKind, ChainEvent, ChainId,
-    DistributionKind, DocumentAction, EventMeta, IdentityAction, LogOffset, LogRecord, Move, MoveKind, PoolAssetAction,
-    Reverted, TokenDiscovered, TokenEvent,
+    DistributionKind, DocumentAction, EventMeta, IdentityAction, InvestorAction, InvestorChange, LockChange, LogOffset,
+    LogRecord, Move, MoveKind, PoolAssetAction, Reverted, RuleForm, TokenDiscovered, TokenEvent, WhitelistEntry,
 };
 use registrar_store::{HolderOrder, Projector, StateDb, StoreError};
 
@@ -36,11 +36,17 @@ fn meta(block: u64, log_index: u32) -> EventMeta {
     }
 }
 
-/// Every kind of token event (all 29 variants of [`TokenEvent`]), over small sets of holders,
+/// Every kind of token event (all 35 variants of [`TokenEvent`]), over small sets of holders,
 /// partitions, tranches and proposals so that events interact: replay and revert are proven
 /// for every table the projector writes.
 fn event() -> impl Strategy<Value = TokenEvent> {
-    prop_oneof![10 => balance_event(), 3 => registry_event(), 3 => capital_event(), 2 => pool_event()]
+    prop_oneof![
+        10 => balance_event(),
+        3 => registry_event(),
+        3 => capital_event(),
+        2 => pool_event(),
+        3 => investor_event()
+    ]
 }
 
 /// Whether a strategy's events cover every variant: a new variant must be added to a generator.
@@ -76,7 +82,38 @@ fn covered(e: &TokenEvent) {
         | TokenEvent::VaultWithdraw { .. }
         | TokenEvent::VaultRequest { .. }
         | TokenEvent::PoolAsset { .. } => {} // pool_event
+        TokenEvent::Investor(_)
+        | TokenEvent::Lock(_)
+        | TokenEvent::Whitelist(_)
+        | TokenEvent::ComplianceRule { .. }
+        | TokenEvent::CheckpointCreated { .. }
+        | TokenEvent::TransfersFrozen { .. } => {} // investor_event
     }
+}
+
+/// DS registries and locks, ST-20 whitelists, checkpoints and freezes, compliance rules: over
+/// three investors and a few wallets, so wallets move between investors and locks are removed.
+fn investor_event() -> impl Strategy<Value = TokenEvent> {
+    let h = || (0u8..5).prop_map(holder);
+    let id = || prop::sample::select(vec!["inv-1", "inv-2", "inv-3"]).prop_map(String::from);
+    let small = || (0u64..3).prop_map(U256::from);
+    prop_oneof![
+        6 => (prop::sample::select(InvestorAction::ALL.to_vec()), id(), h(), prop::sample::select(vec!["US", "FR", ""]), small(), small())
+            .prop_map(|(action, id, wallet, country, attribute, value)| TokenEvent::Investor(InvestorChange {
+                action, id, wallet, country: country.into(), attribute, value, expiry: value, ..InvestorChange::default()
+            })),
+        4 => (any::<bool>(), prop_oneof![Just(Address::ZERO), h()], prop_oneof![Just(String::new()), id()], small(), small(), any::<bool>())
+            .prop_map(|(locked, wallet, investor, value, release_time, counted)| TokenEvent::Lock(LockChange {
+                locked, wallet, investor, value, reason: U256::ZERO, reason_text: "lock".into(), release_time, partition: None, counted,
+            })),
+        2 => (h(), small(), small(), any::<bool>()).prop_map(|(investor, can_send_after, expiry, can_buy)| TokenEvent::Whitelist(WhitelistEntry {
+            investor, added_by: holder(9), added_at: U256::from(1), can_send_after, can_receive_after: can_send_after, expiry, can_buy,
+        })),
+        1 => (prop::sample::select(RuleForm::ALL.to_vec()), prop::sample::select(vec!["totalInvestorsLimit", "usLockPeriod"]), small())
+            .prop_map(|(form, rule, value)| TokenEvent::ComplianceRule { form, rule: rule.into(), key: String::new(), previous: U256::ZERO, value }),
+        1 => small().prop_map(|id| TokenEvent::CheckpointCreated { id, timestamp: U256::from(1) }),
+        1 => any::<bool>().prop_map(|frozen| TokenEvent::TransfersFrozen { frozen }),
+    ]
 }
 
 /// T-REX suite events: roles, links, set members, identities, token information, recoveries,
@@ -166,11 +203,17 @@ fn balance_event() -> impl Strategy<Value = TokenEvent> {
         4 => (prop::sample::select(MoveKind::ALL.to_vec()), prop::option::of(partition()), h(), h(), amount(), any::<bool>())
             .prop_map(|(kind, partition, from, to, value, moves_balance)| {
                 let (from, to) = match kind {
-                    MoveKind::IssuedByPartition | MoveKind::Issued => (Address::ZERO, to),
-                    MoveKind::RedeemedByPartition | MoveKind::Redeemed | MoveKind::ControllerRedemption => (from, Address::ZERO),
+                    MoveKind::IssuedByPartition | MoveKind::Issued | MoveKind::Issue | MoveKind::Minted => (Address::ZERO, to),
+                    MoveKind::RedeemedByPartition
+                    | MoveKind::Redeemed
+                    | MoveKind::ControllerRedemption
+                    | MoveKind::Burn
+                    | MoveKind::Burnt
+                    | MoveKind::ForceBurn => (from, Address::ZERO),
                     _ => (from, to),
                 };
-                TokenEvent::Move(Move { kind, partition, operator: holder(9), from, to, value, moves_balance })
+                let reason = if kind == MoveKind::Seize { "court order".into() } else { String::new() };
+                TokenEvent::Move(Move { kind, partition, operator: holder(9), from, to, value, reason, moves_balance })
             }),
         1 => (h(), partition(), partition(), amount()).prop_map(|(holder, from_partition, to_partition, value)| {
             TokenEvent::ChangedPartition { holder, from_partition, to_partition, value }

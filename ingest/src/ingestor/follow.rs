@@ -150,7 +150,7 @@ fn linked_contracts(event: &TokenEvent) -> Vec<Address> {
         } => {
             vec![*token, *identity_registry, *identity_storage, *trusted_issuers, *claim_topics, *compliance]
         }
-        TokenEvent::Admin { action, subject, .. } if action.link().is_some() => vec![*subject],
+        TokenEvent::Admin { action, subject, values } if action.link(values).is_some() => vec![*subject],
         TokenEvent::Admin { .. } => Vec::new(),
         TokenEvent::Transfer { .. }
         | TokenEvent::TokensFrozen { .. }
@@ -178,6 +178,12 @@ fn linked_contracts(event: &TokenEvent) -> Vec<Address> {
         | TokenEvent::Buyback { .. }
         | TokenEvent::Distribution { .. }
         | TokenEvent::BondMove { .. }
-        | TokenEvent::BondStatus { .. } => Vec::new(),
+        | TokenEvent::BondStatus { .. }
+        | TokenEvent::Investor(_)
+        | TokenEvent::Lock(_)
+        | TokenEvent::Whitelist(_)
+        | TokenEvent::ComplianceRule { .. }
+        | TokenEvent::CheckpointCreated { .. }
+        | TokenEvent::TransfersFrozen { .. } => Vec::new(),
     }
 }

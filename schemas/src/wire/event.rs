@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::{
-    AdminAction, BondAmount, BondMoveKind, DistributionKind, DocumentAction, IdentityAction, Move, MoveKind,
-    PoolAssetAction, TokenEvent,
+    AdminAction, BondAmount, BondMoveKind, DistributionKind, DocumentAction, IdentityAction, InvestorAction,
+    InvestorChange, LockChange, Move, MoveKind, PoolAssetAction, RuleForm, TokenEvent, WhitelistEntry,
 };
 
 impl From<&TokenEvent> for Kind {
@@ -55,6 +55,7 @@ impl From<&TokenEvent> for Kind {
                 to: m.to.to_vec(),
                 value: amount_bytes(&m.value),
                 moves_balance: m.moves_balance,
+                reason: m.reason.clone(),
             }),
             TokenEvent::ChangedPartition { holder, from_partition, to_partition, value } => {
                 Kind::ChangedPartition(proto::ChangedPartition {
@@ -182,6 +183,51 @@ impl From<&TokenEvent> for Kind {
                 defaulted: *defaulted,
                 reason: reason.clone(),
             }),
+            TokenEvent::Investor(i) => Kind::Investor(proto::Investor {
+                action: i.action as u32,
+                id: i.id.clone(),
+                wallet: i.wallet.to_vec(),
+                country: i.country.clone(),
+                attribute: amount_bytes(&i.attribute),
+                value: amount_bytes(&i.value),
+                expiry: amount_bytes(&i.expiry),
+                proof_hash: i.proof_hash.clone(),
+                sender: i.sender.to_vec(),
+            }),
+            TokenEvent::Lock(l) => Kind::Lock(proto::Lock {
+                locked: l.locked,
+                wallet: l.wallet.to_vec(),
+                investor: l.investor.clone(),
+                value: amount_bytes(&l.value),
+                reason: amount_bytes(&l.reason),
+                reason_text: l.reason_text.clone(),
+                release_time: amount_bytes(&l.release_time),
+                partition: l.partition.map(|p| p.to_vec()).unwrap_or_default(),
+                counted: l.counted,
+            }),
+            TokenEvent::Whitelist(w) => Kind::Whitelist(proto::Whitelist {
+                investor: w.investor.to_vec(),
+                added_by: w.added_by.to_vec(),
+                added_at: amount_bytes(&w.added_at),
+                can_send_after: amount_bytes(&w.can_send_after),
+                can_receive_after: amount_bytes(&w.can_receive_after),
+                expiry: amount_bytes(&w.expiry),
+                can_buy: w.can_buy,
+            }),
+            TokenEvent::ComplianceRule { form, rule, key, previous, value } => {
+                Kind::ComplianceRule(proto::ComplianceRule {
+                    form: *form as u32,
+                    rule: rule.clone(),
+                    key: key.clone(),
+                    previous: amount_bytes(previous),
+                    value: amount_bytes(value),
+                })
+            }
+            TokenEvent::CheckpointCreated { id, timestamp } => Kind::CheckpointCreated(proto::CheckpointCreated {
+                id: amount_bytes(id),
+                timestamp: amount_bytes(timestamp),
+            }),
+            TokenEvent::TransfersFrozen { frozen } => Kind::TransfersFrozen(proto::TransfersFrozen { frozen: *frozen }),
             TokenEvent::SuiteDeployed {
                 token,
                 identity_registry,
@@ -250,24 +296,16 @@ impl TryFrom<Kind> for TokenEvent {
                 root: hash("root_anchored.root", &a.root)?,
             },
             Kind::Move(m) => TokenEvent::Move(Move {
-                kind: match proto::r#move::Kind::try_from(m.kind) {
-                    Ok(proto::r#move::Kind::TransferByPartition) => MoveKind::TransferByPartition,
-                    Ok(proto::r#move::Kind::IssuedByPartition) => MoveKind::IssuedByPartition,
-                    Ok(proto::r#move::Kind::RedeemedByPartition) => MoveKind::RedeemedByPartition,
-                    Ok(proto::r#move::Kind::Issued) => MoveKind::Issued,
-                    Ok(proto::r#move::Kind::Redeemed) => MoveKind::Redeemed,
-                    Ok(proto::r#move::Kind::ControllerTransfer) => MoveKind::ControllerTransfer,
-                    Ok(proto::r#move::Kind::ControllerRedemption) => MoveKind::ControllerRedemption,
-                    Ok(proto::r#move::Kind::ForcedTransfer) => MoveKind::ForcedTransfer,
-                    Ok(proto::r#move::Kind::Unspecified) | Err(_) => {
-                        return Err(DecodeError::Range { field: "move.kind", value: m.kind as u64 })
-                    }
-                },
+                kind: MoveKind::ALL
+                    .into_iter()
+                    .find(|k| move_kind(*k) as i32 == m.kind)
+                    .ok_or(DecodeError::Range { field: "move.kind", value: m.kind as u64 })?,
                 partition: optional_hash("move.partition", &m.partition)?,
                 operator: address("move.operator", &m.operator)?,
                 from: address("move.from", &m.from)?,
                 to: address("move.to", &m.to)?,
                 value: amount("move.value", &m.value)?,
+                reason: m.reason,
                 moves_balance: m.moves_balance,
             }),
             Kind::ChangedPartition(c) => TokenEvent::ChangedPartition {
@@ -403,6 +441,55 @@ impl TryFrom<Kind> for TokenEvent {
                 defaulted: b.defaulted,
                 reason: b.reason,
             },
+            Kind::Investor(i) => TokenEvent::Investor(InvestorChange {
+                action: u8::try_from(i.action)
+                    .ok()
+                    .and_then(InvestorAction::from_u8)
+                    .ok_or(DecodeError::Range { field: "investor.action", value: i.action.into() })?,
+                id: i.id,
+                wallet: address("investor.wallet", &i.wallet)?,
+                country: i.country,
+                attribute: amount("investor.attribute", &i.attribute)?,
+                value: amount("investor.value", &i.value)?,
+                expiry: amount("investor.expiry", &i.expiry)?,
+                proof_hash: i.proof_hash,
+                sender: address("investor.sender", &i.sender)?,
+            }),
+            Kind::Lock(l) => TokenEvent::Lock(LockChange {
+                locked: l.locked,
+                wallet: address("lock.wallet", &l.wallet)?,
+                investor: l.investor,
+                value: amount("lock.value", &l.value)?,
+                reason: amount("lock.reason", &l.reason)?,
+                reason_text: l.reason_text,
+                release_time: amount("lock.release_time", &l.release_time)?,
+                partition: optional_hash("lock.partition", &l.partition)?,
+                counted: l.counted,
+            }),
+            Kind::Whitelist(w) => TokenEvent::Whitelist(WhitelistEntry {
+                investor: address("whitelist.investor", &w.investor)?,
+                added_by: address("whitelist.added_by", &w.added_by)?,
+                added_at: amount("whitelist.added_at", &w.added_at)?,
+                can_send_after: amount("whitelist.can_send_after", &w.can_send_after)?,
+                can_receive_after: amount("whitelist.can_receive_after", &w.can_receive_after)?,
+                expiry: amount("whitelist.expiry", &w.expiry)?,
+                can_buy: w.can_buy,
+            }),
+            Kind::ComplianceRule(r) => TokenEvent::ComplianceRule {
+                form: u8::try_from(r.form)
+                    .ok()
+                    .and_then(RuleForm::from_u8)
+                    .ok_or(DecodeError::Range { field: "compliance_rule.form", value: r.form.into() })?,
+                rule: r.rule,
+                key: r.key,
+                previous: amount("compliance_rule.previous", &r.previous)?,
+                value: amount("compliance_rule.value", &r.value)?,
+            },
+            Kind::CheckpointCreated(c) => TokenEvent::CheckpointCreated {
+                id: amount("checkpoint_created.id", &c.id)?,
+                timestamp: amount("checkpoint_created.timestamp", &c.timestamp)?,
+            },
+            Kind::TransfersFrozen(f) => TokenEvent::TransfersFrozen { frozen: f.frozen },
             Kind::SuiteDeployed(d) => TokenEvent::SuiteDeployed {
                 token: address("suite_deployed.token", &d.token)?,
                 identity_registry: address("suite_deployed.identity_registry", &d.identity_registry)?,

@@ -71,6 +71,13 @@ fn move_kind(k: MoveKind) -> proto::r#move::Kind {
         MoveKind::ControllerTransfer => proto::r#move::Kind::ControllerTransfer,
         MoveKind::ControllerRedemption => proto::r#move::Kind::ControllerRedemption,
         MoveKind::ForcedTransfer => proto::r#move::Kind::ForcedTransfer,
+        MoveKind::Issue => proto::r#move::Kind::Issue,
+        MoveKind::Burn => proto::r#move::Kind::Burn,
+        MoveKind::Seize => proto::r#move::Kind::Seize,
+        MoveKind::Minted => proto::r#move::Kind::Minted,
+        MoveKind::Burnt => proto::r#move::Kind::Burnt,
+        MoveKind::ForceTransfer => proto::r#move::Kind::ForceTransfer,
+        MoveKind::ForceBurn => proto::r#move::Kind::ForceBurn,
     }
 }
 

@@ -27,14 +27,45 @@ impl Tx<'_> {
             TokenEvent::RecoverySuccess { lost_wallet, new_wallet, investor_onchain_id } => {
                 (AuditAction::Recovery, lost_wallet, new_wallet, U256::ZERO, zero, investor_onchain_id)
             }
-            TokenEvent::Move(Move { kind: MoveKind::ControllerTransfer, operator, from, to, value, .. }) => {
-                (AuditAction::ControllerTransfer, from, to, value, operator, zero)
-            }
+            TokenEvent::Move(Move {
+                kind: MoveKind::ControllerTransfer | MoveKind::ForceTransfer,
+                operator,
+                from,
+                to,
+                value,
+                ..
+            }) => (AuditAction::ControllerTransfer, from, to, value, operator, zero),
             TokenEvent::Move(Move { kind: MoveKind::ForcedTransfer, operator, from, to, value, .. }) => {
                 (AuditAction::ForcedTransfer, from, to, value, operator, zero)
             }
-            TokenEvent::Move(Move { kind: MoveKind::ControllerRedemption, operator, from, value, .. }) => {
-                (AuditAction::ControllerRedemption, from, zero, value, operator, zero)
+            TokenEvent::Move(Move { kind: MoveKind::Seize, operator, from, to, value, .. }) => {
+                (AuditAction::Seizure, from, to, value, operator, zero)
+            }
+            TokenEvent::Move(Move {
+                kind: MoveKind::ControllerRedemption | MoveKind::ForceBurn,
+                operator,
+                from,
+                value,
+                ..
+            }) => (AuditAction::ControllerRedemption, from, zero, value, operator, zero),
+            TokenEvent::TransfersFrozen { frozen } => {
+                (if frozen { AuditAction::Pause } else { AuditAction::Unpause }, zero, zero, U256::ZERO, zero, zero)
+            }
+            // A wallet's lock (the investor's own lock is kept with the investor's wallets).
+            TokenEvent::Lock(ref l) if l.counted => {
+                partition = l.partition.unwrap_or_default();
+                let action = if l.locked { AuditAction::Lock } else { AuditAction::Unlock };
+                (action, l.wallet, zero, l.value, zero, zero)
+            }
+            TokenEvent::Admin { action: AdminAction::DsRoleAdded, subject, ref values } => {
+                (AuditAction::RoleGranted, subject, zero, values.first().copied().unwrap_or_default(), zero, zero)
+            }
+            TokenEvent::Admin { action: AdminAction::DsRoleRemoved, subject, ref values } => {
+                (AuditAction::RoleRevoked, subject, zero, values.first().copied().unwrap_or_default(), zero, zero)
+            }
+            TokenEvent::Admin { action: AdminAction::ControllerSet, subject, ref values } => {
+                let previous = values.first().map_or(zero, |v| Address::from_word(B256::from(*v)));
+                (AuditAction::ControllerSet, subject, previous, U256::ZERO, zero, zero)
             }
             TokenEvent::OperatorChanged { operator, holder, partition: p, authorized } => {
                 partition = p.unwrap_or_default();
@@ -72,7 +103,12 @@ impl Tx<'_> {
             | TokenEvent::Buyback { .. }
             | TokenEvent::Distribution { .. }
             | TokenEvent::BondMove { .. }
-            | TokenEvent::BondStatus { .. } => return Ok(()),
+            | TokenEvent::BondStatus { .. }
+            | TokenEvent::Investor(_)
+            | TokenEvent::Lock(_)
+            | TokenEvent::Whitelist(_)
+            | TokenEvent::ComplianceRule { .. }
+            | TokenEvent::CheckpointCreated { .. } => return Ok(()),
         };
         let key = EventKey { token: e.meta.contract, block: e.meta.block.number.0, log_index: e.meta.log_index };
         let entry = AuditEntry {

@@ -196,6 +196,17 @@ impl Tx<'_> {
                     false
                 })?;
             }
+            TokenEvent::Investor(ref change) => self.investor(token, change, block)?,
+            TokenEvent::Lock(ref lock) => self.lock(token, lock, block)?,
+            TokenEvent::Whitelist(ref entry) => self.whitelist(token, entry, block)?,
+            TokenEvent::ComplianceRule { form, ref rule, ref key, value, .. } => {
+                self.compliance_rule(token, form, rule, key, value, block)?
+            }
+            // ST-20 checkpoints are record dates, as snapshots are.
+            TokenEvent::CheckpointCreated { id, .. } => {
+                self.corporate_action(e, id, CorporateActionDetail::Snapshot)?
+            }
+            TokenEvent::TransfersFrozen { frozen } => self.update_token(token, block, |t| t.paused = frozen)?,
             TokenEvent::Paused { agent: _ } => self.update_token(token, block, |t| t.paused = true)?,
             TokenEvent::Unpaused { agent: _ } => self.update_token(token, block, |t| t.paused = false)?,
             // The balance and the freezes moved by the events emitted before it.

@@ -32,6 +32,7 @@ mod cache;
 mod capital;
 mod chain;
 mod event;
+mod investors;
 mod partitions;
 mod pools;
 mod trex;

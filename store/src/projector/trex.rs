@@ -33,6 +33,15 @@ impl Tx<'_> {
                 Some((MemberKind::TrustedIssuer, word, true, values.to_vec()))
             }
             A::TrustedIssuerRemoved => Some((MemberKind::TrustedIssuer, word, false, vec![])),
+            A::DsRoleAdded => Some((MemberKind::Role, word, true, values.iter().take(1).copied().collect())),
+            A::DsRoleRemoved => Some((MemberKind::Role, word, false, vec![])),
+            A::DsSpecialWalletAdded => {
+                Some((MemberKind::SpecialWallet, word, true, values.iter().take(1).copied().collect()))
+            }
+            A::DsSpecialWalletRemoved => Some((MemberKind::SpecialWallet, word, false, vec![])),
+            A::St20ModuleAdded | A::St20ModuleUnarchived => Some((MemberKind::Module, word, true, values.to_vec())),
+            A::St20ModuleRemoved | A::St20ModuleArchived => Some((MemberKind::Module, word, false, vec![])),
+            A::ControllerSet => Some((MemberKind::Controller, word, true, vec![])),
             // Kept in the log and the audit trail; no set of the state changes.
             A::OwnershipTransferred
             | A::Initialized
@@ -48,13 +57,32 @@ impl Tx<'_> {
             | A::ModuleInteraction
             | A::ContractDeployed
             | A::ImplementationAuthoritySet
-            | A::IdFactorySet => None,
+            | A::IdFactorySet
+            | A::DsServiceSet
+            | A::DsWalletAdded
+            | A::DsWalletRemoved
+            | A::DsTxShares
+            | A::ControllerDisabled => None,
         };
         if let Some((kind, member, present, topics)) = member {
             let key = MemberBlockKey { contract: token, kind, member, block };
             self.put::<MemberHistory>(&key, &Membership { present, topics })?;
         }
-        if let Some(link) = action.link() {
+        if action == A::ControllerSet {
+            // The previous controller is one no more.
+            if let Some(previous) = values.first().map(|v| Address::from_word(B256::from(*v))) {
+                if !previous.is_zero() && previous != subject {
+                    let key = MemberBlockKey {
+                        contract: token,
+                        kind: MemberKind::Controller,
+                        member: previous.into_word(),
+                        block,
+                    };
+                    self.put::<MemberHistory>(&key, &Membership { present: false, topics: vec![] })?;
+                }
+            }
+        }
+        if let Some(link) = action.link(values) {
             self.set_link(token, link.into(), subject, block)?;
         }
         Ok(())

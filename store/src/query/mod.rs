@@ -7,6 +7,7 @@ mod as_of;
 mod events;
 mod history;
 mod holders;
+mod investors;
 mod journal;
 mod partitions;
 mod registers;
@@ -16,6 +17,7 @@ mod tokens;
 
 pub use self::{
     as_of::{AsOf, ResolvedBlock},
+    investors::{CountryCount, InvestorRow, InvestorSource},
     registers::{
         Check, HolderRegister, Issuance, IssuanceKind, IssuanceRow, Reconciliation, ReconciliationRow, RegisterRow,
     },

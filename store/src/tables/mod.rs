@@ -130,4 +130,20 @@ tables! {
     /// backfill is behind, above the indexed block). Changes to blocks at or below it are not
     /// kept for undo, and a revert below it is refused.
     ChainFinalized = 37: u32 => u64;
+    /// DS investors by registry and [`investor_word`] of their id, latest and by block.
+    Investors = 38: SubjectKey => InvestorRecord;
+    InvestorHistory = 39: SubjectBlockKey => InvestorRecord;
+    /// The investor each wallet belongs to, by DS registry and wallet, latest and by block.
+    InvestorWallets = 40: HolderKey => WalletRecord;
+    InvestorWalletHistory = 41: HolderBlockKey => WalletRecord;
+    /// DS locks by lock manager and owner (a wallet as a word, or an investor's
+    /// [`investor_word`]), latest and by block.
+    Locks = 42: SubjectKey => LockList;
+    LockHistory = 43: SubjectBlockKey => LockList;
+    /// ST-20 whitelist entries by transfer manager and investor, latest and by block.
+    Whitelists = 44: HolderKey => WhitelistRecord;
+    WhitelistHistory = 45: HolderBlockKey => WhitelistRecord;
+    /// DS compliance rules by contract and rule (name and key), latest and by block.
+    ComplianceRules = 46: SubjectKey => RuleRecord;
+    ComplianceRuleHistory = 47: SubjectBlockKey => RuleRecord;
 }

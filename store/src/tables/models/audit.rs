@@ -30,6 +30,17 @@ pub enum AuditAction {
     OwnershipTransferred = 14,
     /// T-REX `forcedTransfer` by an agent: `account` → `counterparty`.
     ForcedTransfer = 15,
+    /// DS `Seize`: the issuer or transfer agent took `account`'s tokens to `counterparty`.
+    Seizure = 16,
+    /// A DS lock of `amount` on wallet `account` made (or, `Unlock`, removed); an investor's
+    /// lock without a wallet names none.
+    Lock = 17,
+    Unlock = 18,
+    /// DS trust service: `account` got (or lost) role `amount`.
+    RoleGranted = 19,
+    RoleRevoked = 20,
+    /// ST-20 `SetController`: `account` is the new controller, `counterparty` the previous.
+    ControllerSet = 21,
 }
 
 impl AuditAction {
@@ -50,6 +61,12 @@ impl AuditAction {
             AuditAction::AgentRemoved => "agent-removed",
             AuditAction::OwnershipTransferred => "ownership-transferred",
             AuditAction::ForcedTransfer => "forced-transfer",
+            AuditAction::Seizure => "seizure",
+            AuditAction::Lock => "lock",
+            AuditAction::Unlock => "unlock",
+            AuditAction::RoleGranted => "role-granted",
+            AuditAction::RoleRevoked => "role-revoked",
+            AuditAction::ControllerSet => "controller-set",
         }
     }
 
@@ -71,6 +88,12 @@ impl AuditAction {
             AgentRemoved,
             OwnershipTransferred,
             ForcedTransfer,
+            Seizure,
+            Lock,
+            Unlock,
+            RoleGranted,
+            RoleRevoked,
+            ControllerSet,
         ]
         .into_iter()
         .find(|a| *a as u8 == v)

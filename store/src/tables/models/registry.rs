@@ -16,16 +16,22 @@ pub enum MemberKind {
     ClaimTopic = 3,
     /// A trusted claim issuer of a trusted issuers registry, with the topics it may issue.
     TrustedIssuer = 4,
+    /// A DS trust service's role holder, with the role (1 master, 2 issuer, 4 exchange, 8
+    /// transfer agent).
+    Role = 5,
+    /// A DS wallet manager's special wallet, with its type.
+    SpecialWallet = 6,
+    /// An ST-20 token's controller.
+    Controller = 7,
 }
 
 impl MemberKind {
     pub(crate) fn from_u8(v: u8) -> Result<Self, CodecError> {
         use MemberKind::*;
-        [Agent, Module, ClaimTopic, TrustedIssuer].into_iter().find(|k| *k as u8 == v).ok_or(CodecError {
-            what: "member kind",
-            expected: 1,
-            found: 0,
-        })
+        [Agent, Module, ClaimTopic, TrustedIssuer, Role, SpecialWallet, Controller]
+            .into_iter()
+            .find(|k| *k as u8 == v)
+            .ok_or(CodecError { what: "member kind", expected: 1, found: 0 })
     }
 }
 
@@ -98,6 +104,16 @@ pub enum LinkKind {
     ClaimTopics = 4,
     /// An identity registry's trusted issuers registry.
     TrustedIssuers = 5,
+    /// A DS contract's services.
+    DsTrustService = 6,
+    DsToken = 7,
+    DsRegistry = 8,
+    DsCompliance = 9,
+    DsWalletManager = 10,
+    DsLockManager = 11,
+    DsComplianceConfiguration = 12,
+    /// An ST-20 token's transfer manager.
+    TransferManager = 13,
 }
 
 /// A link: contract, kind.
@@ -116,6 +132,14 @@ impl From<registrar_schemas::SuiteLink> for LinkKind {
             L::IdentityStorage => LinkKind::IdentityStorage,
             L::ClaimTopics => LinkKind::ClaimTopics,
             L::TrustedIssuers => LinkKind::TrustedIssuers,
+            L::DsTrustService => LinkKind::DsTrustService,
+            L::DsToken => LinkKind::DsToken,
+            L::DsRegistry => LinkKind::DsRegistry,
+            L::DsCompliance => LinkKind::DsCompliance,
+            L::DsWalletManager => LinkKind::DsWalletManager,
+            L::DsLockManager => LinkKind::DsLockManager,
+            L::DsComplianceConfiguration => LinkKind::DsComplianceConfiguration,
+            L::TransferManager => LinkKind::TransferManager,
         }
     }
 }
@@ -123,10 +147,24 @@ impl From<registrar_schemas::SuiteLink> for LinkKind {
 impl LinkKind {
     pub(crate) fn from_u8(v: u8) -> Result<Self, CodecError> {
         use LinkKind::*;
-        [IdentityRegistry, Compliance, IdentityStorage, ClaimTopics, TrustedIssuers]
-            .into_iter()
-            .find(|k| *k as u8 == v)
-            .ok_or(CodecError { what: "link kind", expected: 1, found: 0 })
+        [
+            IdentityRegistry,
+            Compliance,
+            IdentityStorage,
+            ClaimTopics,
+            TrustedIssuers,
+            DsTrustService,
+            DsToken,
+            DsRegistry,
+            DsCompliance,
+            DsWalletManager,
+            DsLockManager,
+            DsComplianceConfiguration,
+            TransferManager,
+        ]
+        .into_iter()
+        .find(|k| *k as u8 == v)
+        .ok_or(CodecError { what: "link kind", expected: 1, found: 0 })
     }
 }
 

@@ -326,3 +326,8 @@ sol! {
         function totalSupplyByPartition(bytes32 partition) external view returns (uint256);
     }
 }
+
+mod polymath;
+mod securitize;
+pub use polymath::{st20, st20_v1, st20_v21};
+pub use securitize::{ds, ds_v1};
