@@ -29,6 +29,8 @@ if (errors.length > 0) process.exit(1);
 fs.mkdirSync(outDir, { recursive: true });
 for (const [file, contracts] of Object.entries(output.contracts)) {
   for (const [name, c] of Object.entries(contracts)) {
+    // Abstract contracts have no code to deploy.
+    if (c.evm.bytecode.object === '') continue;
     const artifact = {
       contractName: name,
       sourceName: `contracts/src/${file}`,

@@ -15,6 +15,7 @@ use tracing::{info, warn};
 use registrar_testkit::{
     contracts::{DemoSecurityToken, DisclosureAnchor},
     devnet::{free_port, Anvil},
+    protocols,
     scenario::{self, Cast, Rng},
     send,
 };
@@ -45,6 +46,12 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     scenario::play_equity(&provider, common, &cast, 19).await?;
     let bonds = scenario::deploy_bond(&provider, cast.agent, "Acme Notes Programme", "ACME-N").await?;
     scenario::play_bond(&provider, bonds, &cast, 23).await?;
+    // Securitize DS Protocol (token, registry, lock manager, trust service, compliance rules:
+    // registrar follows the services from the token) and a Polymath ST-20 with its whitelist.
+    let fund = protocols::deploy_ds(&provider, cast.agent, "Acme Income Fund", "ACME-F").await?;
+    protocols::play_ds(&provider, fund, &cast, 29).await?;
+    let ventures = protocols::deploy_st20(&provider, cast.agent, "Acme Ventures ST-20", "ACME-V").await?;
+    protocols::play_st20(&provider, ventures, &cast, 31).await?;
     // A collateral pool (ERC-4626 with ERC-7540 requests).
     let pool = scenario::deploy_pool(&provider, cast.agent, "Acme Collateral Pool", "ACP").await?;
     scenario::play_pool(&provider, pool, &cast, 17).await?;
@@ -93,7 +100,10 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     registrar_log::files::replace(&key_file, ANVIL_KEY_0.as_bytes(), true)?;
     let config = Config {
         rpc: anvil.http_url(),
-        contracts: [shares, notes, preferred, pool, common, bonds].iter().map(|a| a.to_string()).collect(),
+        contracts: [shares, notes, preferred, pool, common, bonds, fund.token, ventures.token]
+            .iter()
+            .map(|a| a.to_string())
+            .collect(),
         factories: trex.iter().map(|(factory, _)| factory.to_string()).collect(),
         data_dir: data_dir.path().to_path_buf(),
         listen,
@@ -143,6 +153,8 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     println!("{}", partitions_banner(handle.addr, &preferred.to_string()));
     println!("{}", pool_banner(handle.addr, &pool.to_string()));
     println!("{}", capital_banner(handle.addr, &common.to_string(), &bonds.to_string()));
+    let (_, fund_issuer) = keys.create("demo-fund-issuer", Role::Issuer, vec![format!("{:#x}", fund.token)])?;
+    println!("{}", protocols_banner(handle.addr, &fund.token.to_string(), &ventures.token.to_string(), &fund_issuer));
     if let Some((_, token)) = trex {
         let (regulator, regulator_secret) =
             keys.create("demo-regulator", Role::Regulator, vec![format!("{token:#x}")])?;
@@ -225,6 +237,30 @@ An ERC-1400 token with partitions (unlocked, locked, reg-s), operators and contr
 
 curl -s 'http://{addr}/reports/holders?token={token}&format=csv'
 curl -s 'http://{addr}/reports/custody?token={token}&format=csv'
+"#
+    )
+}
+
+fn protocols_banner(addr: SocketAddr, fund: &str, ventures: &str, secret: &str) -> String {
+    format!(
+        r#"
+A Securitize DS Protocol fund (investors with several wallets, countries, KYC and accreditation,
+locks, a seizure) and a Polymath ST-20 token (whitelist, checkpoints, the controller's forced moves):
+
+{{
+  fund: token(address: "{fund}") {{
+    investorCount investorsByCountry {{ country investors balance }}
+    investors(first: 5) {{ nodes {{ id country balance transferable wallets {{ address balance }}
+      attributes {{ attribute value expiry }} locks {{ value reasonText releaseTime active }} }} }}
+    complianceRules {{ rule key value }}
+  }}
+  ventures: token(address: "{ventures}") {{
+    whitelist {{ investor canSendAfter canReceiveAfter expiry canBuy }}
+    corporateActions {{ nodes {{ kind id blockNumber }} }}
+  }}
+}}
+(POST it to http://{addr}/graphql with the header "Authorization: Bearer {secret}": investors
+are visible to the fund's issuer and regulator keys)
 "#
     )
 }

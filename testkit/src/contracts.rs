@@ -52,3 +52,52 @@ sol!(
     DemoBond,
     "../contracts/artifacts/DemoBond.json"
 );
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoDSToken,
+    "../contracts/artifacts/DemoDSToken.json"
+);
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoDSRegistryService,
+    "../contracts/artifacts/DemoDSRegistryService.json"
+);
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoDSLockManager,
+    "../contracts/artifacts/DemoDSLockManager.json"
+);
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoDSTrustService,
+    "../contracts/artifacts/DemoDSTrustService.json"
+);
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoDSComplianceConfiguration,
+    "../contracts/artifacts/DemoDSComplianceConfiguration.json"
+);
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoST20Token,
+    "../contracts/artifacts/DemoST20Token.json"
+);
+
+sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    DemoGeneralTransferManager,
+    "../contracts/artifacts/DemoGeneralTransferManager.json"
+);

@@ -9,6 +9,7 @@
 //! - `devnet`: starts and stops a local anvil and tansu on free loopback ports.
 //! - `contracts`: bindings of the demo contracts in `contracts/artifacts`.
 //! - `pdf`: small PDF files built by hand (text to extract, hostile forms to contain).
+//! - `protocols`: the DS Protocol and ST-20 suites deployed and played.
 //! - `scenario`: the demo's issuance, trading and enforcement activity, deterministic by seed.
 //! - `trex`: the ERC-3643 T-REX suite (npm `@tokenysolutions/t-rex`) deployed and exercised.
 
@@ -28,5 +29,6 @@ macro_rules! send {
 pub mod contracts;
 pub mod devnet;
 pub mod pdf;
+pub mod protocols;
 pub mod scenario;
 pub mod trex;

@@ -2,6 +2,8 @@
 
 mod capital;
 mod disclosure;
+mod holder;
+mod investors;
 mod scalars;
 mod status;
 mod token;

@@ -81,6 +81,21 @@ impl StateDb {
         }
     }
 
+    /// The time of the newest block at or before `block` that holds events of a watched
+    /// contract: what the state after `block` knows of the clock (a lock's release, a whitelist's
+    /// times are compared with it).
+    pub fn time_at(&self, block: u64) -> Result<Option<u64>, StoreError> {
+        let mut it = self.db.raw_iterator_cf(self.cf::<Blocks>());
+        it.seek_for_prev(block.encode());
+        match it.value() {
+            Some(v) => Ok(Some(decode::<Blocks>(v)?.timestamp)),
+            None => {
+                it.status()?;
+                Ok(None)
+            }
+        }
+    }
+
     /// How `token`'s investors are told apart after `block`: its DS registry, else its T-REX
     /// identity registry's storage, else by wallet.
     pub fn investor_source(&self, token: Address, block: u64) -> Result<InvestorSource, StoreError> {
@@ -170,6 +185,50 @@ impl StateDb {
             row.wallets.push(holder);
         }
         Ok((source, investors.into_values().collect()))
+    }
+
+    /// The investor `wallet` belongs to after `block`, with all its wallets (holding or not): a
+    /// DS registry's investor, the wallets of its T-REX identity, or the wallet alone. `None`
+    /// for a wallet the registry does not know and that holds nothing.
+    pub fn investor_of(
+        &self,
+        token: Address,
+        wallet: Address,
+        block: u64,
+    ) -> Result<Option<(InvestorSource, InvestorRow)>, StoreError> {
+        let source = self.investor_source(token, block)?;
+        let (id, country, record, wallets) = match source {
+            InvestorSource::DsRegistry(registry) => match self.ds_investor_of(registry, wallet, block)? {
+                Some(r) if r.present => {
+                    let wallets = self.ds_wallets_at(registry, &r.id, block)?;
+                    (r.id.clone(), r.country.clone(), Some(r), wallets)
+                }
+                _ => (wallet.to_checksum(None), String::new(), None, vec![wallet]),
+            },
+            InvestorSource::IdentityStorage(_) => match self.identity_at(token, wallet, block)? {
+                Some(r) => {
+                    let wallets = self
+                        .identity_register(token, block)?
+                        .into_iter()
+                        .filter(|(_, other)| other.identity == r.identity)
+                        .map(|(w, _)| w)
+                        .collect();
+                    (r.identity.to_checksum(None), numeric_country(r.country), None, wallets)
+                }
+                None => (wallet.to_checksum(None), String::new(), None, vec![wallet]),
+            },
+            InvestorSource::Wallets => (wallet.to_checksum(None), String::new(), None, vec![wallet]),
+        };
+        let mut row = InvestorRow { id, country, balance: U256::ZERO, wallets: Vec::new(), record };
+        for w in wallets {
+            let state = self.holder_at(token, w, block)?;
+            row.balance = row.balance.saturating_add(state.balance);
+            row.wallets.push(HolderRow { address: w, state });
+        }
+        if row.record.is_none() && !row.wallets.iter().any(|w| w.state.is_listed()) {
+            return Ok(None);
+        }
+        Ok(Some((source, row)))
     }
 
     /// How many investors hold `token` after `block` (a positive balance across their wallets),
