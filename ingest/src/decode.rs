@@ -76,6 +76,20 @@ fn movement_for(
     TokenEvent::Move(Move { kind, partition: None, operator, from, to, value, reason, moves_balance: true })
 }
 
+/// A DS partitioned token's movement: the partition it left or entered.
+fn partitioned(kind: MoveKind, from: Address, to: Address, value: U256, reason: String, partition: B256) -> TokenEvent {
+    TokenEvent::Move(Move {
+        kind,
+        partition: Some(partition),
+        operator: Address::ZERO,
+        from,
+        to,
+        value,
+        reason,
+        moves_balance: true,
+    })
+}
+
 fn investor(action: InvestorAction, id: String, sender: Address) -> TokenEvent {
     TokenEvent::Investor(InvestorChange { action, id, sender, ..InvestorChange::default() })
 }
@@ -492,6 +506,39 @@ static DECODERS: &[Decoder] = &[
     decoder!(ds::Issue, |e| movement_for(MoveKind::Issue, Address::ZERO, Address::ZERO, e.to, e.value, String::new())),
     decoder!(ds::Burn, |e| movement_for(MoveKind::Burn, Address::ZERO, e.burner, Address::ZERO, e.value, e.reason)),
     decoder!(ds::Seize, |e| movement_for(MoveKind::Seize, Address::ZERO, e.from, e.to, e.value, e.reason)),
+    decoder!(ds_v1::Burn, |e| movement_for(
+        MoveKind::Burn,
+        Address::ZERO,
+        e.burner,
+        Address::ZERO,
+        e.value,
+        String::new()
+    )),
+    decoder!(ds_v1::IssueByPartition, |e| partitioned(
+        MoveKind::Issue,
+        Address::ZERO,
+        e.to,
+        e.value,
+        String::new(),
+        e.partition
+    )),
+    decoder!(ds_v1::BurnByPartition, |e| partitioned(
+        MoveKind::Burn,
+        e.burner,
+        Address::ZERO,
+        e.value,
+        e.reason,
+        e.partition
+    )),
+    decoder!(ds_v1::SeizeByPartition, |e| partitioned(MoveKind::Seize, e.from, e.to, e.value, e.reason, e.partition)),
+    decoder!(ds_v1::TransferByPartition, |e| partitioned(
+        MoveKind::TransferByPartition,
+        e.from,
+        e.to,
+        e.value,
+        String::new(),
+        e.partition
+    )),
     decoder!(ds::WalletAdded, |e| admin(AdminAction::DsWalletAdded, e.wallet, vec![])),
     decoder!(ds::WalletRemoved, |e| admin(AdminAction::DsWalletRemoved, e.wallet, vec![])),
     decoder!(ds::TxShares, |e| admin(AdminAction::DsTxShares, e.to, vec![word(e.from), e.shares, e.multiplier])),

@@ -132,6 +132,19 @@ pub mod ds_v1 {
         event InvestorUnpaused(string investorId);
         #[derive(Debug, PartialEq, Eq)]
         event InvestorLiquidateOnlySet(string investorId, bool enabled);
+        /// The 1.x token's burn, without a reason.
+        #[derive(Debug, PartialEq, Eq)]
+        event Burn(address indexed burner, uint256 value);
+        /// The partitioned token (dstoken 2.x-3.x): each comes with the `Transfer` that moves the
+        /// balance; these say which partition the tokens left or entered.
+        #[derive(Debug, PartialEq, Eq)]
+        event IssueByPartition(address indexed to, uint256 value, bytes32 indexed partition);
+        #[derive(Debug, PartialEq, Eq)]
+        event BurnByPartition(address indexed burner, uint256 value, string reason, bytes32 indexed partition);
+        #[derive(Debug, PartialEq, Eq)]
+        event SeizeByPartition(address indexed from, address indexed to, uint256 value, string reason, bytes32 indexed partition);
+        #[derive(Debug, PartialEq, Eq)]
+        event TransferByPartition(address indexed from, address indexed to, uint256 value, bytes32 indexed partition);
         /// The partitioned lock managers (dstoken 2.x-3.x).
         #[derive(Debug, PartialEq, Eq)]
         event LockedPartition(address indexed who, uint256 value, uint256 indexed reason, string reasonString, uint256 releaseTime, bytes32 indexed partition);
