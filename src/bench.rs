@@ -375,15 +375,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     // 4. Regulator reports as of an old block (the last mint's: every holder, read from history).
     let old = registrar_store::AsOf::Block(minted_at);
     let t = Instant::now();
-    let register = registrar_api::reports::build(
-        &stores.db,
-        registrar_api::reports::ReportKind::Holders,
-        emitter,
-        old,
-        None,
-        registrar_api::reports::ReportFormat::Csv,
-        None,
-    )?;
+    let request = registrar_api::reports::ReportRequest {
+        kind: registrar_api::reports::ReportKind::Holders,
+        token: emitter,
+        as_of: old,
+        from: None,
+        holder: None,
+        format: registrar_api::reports::ReportFormat::Csv,
+    };
+    let register = registrar_api::reports::build(&stores.db, &request, None)?;
     let register_seconds = t.elapsed().as_secs_f64();
     let register_rows = register.body.lines().filter(|l| !l.starts_with('#')).count().saturating_sub(1);
     let t = Instant::now();

@@ -1,4 +1,5 @@
-//! `registrar report holders|reconciliation|transfers|issuance|custody`: fetches a regulator
+//! `registrar report holders|reconciliation|transfers|issuance|custody|statement|open-items`:
+//! fetches a regulator
 //! report from a running server (`GET /reports/<kind>`, with the API key if one is given) and
 //! writes it to stdout or a file; the block, its hash and the digest go to stderr.
 
@@ -14,6 +15,10 @@ pub enum Kind {
     Transfers,
     Issuance,
     Custody,
+    /// One holder's credits, debits and running balance over a range (`--holder`).
+    Statement,
+    /// Frozen and locked amounts, forced transfers and vault requests.
+    OpenItems,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -37,12 +42,16 @@ pub struct ReportArgs {
     /// As of the last block at or before this time, RFC 3339 (e.g. 2026-11-23T00:00:00Z).
     #[arg(long, conflicts_with = "to")]
     pub at: Option<String>,
-    /// Transfers, issuance and custody: from this block number or RFC 3339 time.
+    /// Range reports (transfers, issuance, custody, statement, open items): from this block
+    /// number or RFC 3339 time.
     #[arg(long)]
     pub from: Option<String>,
-    /// Transfers, issuance and custody: up to this block number or RFC 3339 time.
+    /// Range reports: up to this block number or RFC 3339 time.
     #[arg(long, conflicts_with = "block")]
     pub to: Option<String>,
+    /// The holder of a statement.
+    #[arg(long)]
+    pub holder: Option<String>,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
     /// Write the report here instead of stdout.
@@ -61,6 +70,8 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
         Kind::Transfers => "transfers",
         Kind::Issuance => "issuance",
         Kind::Custody => "custody",
+        Kind::Statement => "statement",
+        Kind::OpenItems => "open-items",
     };
     let format = match args.format {
         Format::Csv => "csv",
@@ -70,7 +81,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
     if let Some(b) = args.block {
         query.push(("block", b.to_string()));
     }
-    for (name, value) in [("at", &args.at), ("from", &args.from), ("to", &args.to)] {
+    for (name, value) in [("at", &args.at), ("from", &args.from), ("to", &args.to), ("holder", &args.holder)] {
         if let Some(v) = value {
             query.push((name, v.clone()));
         }

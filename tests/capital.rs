@@ -4,7 +4,9 @@
 //! default) play their scenarios; at a middle block and the last block every holder's balance,
 //! delegate and voting power, every bond position, each tranche's supply and status, the proposal
 //! tally and the distribution totals equal what the contracts' views return at that block; the
-//! corporate actions are listed as the chain's logs have them; every log decodes.
+//! corporate actions are listed as the chain's logs have them; the holder register and the
+//! reconciliation carry the bonds by class and nonce (the token's units are their sum); every
+//! log decodes.
 
 #[macro_use]
 mod common;
@@ -168,6 +170,52 @@ async fn equity_and_debt_match_their_views() {
                 None => assert!(supply.is_zero() && status == 0, "{c}/{n} missing at {block}"),
             }
         }
+        // The holder register and the control book by class and nonce: every account's
+        // positions, each tranche's supply, the token's units (their sum) and holders.
+        let register = reg
+            .data(&format!(
+                r#"{{ report(kind: HOLDERS, token: "{bond:#x}", block: {block}) {{ body }}
+                    recon: report(kind: RECONCILIATION, token: "{bond:#x}", block: {block}) {{ body }}
+                    token(address: "{bond:#x}", block: {{ number: {block} }}) {{ totalSupply holderCount }} }}"#
+            ))
+            .await;
+        let body: Value = serde_json::from_str(register["report"]["body"].as_str().unwrap()).unwrap();
+        let mut supply_sum = U256::ZERO;
+        for (c, n) in tranches {
+            supply_sum += b.totalSupply(U256::from(c), U256::from(n)).block(at).call().await.unwrap();
+        }
+        assert_eq!(big(&register["token"]["totalSupply"]), supply_sum, "the bond token's units at {block}");
+        let mut holders_on_chain = 0u64;
+        for &a in &accounts {
+            let row = body["rows"].as_array().unwrap().iter().find(|r| r["address"] == format!("{a:#x}"));
+            let mut units = U256::ZERO;
+            for (c, n) in tranches {
+                let (c, n) = (U256::from(c), U256::from(n));
+                let chain = b.balanceOf(a, c, n).block(at).call().await.unwrap();
+                units += chain;
+                let listed = row
+                    .and_then(|r| {
+                        r["bonds"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .find(|p| big(&p["classId"]) == c && big(&p["nonceId"]) == n)
+                    })
+                    .map_or(U256::ZERO, |p| big(&p["amount"]));
+                assert_eq!(listed, chain, "{a}'s register row holds {c}/{n} at {block}");
+            }
+            assert_eq!(row.map_or(U256::ZERO, |r| big(&r["balance"])), units, "{a}'s units at {block}");
+            holders_on_chain += u64::from(!units.is_zero());
+        }
+        assert_eq!(register["token"]["holderCount"].as_u64(), Some(holders_on_chain), "bond holders at {block}");
+        let recon: Value = serde_json::from_str(register["recon"]["body"].as_str().unwrap()).unwrap();
+        assert_eq!(recon["balanced"], true, "{recon}");
+        let checks: Vec<&str> =
+            recon["rows"].as_array().unwrap().iter().map(|r| r["check"].as_str().unwrap()).collect();
+        assert!(
+            checks.contains(&"sum_of_tranche_supplies") && checks.iter().any(|c| c.starts_with("tranche:")),
+            "{checks:?}"
+        );
         for &a in &accounts {
             let g = reg
                 .data(&format!(

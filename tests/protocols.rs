@@ -84,6 +84,7 @@ async fn ds_and_st20_match_their_views() {
         check_st20_balances(&reg, &provider, st, &cast, block).await;
     }
     check_st20_checkpoints(&reg, &provider, st, &cast).await;
+    check_reports(&reg, &provider, ds, st, &cast, ds_played.last_block).await;
 
     // The forced moves are in the audit trail, each with its reason where DS gives one.
     let g = reg
@@ -332,4 +333,74 @@ async fn check_st20_checkpoints(reg: &Registrar, provider: &alloy::providers::Dy
             );
         }
     }
+}
+
+/// A holder's statement adds up to the chain's balances; the open items list the seizures, the
+/// forced moves and the locks that hold; two reports at different blocks never share a digest.
+async fn check_reports(
+    reg: &Registrar,
+    provider: &alloy::providers::DynProvider,
+    ds: DsSuite,
+    st: St20,
+    cast: &Cast,
+    last: u64,
+) {
+    let t = DemoDSToken::new(ds.token, provider.clone());
+    let report = |kind: &str, token: Address, query: String| {
+        let url = format!("{}/reports/{kind}?token={token:#x}&{query}", reg.url);
+        async move {
+            let r = reqwest::get(&url).await.unwrap();
+            assert!(r.status().is_success(), "{url}: {}", r.status());
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let from = last / 2;
+    for &wallet in &cast.investors[..8] {
+        let s = report("statement", ds.token, format!("holder={wallet:#x}&from={from}&to={last}")).await;
+        let opening = t.balanceOf(wallet).block(BlockId::number(from - 1)).call().await.unwrap();
+        let closing = t.balanceOf(wallet).block(BlockId::number(last)).call().await.unwrap();
+        assert_eq!(big(&s["openingBalance"]), opening, "{wallet} opening at {from}");
+        assert_eq!(big(&s["closingBalance"]), closing, "{wallet} closing at {last}");
+        assert_eq!(s["balanced"], true);
+        let mut balance = opening;
+        for row in s["rows"].as_array().unwrap() {
+            balance = balance + big(&row["credit"]) - big(&row["debit"]);
+            assert_eq!(big(&row["balance"]), balance, "{wallet}'s running balance");
+            let block = row["block"].as_u64().unwrap();
+            assert!((from..=last).contains(&block));
+        }
+    }
+    // The seized wallet's statement from the start: issuance, trades, two seizures, nothing left.
+    let seized = cast.investors[7];
+    let s = report("statement", ds.token, format!("holder={seized:#x}&to={last}")).await;
+    let kinds: Vec<&str> = s["rows"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.first(), Some(&"issue"), "{kinds:?}");
+    assert_eq!(big(&s["closingBalance"]), U256::ZERO);
+
+    let items = report("open-items", ds.token, format!("to={last}")).await;
+    let of = |category: &str| -> Vec<Value> {
+        items["rows"].as_array().unwrap().iter().filter(|r| r["category"] == category).cloned().collect()
+    };
+    let seizures = of("seizure");
+    assert_eq!(seizures.len(), 2, "{items}");
+    assert!(seizures.iter().all(|r| r["account"] == format!("{seized:#x}")));
+    let locks = of("lock");
+    assert!(
+        locks
+            .iter()
+            .any(|r| r["account"] == format!("{:#x}", cast.investors[3]) && big(&r["amount"]) == U256::from(40)),
+        "{locks:?}"
+    );
+    // The ST-20 scenario ran after the DS one: up to the latest block.
+    let items = report("open-items", st.token, "format=json".into()).await;
+    let categories: Vec<&str> =
+        items["rows"].as_array().unwrap().iter().map(|r| r["category"].as_str().unwrap()).collect();
+    assert_eq!(categories, ["forced-transfer", "forced-redemption"], "{items}");
+
+    // Two statements with the same (empty) rows, at two blocks: two digests.
+    let idle = cast.investors[8];
+    let a = report("statement", ds.token, format!("holder={idle:#x}&to={}", last - 1)).await;
+    let b = report("statement", ds.token, format!("holder={idle:#x}&to={last}")).await;
+    assert_eq!(a["rows"], b["rows"]);
+    assert_ne!(a["digest"], b["digest"], "the digest binds the block");
 }

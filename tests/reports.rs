@@ -1,7 +1,8 @@
 //! Regulator reports against the chain's own views: the holder register as of the last block and
 //! a middle block (by number and by time) equals what the token's view functions return at those
-//! blocks; the reconciliation balances; CSV and JSON carry the same digest, which is BLAKE3 of the
-//! CSV's canonical lines; every report names its block and that block's hash.
+//! blocks; the reconciliation balances; CSV and JSON carry the same digest, which is BLAKE3 of what
+//! the report is (kind, token, block, block hash) and the CSV's canonical lines; every report names
+//! its block and that block's hash.
 
 #[macro_use]
 mod common;
@@ -107,8 +108,8 @@ async fn holder_register_and_reconciliation_match_the_chain() {
         assert_eq!(recon["balanced"], true, "{recon}");
     }
 
-    // The CLI's CSV: the same digest as the JSON, and it is BLAKE3 of the lines after the header
-    // comments.
+    // The CLI's CSV: the same digest as the JSON, and it is BLAKE3 of the lines after the digest
+    // line: what the report is (kind, token, block, block hash) and its rows.
     let csv_path = dir.path().join("register.csv");
     let out = Command::new(BIN)
         .args(["report", "holders", "--server", &reg.url, "--token", &format!("{token:#x}")])
@@ -118,7 +119,9 @@ async fn holder_register_and_reconciliation_match_the_chain() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let csv = std::fs::read_to_string(&csv_path).unwrap();
-    let canonical: String = csv.lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+    let canonical: String =
+        csv.lines().skip_while(|l| !l.starts_with("# digest=")).skip(1).map(|l| format!("{l}\n")).collect();
+    assert!(canonical.starts_with("# registrar holder register\n# report=holders\n"), "{canonical}");
     let digest = format!("blake3:{}", blake3::hash(canonical.as_bytes()).to_hex());
     assert!(csv.contains(&format!("# digest={digest}")), "{csv}");
     assert!(csv.contains(&format!("# block={middle}\n")));
@@ -139,7 +142,7 @@ async fn holder_register_and_reconciliation_match_the_chain() {
     // is in it verifies with `registrar verify inclusion`, and fails for another root.
     let (_, _, c) = get(&reg, &format!("/reports/holders/commitment?token={token:#x}&block={middle}")).await;
     let c: Value = serde_json::from_str(&c).unwrap();
-    let rows: Vec<&str> = canonical.lines().skip(1).collect();
+    let rows: Vec<&str> = canonical.lines().filter(|l| !l.starts_with('#')).skip(1).collect();
     assert_eq!(c["size"].as_u64(), Some(rows.len() as u64));
     assert_eq!(c["digest"].as_str(), Some(digest.as_str()));
     let holder = rows[rows.len() / 2].split(',').next().unwrap();
@@ -282,8 +285,10 @@ async fn holder_register_and_reconciliation_match_the_chain() {
         ("/reports/holders?token=0x12&block=1".to_string(), "invalid address"),
         (
             format!("/reports/owners?token={token:#x}"),
-            "expected holders, reconciliation, transfers, issuance or custody",
+            "expected holders, reconciliation, transfers, issuance, custody, statement or open-items",
         ),
+        (format!("/reports/statement?token={token:#x}"), "give holder"),
+        (format!("/reports/holders?token={token:#x}&holder={token:#x}"), "only a statement"),
         (format!("/reports/holders?token={token:#x}&from=1&to=5"), "as of one block"),
         (format!("/reports/transfers?token={token:#x}&from=9&to=5"), "is after block"),
         (format!("/reports/holders?token={token:#x}&at=yesterday"), "RFC 3339"),

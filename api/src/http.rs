@@ -221,6 +221,8 @@ struct ReportQuery {
     /// A range (transfers, issuance): from and to a block number or an RFC 3339 time.
     from: Option<String>,
     to: Option<String>,
+    /// The holder of a statement.
+    holder: Option<String>,
     #[serde(default)]
     format: Option<String>,
 }
@@ -235,15 +237,17 @@ async fn report(
     axum::extract::Query(q): axum::extract::Query<ReportQuery>,
 ) -> Response {
     use crate::reports::{self, ReportFormat, ReportKind};
+
     let parsed = (|| -> Result<_, crate::ApiError> {
         let kind: ReportKind = kind.parse()?;
         let token = crate::objects::parse_address(&q.token)?;
         let as_of = reports::parse_as_of(q.block, q.at.as_deref(), q.to.as_deref())?;
         let from = q.from.as_deref().map(reports::parse_bound).transpose()?;
         let format: ReportFormat = q.format.as_deref().unwrap_or("json").parse()?;
-        Ok((kind, token, as_of, from, format))
+        let holder = q.holder.as_deref().map(crate::objects::parse_address).transpose()?;
+        Ok(reports::ReportRequest { kind, token, as_of, from, holder, format })
     })();
-    let (kind, token, as_of, from, format) = match parsed {
+    let request = match parsed {
         Ok(p) => p,
         Err(e) => return report_error(e),
     };
@@ -251,8 +255,8 @@ async fn report(
         Ok(caller) => caller,
         Err(refused) => return refused,
     };
-    let private = state.private_view(caller.as_ref(), token);
-    match state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format, private))).await {
+    let private = state.private_view(caller.as_ref(), request.token);
+    match state.read(move |db| Ok(reports::build(db, &request, private))).await {
         Ok(Ok(r)) => {
             let hash = r.block_hash.map_or_else(|| "unknown".to_string(), |h| format!("{h:#x}"));
             let headers = [

@@ -7,7 +7,7 @@ use alloy::primitives::Address;
 use registrar_merkle::{Blake3, LeafIndex, Tree, TreeHasher};
 use registrar_store::StateDb;
 
-use super::{holders, resolve, AsOf};
+use super::{holders, resolve, AsOf, ReportKind};
 use crate::ApiError;
 
 /// The commitment to a holder register.
@@ -21,7 +21,7 @@ pub struct Commitment {
     /// The leaves: the register's rows.
     pub size: u64,
     pub root: String,
-    /// The register's digest (`blake3:` of its canonical CSV lines, header row included).
+    /// The holder register report's digest as of the same block (see [`super`]).
     pub digest: String,
 }
 
@@ -59,10 +59,11 @@ fn register_tree(
         algorithm: "blake3",
         size: rows.len() as u64,
         root: hex::encode(tree.root()),
-        digest: format!(
-            "blake3:{}",
-            blake3::hash(holders::csv_of(rows.iter().map(String::as_str)).as_bytes()).to_hex()
-        ),
+        digest: format!("blake3:{}", {
+            let binding = super::binding(holders::TITLE, ReportKind::Holders, token, None, at.block, at.hash);
+            let csv = holders::csv_of(rows.iter().map(String::as_str));
+            blake3::hash(format!("{binding}{csv}").as_bytes()).to_hex()
+        }),
     };
     Ok((commitment, rows, tree))
 }

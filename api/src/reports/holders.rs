@@ -1,4 +1,4 @@
-//! The holder register: one row per listed account with its partition balances, identity,
+//! The holder register: one row per listed account with its partition and bond balances, identity,
 //! country and label (the last three for callers who may see them), and the partitions' supplies.
 
 use std::collections::BTreeMap;
@@ -10,9 +10,12 @@ use serde_json::{json, Value};
 use super::{csv_text, partition_label, Table};
 use crate::ApiError;
 
+/// The report's title.
+pub(super) const TITLE: &str = "holder register";
+
 /// The register's CSV header row.
 const HEADER: &str =
-    "address,balance,balance_by_partition,frozen,is_frozen,identity,country,first_acquired_block,label\n";
+    "address,balance,balance_by_partition,balance_by_tranche,frozen,is_frozen,identity,country,first_acquired_block,label\n";
 
 pub(super) fn table(
     db: &StateDb,
@@ -41,11 +44,13 @@ pub(super) fn table(
             .map(|(p, v)| format!("{}={v}", partition_label(*p)))
             .collect::<Vec<_>>()
             .join(";"),
+        // ERC-3475: each tranche's supply, `class/nonce=supply;…`.
+        "trancheSupplies": tranches(&register.tranches),
     });
     let rows = register.rows.iter().map(|r| row_json(r, identity(r), label(r))).collect();
     let lines: Vec<String> = register.rows.iter().map(|r| row_csv(r, identity(r), label(r))).collect();
     let csv = csv_of(lines.iter().map(String::as_str));
-    Ok(Table { title: "holder register", summary, csv, rows })
+    Ok(Table { title: TITLE, summary, csv, rows })
 }
 
 /// The canonical CSV of a register whose rows are `lines` (no `\n`): header, then each line.
@@ -68,8 +73,13 @@ fn row_csv(row: &RegisterRow, identity: Option<&IdentityRecord>, label: Option<&
     format!("{},{}", fields(row, identity), csv_text(label.unwrap_or_default()))
 }
 
+/// ERC-3475 positions as `class/nonce=amount` pairs joined by `;`, by class then nonce.
+fn tranches(positions: &[(alloy::primitives::U256, alloy::primitives::U256, alloy::primitives::U256)]) -> String {
+    positions.iter().map(|(c, n, v)| format!("{c}/{n}={v}")).collect::<Vec<_>>().join(";")
+}
+
 /// The row's fields up to the first-acquired block. Partition balances are `name=balance` pairs
-/// joined by `;`, by partition.
+/// joined by `;`, by partition; bonds are [`tranches`].
 fn fields(row: &RegisterRow, identity: Option<&IdentityRecord>) -> String {
     let s = &row.holder.state;
     let partitions: Vec<String> = row.partitions.iter().map(|(p, v)| format!("{}={v}", partition_label(*p))).collect();
@@ -78,10 +88,11 @@ fn fields(row: &RegisterRow, identity: Option<&IdentityRecord>) -> String {
         None => (String::new(), String::new()),
     };
     format!(
-        "{:#x},{},{},{},{},{id},{country},{}",
+        "{:#x},{},{},{},{},{},{id},{country},{}",
         row.holder.address,
         s.balance,
         partitions.join(";"),
+        tranches(&row.bonds),
         s.frozen,
         s.is_frozen,
         s.first_acquired
@@ -96,6 +107,9 @@ fn row_json(row: &RegisterRow, identity: Option<&IdentityRecord>, label: Option<
         "address": format!("{:#x}", row.holder.address),
         "balance": s.balance.to_string(),
         "balanceByPartition": partitions,
+        "bonds": row.bonds.iter()
+            .map(|(c, n, v)| json!({ "classId": c.to_string(), "nonceId": n.to_string(), "amount": v.to_string() }))
+            .collect::<Vec<_>>(),
         "frozen": s.frozen.to_string(),
         "isFrozen": s.is_frozen,
         "identity": identity.map(|r| format!("{:#x}", r.identity)),

@@ -4,9 +4,11 @@
 //! content. The same report comes from `GET /reports/<kind>`, the GraphQL field `report` and
 //! `registrar report`.
 //!
-//! The digest is over the report's canonical CSV lines (header row and data rows, `\n`-ended),
-//! whatever format is asked for: a CSV and a JSON of one report carry the same digest, and anyone
-//! can recompute it from the CSV alone (`tail -n +N report.csv | b3sum`).
+//! The digest is over what the report is (its kind, token, range or block and block hash, as
+//! `# key=value` lines) and its canonical CSV lines (header row and data rows, `\n`-ended),
+//! whatever format is asked for: a CSV and a JSON of one report carry the same digest, two reports
+//! at different blocks never do, and anyone can recompute it from the CSV alone: the lines after
+//! the `# digest=` line (`sed '1,/^# digest=/d' report.csv | b3sum`).
 //!
 //! The numbers come from the store's typed reads (`register`, `reconciliation`, `issuance`,
 //! `transfers_between`, `audit_trail`); this module only writes them, one file per report kind.
@@ -15,7 +17,9 @@ mod commitment;
 mod custody;
 mod holders;
 mod issuance;
+mod open_items;
 mod reconciliation;
+mod statement;
 mod text;
 mod transfers;
 
@@ -45,6 +49,41 @@ pub enum ReportKind {
     Issuance,
     /// The audit trail of agent and custody actions (freezes, pauses, recoveries) in a range.
     Custody,
+    /// One holder's statement over a range: every credit and debit with its date and the running
+    /// balance, from the opening to the closing balance (SEC Rule 17Ad-9's certificate detail
+    /// for uncertificated securities). Needs `holder`.
+    Statement,
+    /// The subsidiary file of open items: as of the range's last block, the frozen and locked
+    /// amounts by account; over the range, the forced transfers, seizures and forced
+    /// redemptions, and the ERC-7540 requests.
+    OpenItems,
+}
+
+impl ReportKind {
+    /// The name the report is asked for by (`/reports/<name>`, `registrar report <name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportKind::Holders => "holders",
+            ReportKind::Reconciliation => "reconciliation",
+            ReportKind::Transfers => "transfers",
+            ReportKind::Issuance => "issuance",
+            ReportKind::Custody => "custody",
+            ReportKind::Statement => "statement",
+            ReportKind::OpenItems => "open-items",
+        }
+    }
+
+    /// Whether the report covers a range of blocks (else it is as of one block).
+    pub fn is_range(self) -> bool {
+        match self {
+            ReportKind::Transfers
+            | ReportKind::Issuance
+            | ReportKind::Custody
+            | ReportKind::Statement
+            | ReportKind::OpenItems => true,
+            ReportKind::Holders | ReportKind::Reconciliation => false,
+        }
+    }
 }
 
 impl std::str::FromStr for ReportKind {
@@ -56,9 +95,13 @@ impl std::str::FromStr for ReportKind {
             "transfers" => Ok(ReportKind::Transfers),
             "issuance" => Ok(ReportKind::Issuance),
             "custody" => Ok(ReportKind::Custody),
+            "statement" => Ok(ReportKind::Statement),
+            "open-items" => Ok(ReportKind::OpenItems),
             other => Err(ApiError::Invalid {
                 field: "report",
-                reason: format!("{other:?}: expected holders, reconciliation, transfers, issuance or custody"),
+                reason: format!(
+                    "{other:?}: expected holders, reconciliation, transfers, issuance, custody, statement or open-items"
+                ),
             }),
         }
     }
@@ -137,19 +180,28 @@ fn resolve(db: &StateDb, token: Address, as_of: AsOf) -> Result<registrar_store:
     Ok(at)
 }
 
-/// Builds a report from the state (blocking: call it on a blocking thread). `from` starts the
-/// range of a transfers, issuance or custody report (default: the first block); the other
-/// reports are as of one block and refuse it. `private`: the caller may see the holders'
-/// identity fields, and these are the token's holder labels.
+/// What report to build.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportRequest {
+    pub kind: ReportKind,
+    pub token: Address,
+    /// The block the report is as of, or its range's last block.
+    pub as_of: AsOf,
+    /// The first block of a range report (default: the first block); as-of reports refuse it.
+    pub from: Option<AsOf>,
+    /// The holder of a statement; other reports refuse it.
+    pub holder: Option<Address>,
+    pub format: ReportFormat,
+}
+
+/// Builds a report from the state (blocking: call it on a blocking thread). `private`: the
+/// caller may see the holders' identity fields, and these are the token's holder labels.
 pub fn build(
     db: &StateDb,
-    kind: ReportKind,
-    token: Address,
-    as_of: AsOf,
-    from: Option<AsOf>,
-    format: ReportFormat,
+    request: &ReportRequest,
     private: Option<BTreeMap<Address, String>>,
 ) -> Result<Report, ApiError> {
+    let ReportRequest { kind, token, as_of, from, holder, format } = *request;
     let at = resolve(db, token, as_of)?;
     let block = at.block;
     let from_block = match (kind, from) {
@@ -162,6 +214,19 @@ pub fn build(
         (_, None) => 0,
         (_, Some(from)) => db.range_start(from)?,
     };
+    let holder = match (kind, holder) {
+        (ReportKind::Statement, Some(h)) => h,
+        (ReportKind::Statement, None) => {
+            return Err(ApiError::Invalid {
+                field: "holder",
+                reason: "a statement is of one holder: give holder".into(),
+            })
+        }
+        (_, Some(_)) => {
+            return Err(ApiError::Invalid { field: "holder", reason: "only a statement is of one holder".into() })
+        }
+        (_, None) => Address::ZERO,
+    };
     if from_block > block {
         return Err(ApiError::Invalid { field: "from", reason: format!("block {from_block} is after block {block}") });
     }
@@ -171,14 +236,19 @@ pub fn build(
         ReportKind::Transfers => transfers::table(db, token, from_block, block)?,
         ReportKind::Issuance => issuance::table(db, token, from_block, block)?,
         ReportKind::Custody => custody::table(db, token, from_block, block, private.is_some())?,
+        ReportKind::Statement => statement::table(db, token, holder, from_block, block)?,
+        ReportKind::OpenItems => open_items::table(db, token, from_block, block)?,
     };
     let Table { title, mut summary, csv, rows } = table;
-    let digest = blake3::hash(csv.as_bytes()).to_hex().to_string();
     let hash_text = at.hash.map(|h| format!("{h:#x}"));
+    let mut binding = binding(title, kind, token, kind.is_range().then_some(from_block), block, at.hash);
+    if kind == ReportKind::Statement {
+        binding.push_str(&format!("# holder={holder:#x}\n"));
+    }
+    let digest = blake3::hash(format!("{binding}{csv}").as_bytes()).to_hex().to_string();
     let (content_type, body) = match format {
         ReportFormat::Csv => {
-            let mut out = format!("# registrar {title}\n# token={token:#x}\n# block={block}\n");
-            out.push_str(&format!("# block_hash={}\n", hash_text.as_deref().unwrap_or("unknown")));
+            let mut out = String::new();
             if let Some(t) = at.timestamp {
                 out.push_str(&format!("# block_timestamp={t}\n"));
             }
@@ -189,13 +259,18 @@ pub fn build(
                 }
             }
             out.push_str(&format!("# digest=blake3:{digest} (of the lines below)\n"));
+            out.push_str(&binding);
             out.push_str(&csv);
             ("text/csv; charset=utf-8", out)
         }
         ReportFormat::Json => {
             let fields = summary.as_object_mut().expect("summary is an object");
             fields.insert("report".into(), json!(title));
+            fields.insert("kind".into(), json!(kind.name()));
             fields.insert("token".into(), json!(format!("{token:#x}")));
+            if kind.is_range() {
+                fields.insert("fromBlock".into(), json!(from_block));
+            }
             fields.insert("block".into(), json!(block));
             fields.insert("blockHash".into(), json!(hash_text));
             fields.insert("blockTimestamp".into(), json!(at.timestamp));
@@ -205,6 +280,19 @@ pub fn build(
         }
     };
     Ok(Report { kind, token, block, block_hash: at.hash, digest, content_type, body })
+}
+
+/// What a report is, as the `# key=value` lines its digest covers before its rows: so two reports
+/// of different tokens, kinds, ranges or blocks (or one block on two branches) never share a
+/// digest.
+fn binding(title: &str, kind: ReportKind, token: Address, from: Option<u64>, block: u64, hash: Option<B256>) -> String {
+    let mut out = format!("# registrar {title}\n# report={}\n# token={token:#x}\n", kind.name());
+    if let Some(from) = from {
+        out.push_str(&format!("# from_block={from}\n"));
+    }
+    let hash = hash.map_or_else(|| "unknown".to_string(), |h| format!("{h:#x}"));
+    out.push_str(&format!("# block={block}\n# block_hash={hash}\n"));
+    out
 }
 
 /// `actual - expected` as a signed decimal.

@@ -17,6 +17,8 @@ pub(super) fn table(db: &StateDb, token: Address, block: u64) -> Result<Table, A
             Check::HoldersWithABalance => "holders_with_a_balance".to_string(),
             Check::SumOfPartitionSupplies => "sum_of_partition_supplies".to_string(),
             Check::Partition(p) => format!("partition:{}", partition_label(p)),
+            Check::SumOfTrancheSupplies => "sum_of_tranche_supplies".to_string(),
+            Check::Tranche(class, nonce) => format!("tranche:{class}/{nonce}"),
         };
         let difference = signed_difference(r.actual, r.expected);
         csv.push_str(&format!("{check},{},{},{difference}\n", r.expected, r.actual));

@@ -28,7 +28,8 @@ pub struct Report {
 impl ReportQuery {
     /// A report on `token`: the holder register or the reconciliation as of `block` or `at`
     /// (RFC 3339; the last block at or before it), default the latest indexed block; transfers or
-    /// issuance over `from`..`to` (each a block number or an RFC 3339 time).
+    /// issuance over `from`..`to` (each a block number or an RFC 3339 time); a holder's statement
+    /// (`holder`) or the open items over the same range.
     #[allow(clippy::too_many_arguments)] // GraphQL arguments.
     async fn report(
         &self,
@@ -39,6 +40,7 @@ impl ReportQuery {
         at: Option<String>,
         from: Option<String>,
         to: Option<String>,
+        holder: Option<String>,
         #[graphql(default)] format: ReportFormat,
     ) -> Result<Report> {
         let state = ctx.data::<ApiState>()?;
@@ -47,7 +49,9 @@ impl ReportQuery {
         let from = from.as_deref().map(reports::parse_bound).transpose()?;
         let caller = ctx.data_opt::<crate::resolvers::submit::Caller>().map(|c| &c.0);
         let private = state.private_view(caller, token);
-        let r = state.read(move |db| Ok(reports::build(db, kind, token, as_of, from, format, private))).await??;
+        let holder = holder.as_deref().map(parse_address).transpose()?;
+        let request = reports::ReportRequest { kind, token, as_of, from, holder, format };
+        let r = state.read(move |db| Ok(reports::build(db, &request, private))).await??;
         Ok(Report {
             kind: r.kind,
             token: show_address(&r.token),

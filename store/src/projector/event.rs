@@ -125,6 +125,13 @@ impl Tx<'_> {
                 self.put::<Distributions>(&EventKey { token, block, log_index: e.meta.log_index }, &value)?;
             }
             TokenEvent::BondMove { from, to, ref positions, .. } => {
+                // The register counts a bond contract's units across its classes and nonces (a
+                // holder's balance, the supply, the journal's one row per event); `holder { bonds }`
+                // and the register's tranche columns split them.
+                let units = positions.iter().fold(U256::ZERO, |s, p| s.saturating_add(p.amount));
+                if !(from.is_zero() && to.is_zero()) {
+                    self.move_balance(e, from, to, units, metrics)?;
+                }
                 for p in positions {
                     // The zero address keeps each tranche's supply, as for partitions.
                     let sender = if from.is_zero() { Change::Add(p.amount) } else { Change::Sub(p.amount) };

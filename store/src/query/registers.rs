@@ -6,6 +6,9 @@ use alloy::primitives::{Address, B256, U256};
 
 use crate::{HolderRow, StateDb, StoreError, TransferFilter, TransferRow};
 
+/// An ERC-3475 position: (class, nonce, amount).
+pub type BondPosition = (U256, U256, U256);
+
 /// The holder register as of a block: one row per listed account, with its partition balances,
 /// in address order, and the supply of each partition.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -13,6 +16,9 @@ pub struct HolderRegister {
     pub rows: Vec<RegisterRow>,
     /// Each partition's supply (empty for an unpartitioned token).
     pub supplies: Vec<(B256, U256)>,
+    /// Each ERC-3475 tranche's supply: (class, nonce, supply), by class then nonce (empty for
+    /// other tokens).
+    pub tranches: Vec<BondPosition>,
 }
 
 /// One account of a [`HolderRegister`].
@@ -21,6 +27,8 @@ pub struct RegisterRow {
     pub holder: HolderRow,
     /// Its balance in each partition, by partition.
     pub partitions: Vec<(B256, U256)>,
+    /// Its ERC-3475 bonds: (class, nonce, amount), by class then nonce.
+    pub bonds: Vec<BondPosition>,
 }
 
 /// What a reconciliation compares.
@@ -34,6 +42,10 @@ pub enum Check {
     SumOfPartitionSupplies,
     /// A partition's supply against the sum of its holders' balances in it.
     Partition(B256),
+    /// The total supply against the sum of the ERC-3475 tranches' supplies.
+    SumOfTrancheSupplies,
+    /// An ERC-3475 tranche's supply (class, nonce) against the sum of its holders' amounts.
+    Tranche(U256, U256),
 }
 
 /// One line of a reconciliation.
@@ -95,12 +107,18 @@ impl StateDb {
     pub fn register(&self, token: Address, block: u64) -> Result<HolderRegister, StoreError> {
         let mut partitions = self.partition_register(token, block)?;
         let supplies = partitions.remove(&Address::ZERO).unwrap_or_default();
+        let mut bonds = self.bond_register(token, block)?;
+        let tranches = bonds.remove(&Address::ZERO).unwrap_or_default();
         let rows = self
             .holder_register(token, block)?
             .into_iter()
-            .map(|holder| RegisterRow { partitions: partitions.remove(&holder.address).unwrap_or_default(), holder })
+            .map(|holder| RegisterRow {
+                partitions: partitions.remove(&holder.address).unwrap_or_default(),
+                bonds: bonds.remove(&holder.address).unwrap_or_default(),
+                holder,
+            })
             .collect();
-        Ok(HolderRegister { rows, supplies })
+        Ok(HolderRegister { rows, supplies, tranches })
     }
 
     /// The token's total supply and holder count against its register; for a partitioned token
@@ -134,7 +152,42 @@ impl StateDb {
                 rows.push(ReconciliationRow { check: Check::Partition(*partition), expected: *supply, actual: held });
             }
         }
+        if !register.tranches.is_empty() {
+            let supplies = register.tranches.iter().fold(U256::ZERO, |s, (_, _, v)| s.saturating_add(*v));
+            rows.push(ReconciliationRow {
+                check: Check::SumOfTrancheSupplies,
+                expected: snapshot.total_supply,
+                actual: supplies,
+            });
+            for &(class, nonce, supply) in &register.tranches {
+                let held = holders
+                    .iter()
+                    .flat_map(|r| r.bonds.iter().filter(|(c, n, _)| (*c, *n) == (class, nonce)).map(|(_, _, v)| *v))
+                    .fold(U256::ZERO, |s, v| s.saturating_add(v));
+                rows.push(ReconciliationRow { check: Check::Tranche(class, nonce), expected: supply, actual: held });
+            }
+        }
         Ok(Reconciliation { rows })
+    }
+
+    /// Every account's ERC-3475 positions of `token` after `block`, by account (the zero address:
+    /// each tranche's supply).
+    pub fn bond_register(
+        &self,
+        token: Address,
+        block: u64,
+    ) -> Result<std::collections::BTreeMap<Address, Vec<BondPosition>>, StoreError> {
+        let rows = self.history_at::<crate::tables::BondHistory, _>(
+            token.as_slice(),
+            block,
+            |k| ((k.holder, k.class, k.nonce), k.block),
+            |v| !v.is_zero(),
+        )?;
+        let mut out: std::collections::BTreeMap<Address, Vec<BondPosition>> = Default::default();
+        for ((holder, class, nonce), amount) in rows {
+            out.entry(holder).or_default().push((class, nonce, amount));
+        }
+        Ok(out)
     }
 
     /// Every transfer of `token` in blocks `from..=to`, in chain order.
@@ -150,6 +203,35 @@ impl StateDb {
             }
             after = page.end_cursor;
         }
+    }
+
+    /// Every transfer of `token` in blocks `from..=to` with `account` on either side, in chain
+    /// order (a transfer to itself once).
+    pub fn account_transfers(
+        &self,
+        token: Address,
+        account: Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<TransferRow>, StoreError> {
+        let mut out = Vec::new();
+        for side in [
+            TransferFilter { from: Some(account), block_gte: Some(from), block_lte: Some(to), ..Default::default() },
+            TransferFilter { to: Some(account), block_gte: Some(from), block_lte: Some(to), ..Default::default() },
+        ] {
+            let mut after: Option<String> = None;
+            loop {
+                let page = self.transfers(token, side, to, 1000, after.as_deref())?;
+                out.extend(page.rows);
+                if !page.has_next {
+                    break;
+                }
+                after = page.end_cursor;
+            }
+        }
+        out.sort_by_key(|t| (t.block_number, t.log_index));
+        out.dedup_by_key(|t| (t.block_number, t.log_index));
+        Ok(out)
     }
 
     /// The mints and burns of `token` in blocks `from..=to`, with their totals.
