@@ -1,4 +1,4 @@
-//! `registrar report holders|reconciliation|transfers|issuance|custody|statement|open-items`:
+//! `registrar report holders|investors|reconciliation|transfers|issuance|custody|statement|open-items`:
 //! fetches a regulator
 //! report from a running server (`GET /reports/<kind>`, with the API key if one is given) and
 //! writes it to stdout or a file; the block, its hash and the digest go to stderr.
@@ -11,6 +11,8 @@ use clap::{Args, ValueEnum};
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Kind {
     Holders,
+    /// The register by investor (an issuer or regulator key).
+    Investors,
     Reconciliation,
     Transfers,
     Issuance,
@@ -66,6 +68,7 @@ pub struct ReportArgs {
 pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
     let kind = match args.kind {
         Kind::Holders => "holders",
+        Kind::Investors => "investors",
         Kind::Reconciliation => "reconciliation",
         Kind::Transfers => "transfers",
         Kind::Issuance => "issuance",

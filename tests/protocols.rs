@@ -120,6 +120,17 @@ async fn ds_and_st20_match_their_views() {
             ("totalInvestorsLimit".into(), String::new(), "2000".into()),
         ]
     );
+    // The register by investor as a report, for the issuer's key only.
+    let url = format!("{}/reports/investors?token={:#x}&format=csv", reg.url, ds.token);
+    let anonymous = reqwest::get(&url).await.unwrap();
+    assert_eq!(anonymous.status(), reqwest::StatusCode::BAD_REQUEST);
+    let csv = reqwest::Client::new().get(&url).bearer_auth(&key).send().await.unwrap().text().await.unwrap();
+    let us: Vec<&str> = csv.lines().filter(|l| l.starts_with("INV-US-001,")).collect();
+    assert_eq!(us.len(), 1, "{csv}");
+    let fields: Vec<&str> = us[0].split(',').collect();
+    assert_eq!((fields[1], fields[2]), ("DS_REGISTRY", "US"));
+    let wallets: Vec<&str> = fields[4].split(';').collect();
+    assert!(wallets.iter().all(|w| w.contains('=')), "wallet=balance pairs: {csv}");
     // Without a key, the investor list is withheld; the counts are public.
     let r = reg
         .query(&format!(r#"{{ token(address: "{:#x}") {{ investorCount investors {{ totalCount }} }} }}"#, ds.token))

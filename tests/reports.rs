@@ -285,7 +285,7 @@ async fn holder_register_and_reconciliation_match_the_chain() {
         ("/reports/holders?token=0x12&block=1".to_string(), "invalid address"),
         (
             format!("/reports/owners?token={token:#x}"),
-            "expected holders, reconciliation, transfers, issuance, custody, statement or open-items",
+            "expected holders, investors, reconciliation, transfers, issuance, custody, statement or open-items",
         ),
         (format!("/reports/statement?token={token:#x}"), "give holder"),
         (format!("/reports/holders?token={token:#x}&holder={token:#x}"), "only a statement"),

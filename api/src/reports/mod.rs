@@ -16,6 +16,7 @@
 mod commitment;
 mod custody;
 mod holders;
+mod investors;
 mod issuance;
 mod open_items;
 mod reconciliation;
@@ -41,6 +42,9 @@ use crate::ApiError;
 pub enum ReportKind {
     /// Every holder with a balance or a freeze: the master securityholder file (SEC Rule 17Ad-9).
     Holders,
+    /// The register by investor: each investor (DS investor, T-REX identity, or wallet) with its
+    /// country, balance and wallets. Needs an issuer or regulator key for the token.
+    Investors,
     /// The control book: the sum of balances against the total supply.
     Reconciliation,
     /// Every transfer in a range of blocks.
@@ -64,6 +68,7 @@ impl ReportKind {
     pub fn name(self) -> &'static str {
         match self {
             ReportKind::Holders => "holders",
+            ReportKind::Investors => "investors",
             ReportKind::Reconciliation => "reconciliation",
             ReportKind::Transfers => "transfers",
             ReportKind::Issuance => "issuance",
@@ -81,7 +86,7 @@ impl ReportKind {
             | ReportKind::Custody
             | ReportKind::Statement
             | ReportKind::OpenItems => true,
-            ReportKind::Holders | ReportKind::Reconciliation => false,
+            ReportKind::Holders | ReportKind::Investors | ReportKind::Reconciliation => false,
         }
     }
 }
@@ -91,6 +96,7 @@ impl std::str::FromStr for ReportKind {
     fn from_str(s: &str) -> Result<Self, ApiError> {
         match s {
             "holders" => Ok(ReportKind::Holders),
+            "investors" => Ok(ReportKind::Investors),
             "reconciliation" => Ok(ReportKind::Reconciliation),
             "transfers" => Ok(ReportKind::Transfers),
             "issuance" => Ok(ReportKind::Issuance),
@@ -100,7 +106,8 @@ impl std::str::FromStr for ReportKind {
             other => Err(ApiError::Invalid {
                 field: "report",
                 reason: format!(
-                    "{other:?}: expected holders, reconciliation, transfers, issuance, custody, statement or open-items"
+                    "{other:?}: expected holders, investors, reconciliation, transfers, issuance, custody, statement or \
+                     open-items"
                 ),
             }),
         }
@@ -205,7 +212,7 @@ pub fn build(
     let at = resolve(db, token, as_of)?;
     let block = at.block;
     let from_block = match (kind, from) {
-        (ReportKind::Holders | ReportKind::Reconciliation, Some(_)) => {
+        (ReportKind::Holders | ReportKind::Investors | ReportKind::Reconciliation, Some(_)) => {
             return Err(ApiError::Invalid {
                 field: "from",
                 reason: "this report is as of one block: give block or at, not a range".into(),
@@ -232,6 +239,7 @@ pub fn build(
     }
     let table = match kind {
         ReportKind::Holders => holders::table(db, token, block, private)?,
+        ReportKind::Investors => investors::table(db, token, block, private.is_some())?,
         ReportKind::Reconciliation => reconciliation::table(db, token, block)?,
         ReportKind::Transfers => transfers::table(db, token, from_block, block)?,
         ReportKind::Issuance => issuance::table(db, token, from_block, block)?,
