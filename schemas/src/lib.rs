@@ -4,23 +4,28 @@
 //!
 //! # Layout
 //! - `primitives`: the newtypes that cross module boundaries (`ChainId`, `BlockNumber`, `LogOffset`).
+//! - `admin`: the administrative actions of token suites and the links between their contracts.
 //! - `record`: the log record enum ([`LogRecord`]) and the domain event types it carries.
 //! - `registers`: the records of DS and ST-20 investor registers (investors, locks, whitelists).
 //! - `wire`: the Protobuf encoding of [`LogRecord`], generated from `proto/registrar/v1/log.proto`.
 //! - `abi`: `sol!` bindings of the token events and views registrar reads.
 
 pub mod abi;
+mod admin;
 mod primitives;
 mod record;
 mod registers;
 mod wire;
 
+pub use admin::{
+    AdminAction, SuiteLink, DS_COMPLIANCE_CONFIGURATION, DS_COMPLIANCE_SERVICE, DS_LOCK_MANAGER, DS_REGISTRY_SERVICE,
+    DS_TOKEN, DS_TRUST_SERVICE, DS_WALLET_MANAGER, ST20_TRANSFER_MANAGER,
+};
 pub use primitives::{BlockNumber, ChainId, LogOffset};
 pub use record::{
-    AdminAction, BlockRef, BlocksCommitted, BondAmount, BondMoveKind, ChainEvent, DistributionKind, DocumentAction,
-    EventMeta, IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Position, Reverted, SuiteLink,
-    TokenDiscovered, TokenEvent, UndecodedLog, DS_COMPLIANCE_CONFIGURATION, DS_COMPLIANCE_SERVICE, DS_LOCK_MANAGER,
-    DS_REGISTRY_SERVICE, DS_TOKEN, DS_TRUST_SERVICE, DS_WALLET_MANAGER, ST20_TRANSFER_MANAGER,
+    BlockRef, BlocksCommitted, BondAmount, BondMoveKind, ChainEvent, DistributionKind, DocumentAction, EventMeta,
+    IdentityAction, LogRecord, Move, MoveKind, PoolAssetAction, Position, Reverted, TokenDiscovered, TokenEvent,
+    UndecodedLog,
 };
 pub use registers::{InvestorAction, InvestorChange, LockChange, RuleForm, WhitelistEntry};
 pub use wire::{proto, DecodeError};
