@@ -5,9 +5,16 @@
 
 use alloy::primitives::{Address, B256, U256};
 use registrar_schemas::{InvestorAction, InvestorChange, LockChange, RuleForm, WhitelistEntry};
+use tracing::warn;
 
 use super::*;
 use crate::{tables::*, StoreError};
+
+/// Most attributes one DS investor keeps (DS defines four: KYC, accredited, qualified,
+/// professional): a registry that names more is hostile, and each event rewrites the record.
+const MAX_ATTRIBUTES: usize = 64;
+/// Most locks one wallet or investor keeps (DS's investor lock manager allows 30).
+const MAX_LOCKS: usize = 256;
 
 impl Tx<'_> {
     /// Sets `key` of state table `S` to `value` after `block`, with a history row in `H` when it
@@ -93,7 +100,8 @@ impl Tx<'_> {
                 self.change_investor(registry, &c.id, block, |r| {
                     match r.attributes.binary_search_by(|a| a.attribute.cmp(&c.attribute)) {
                         Ok(i) => r.attributes[i] = attribute,
-                        Err(i) => r.attributes.insert(i, attribute),
+                        Err(i) if r.attributes.len() < MAX_ATTRIBUTES => r.attributes.insert(i, attribute),
+                        Err(_) => warn!(target: "projector", %registry, id = c.id, "investor attribute over the limit ignored"),
                     }
                 })?;
             }
@@ -150,8 +158,10 @@ impl Tx<'_> {
             release_time: l.release_time,
             partition: l.partition.unwrap_or_default(),
         };
-        if l.locked {
+        if l.locked && locks.0.len() < MAX_LOCKS {
             locks.0.push(record);
+        } else if l.locked {
+            warn!(target: "projector", %manager, "lock over the limit of {MAX_LOCKS} ignored");
         } else if let Some(i) = locks.0.iter().position(|r| *r == record) {
             locks.0.swap_remove(i);
         }
