@@ -13,6 +13,17 @@ use registrar_schemas::{
 
 use super::{admin, movement_for, word, Decoder};
 
+/// A lock event: every form has the value, reason code and text and release time; `$owner`
+/// gives its wallet, investor and partition.
+macro_rules! lock_decoder {
+    ($event:path, $locked:expr, |$e:ident| $owner:expr) => {
+        decoder!($event, |$e| {
+            let (wallet, investor, partition) = $owner;
+            lock($locked, wallet, investor, $e.value, $e.reason, $e.reasonString, $e.releaseTime, partition)
+        })
+    };
+}
+
 /// The DS signatures.
 pub(super) static DECODERS: &[Decoder] = &[
     // Securitize DS Protocol: the token.
@@ -100,98 +111,17 @@ pub(super) static DECODERS: &[Decoder] = &[
         e.investorId,
         Address::ZERO
     )),
-    // The lock managers.
-    decoder!(ds::Locked, |e| lock(true, e.who, String::new(), e.value, e.reason, e.reasonString, e.releaseTime, None)),
-    decoder!(ds::Unlocked, |e| lock(
-        false,
-        e.who,
-        String::new(),
-        e.value,
-        e.reason,
-        e.reasonString,
-        e.releaseTime,
-        None
-    )),
-    decoder!(ds::HolderLocked, |e| lock(
-        true,
-        Address::ZERO,
-        e.holderId,
-        e.value,
-        e.reason,
-        e.reasonString,
-        e.releaseTime,
-        None
-    )),
-    decoder!(ds::HolderUnlocked, |e| lock(
-        false,
-        Address::ZERO,
-        e.holderId,
-        e.value,
-        e.reason,
-        e.reasonString,
-        e.releaseTime,
-        None
-    )),
-    decoder!(ds_v1::InvestorLocked, |e| lock(
-        true,
-        Address::ZERO,
-        e.investorId,
-        e.value,
-        e.reason,
-        e.reasonString,
-        e.releaseTime,
-        None
-    )),
-    decoder!(ds_v1::InvestorUnlocked, |e| lock(
-        false,
-        Address::ZERO,
-        e.investorId,
-        e.value,
-        e.reason,
-        e.reasonString,
-        e.releaseTime,
-        None
-    )),
-    decoder!(ds_v1::LockedPartition, |e| lock(
-        true,
-        e.who,
-        String::new(),
-        e.value,
-        e.reason,
-        e.reasonString,
-        e.releaseTime,
-        Some(e.partition)
-    )),
-    decoder!(ds_v1::UnlockedPartition, |e| lock(
-        false,
-        e.who,
-        String::new(),
-        e.value,
-        e.reason,
-        e.reasonString,
-        e.releaseTime,
-        Some(e.partition)
-    )),
-    decoder!(ds_v1::HolderLockedPartition, |e| lock(
-        true,
-        Address::ZERO,
-        e.investorId,
-        e.value,
-        e.reason,
-        e.reasonString,
-        e.releaseTime,
-        Some(e.partition)
-    )),
-    decoder!(ds_v1::HolderUnlockedPartition, |e| lock(
-        false,
-        Address::ZERO,
-        e.investorId,
-        e.value,
-        e.reason,
-        e.reasonString,
-        e.releaseTime,
-        Some(e.partition)
-    )),
+    // The lock managers: a wallet's locks, an investor's, and both in a partition.
+    lock_decoder!(ds::Locked, true, |e| (e.who, String::new(), None)),
+    lock_decoder!(ds::Unlocked, false, |e| (e.who, String::new(), None)),
+    lock_decoder!(ds::HolderLocked, true, |e| (Address::ZERO, e.holderId, None)),
+    lock_decoder!(ds::HolderUnlocked, false, |e| (Address::ZERO, e.holderId, None)),
+    lock_decoder!(ds_v1::InvestorLocked, true, |e| (Address::ZERO, e.investorId, None)),
+    lock_decoder!(ds_v1::InvestorUnlocked, false, |e| (Address::ZERO, e.investorId, None)),
+    lock_decoder!(ds_v1::LockedPartition, true, |e| (e.who, String::new(), Some(e.partition))),
+    lock_decoder!(ds_v1::UnlockedPartition, false, |e| (e.who, String::new(), Some(e.partition))),
+    lock_decoder!(ds_v1::HolderLockedPartition, true, |e| (Address::ZERO, e.investorId, Some(e.partition))),
+    lock_decoder!(ds_v1::HolderUnlockedPartition, false, |e| (Address::ZERO, e.investorId, Some(e.partition))),
     decoder!(ds_v1::InvestorFullyLocked, |e| investor(InvestorAction::FullyLocked, e.investorId, Address::ZERO)),
     decoder!(ds_v1::InvestorFullyUnlocked, |e| investor(InvestorAction::FullyUnlocked, e.investorId, Address::ZERO)),
     decoder!(ds_v1::InvestorPaused, |e| investor(InvestorAction::Paused, e.investorId, Address::ZERO)),
