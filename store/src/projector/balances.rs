@@ -148,7 +148,7 @@ impl Tx<'_> {
                 }
             };
             return match finished {
-                Some((b, state)) => self.insert::<HolderHistory>(&HolderBlockKey { token, holder, block: b }, &state),
+                Some((b, state)) => self.holder_history(token, holder, b, &state, false),
                 None => Ok(()),
             };
         }
@@ -162,7 +162,30 @@ impl Tx<'_> {
         self.put::<Holders>(&key, &new)?;
         // Written change by change now: the cache learns it again from the store.
         self.cache.forget(&key);
-        self.put::<HolderHistory>(&HolderBlockKey { token, holder, block }, &new)
+        self.holder_history(token, holder, block, &new, true)
+    }
+
+    /// A holder's state after `block` in its history, and the holder in the block's changes (for
+    /// historical top-N, see [`crate::tables::TopCheckpoints`]); through the overlay with undo
+    /// records (`undo`), or straight to the batch for final blocks.
+    pub(super) fn holder_history(
+        &mut self,
+        token: Address,
+        holder: Address,
+        block: u64,
+        state: &HolderState,
+        undo: bool,
+    ) -> Result<(), StoreError> {
+        *self.changes.entry(token).or_default() += 1;
+        let history = HolderBlockKey { token, holder, block };
+        let change = BlockHolderKey { token, block, holder };
+        if undo {
+            self.put::<HolderHistory>(&history, state)?;
+            self.put::<HolderChanges>(&change, &())
+        } else {
+            self.insert::<HolderHistory>(&history, state)?;
+            self.insert::<HolderChanges>(&change, &())
+        }
     }
 
     pub(super) fn update_token(

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
+use alloy::primitives::Address;
 use registrar_log::{Metrics, RawRecord};
 use registrar_schemas::{BlockNumber, BlocksCommitted, LogRecord, Reverted, TokenDiscovered, UndecodedLog};
 use rocksdb::{Direction, IteratorMode};
@@ -159,6 +160,14 @@ impl Tx<'_> {
             })?;
             self.write_raw(entry.table, table, entry.key, entry.previous)?;
             self.batch.delete_cf(self.db.cf::<Undo>(), key.encode());
+        }
+        // Checkpoints of the top holders after abandoned blocks describe no state of the chain.
+        for item in self.db.db.iterator_cf(self.db.cf::<Tokens>(), IteratorMode::Start) {
+            let (k, _) = item?;
+            let token = Address::decode(&k).map_err(crate::db::corrupt::<Tokens>)?;
+            let from = RankKey { token, block: r.common_ancestor.0 + 1, rank: 0 }.encode();
+            let to = RankKey { token, block: u64::MAX, rank: u32::MAX }.encode();
+            self.batch.delete_range_cf(self.db.cf::<TopCheckpoints>(), from, to);
         }
         self.position = self.position.map(|p| p.min((r.common_ancestor.0, u32::MAX)));
         if let Some(status) = self.status.as_mut().filter(|s| s.indexed_block > r.common_ancestor) {

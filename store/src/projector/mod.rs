@@ -31,6 +31,8 @@ mod balances;
 mod cache;
 mod capital;
 mod chain;
+mod checkpoint;
+pub(crate) use checkpoint::{CHECKPOINT_EVERY, CHECKPOINT_SIZE};
 mod event;
 mod investors;
 mod partitions;
@@ -60,6 +62,9 @@ pub struct Projector {
     partitions: u32,
     /// Holders' latest states, kept between batches.
     cache: std::sync::Mutex<cache::HolderCache>,
+    /// Holder changes per token since its last checkpoint of the top holders (in memory: after a
+    /// restart a checkpoint comes later, never wrongly).
+    since_checkpoint: std::sync::Mutex<std::collections::HashMap<alloy::primitives::Address, u64>>,
 }
 
 impl Projector {
@@ -75,6 +80,7 @@ impl Projector {
             compacting: Arc::new(AtomicBool::new(false)),
             partitions: 1,
             cache: Default::default(),
+            since_checkpoint: Default::default(),
         }
     }
 
@@ -155,7 +161,8 @@ impl Projector {
                     log.dead_letter(record, error)?;
                 }
             }
-            tx.commit(last)?;
+            let committed = tx.commit(last)?;
+            self.checkpoint_top_holders(committed)?;
             self.maybe_compact(index_deletes);
             outcome.records += end - start;
             outcome.last_offset = Some(last);

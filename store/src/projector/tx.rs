@@ -48,6 +48,17 @@ pub(super) struct Tx<'a> {
     pub(super) undo_block: Option<u64>,
     /// Deletions from the holder index, which leave tombstones.
     pub(super) index_deletes: u64,
+    /// History rows written per token in this batch.
+    pub(super) changes: HashMap<Address, u64>,
+}
+
+/// What a written batch leaves for the checkpoints of the top holders.
+#[derive(Debug, Default)]
+pub(super) struct Committed {
+    /// History rows written per token.
+    pub changes: HashMap<Address, u64>,
+    /// The block the state is now exactly after: the batch ended with that block's commit.
+    pub boundary: Option<u64>,
 }
 
 impl<'a> Tx<'a> {
@@ -78,10 +89,11 @@ impl<'a> Tx<'a> {
             undo_seq,
             undo_block: None,
             index_deletes: 0,
+            changes: HashMap::default(),
         })
     }
 
-    pub(super) fn commit(mut self, last: LogOffset) -> Result<(), StoreError> {
+    pub(super) fn commit(mut self, last: LogOffset) -> Result<Committed, StoreError> {
         self.flush_folded()?;
         let (partition, undo_seq) = (self.partition, self.undo_seq);
         self.put_untracked::<AppliedOffsets>(&partition, &last.0);
@@ -119,7 +131,8 @@ impl<'a> Tx<'a> {
         options.disable_wal(true);
         self.db.db.write_opt(self.batch, &options)?;
         self.cache.commit(std::mem::take(&mut self.committed_holders));
-        Ok(())
+        let boundary = self.position.filter(|(_, log_index)| *log_index == u32::MAX).map(|(block, _)| block);
+        Ok(Committed { changes: self.changes, boundary })
     }
 
     /// Writes the holders and token aggregates folded in memory: each changed holder's last
@@ -132,7 +145,7 @@ impl<'a> Tx<'a> {
         let undo_block = self.undo_block.take();
         for (key, FoldedHolder { before, now, block }) in std::mem::take(&mut self.holders) {
             let (token, holder) = (key.token, key.holder);
-            self.insert::<HolderHistory>(&HolderBlockKey { token, holder, block }, &now)?;
+            self.holder_history(token, holder, block, &now, false)?;
             let (old_entry, new_entry) = (
                 before.is_listed().then_some(BalanceIndexKey { token, balance: before.balance, holder }),
                 now.is_listed().then_some(BalanceIndexKey { token, balance: now.balance, holder }),

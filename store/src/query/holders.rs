@@ -30,6 +30,11 @@ impl StateDb {
         if order == HolderOrder::BalanceDesc && block >= self.latest_block()? {
             return self.holders_by_balance(token, first, after);
         }
+        if order == HolderOrder::BalanceDesc {
+            if let Some(page) = self.holders_from_checkpoint(token, block, first, after.as_deref())? {
+                return Ok(page);
+            }
+        }
         let mut rows: Vec<(Vec<u8>, HolderRow)> =
             self.listed_holders_at(token, block)?.into_iter().map(|row| (sort_key(order, &row), row)).collect();
         rows.sort_by(|a, b| a.0.cmp(&b.0));

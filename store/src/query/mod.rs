@@ -14,6 +14,7 @@ mod registers;
 mod registry;
 mod tallies;
 mod tokens;
+mod top;
 
 pub use self::{
     as_of::{AsOf, ResolvedBlock},
