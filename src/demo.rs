@@ -10,7 +10,7 @@ use alloy::{
 use anyhow::Context;
 use registrar_api::auth::{KeyStore, Role};
 use registrar_archive::{Submission, Submitter};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use registrar_testkit::{
     contracts::{DemoSecurityToken, DisclosureAnchor},
@@ -32,6 +32,11 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     info!(rpc = %anvil.http_url(), pid = anvil.pid(), "anvil started");
     let provider = ProviderBuilder::new().connect(&anvil.http_url()).await?.erased();
     let cast = Cast::from_node(&provider, 40).await?;
+    // The scenario's blocks ten minutes apart, starting a week ago, so that dates mean something
+    // (`token(block: { at: "…" })`, reports `--at`); live blocks after it take the clock's time.
+    let week_ago = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() - 7 * 86_400;
+    provider.raw_request::<_, serde_json::Value>("evm_setNextBlockTimestamp".into(), (week_ago,)).await?;
+    provider.raw_request::<_, serde_json::Value>("anvil_setBlockTimestampInterval".into(), (600,)).await?;
 
     let shares = scenario::deploy_token(&provider, cast.agent, "Acme Holdings Class A Shares", "ACME-A", 0).await?;
     let notes = scenario::deploy_token(&provider, cast.agent, "Acme 5% Secured Notes 2030", "ACME30", 6).await?;
@@ -90,6 +95,7 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
         "scenario played"
     );
 
+    provider.raw_request::<_, serde_json::Value>("anvil_removeBlockTimestampInterval".into(), ()).await?;
     let data_dir = tempfile::Builder::new().prefix("registrar-demo-").tempdir()?;
     let listen = match std::net::TcpListener::bind(listen) {
         Ok(_) => listen,
@@ -150,6 +156,11 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
     .await??;
     let middle = (played_shares.first_block + played_shares.last_block) / 2;
     println!("{}", banner(handle.addr, &shares.to_string(), middle));
+    println!(
+        "\nThe binary: {}\nIts state and archive: {} (removed when the demo stops)",
+        std::env::current_exe().map_or_else(|_| "registrar".into(), |p| p.display().to_string()),
+        data_dir.path().display()
+    );
     println!("{}", partitions_banner(handle.addr, &preferred.to_string()));
     println!("{}", pool_banner(handle.addr, &pool.to_string()));
     println!("{}", capital_banner(handle.addr, &common.to_string(), &bonds.to_string()));
@@ -176,8 +187,8 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
                 _ = shutdown.changed() => return Ok(()),
             }
             match scenario::random_transfer(&activity_provider, shares, &activity_cast, &mut rng).await {
-                Ok(Some(block)) => info!(block, "demo transfer"),
-                Ok(None) => info!("demo transfer skipped: frozen or empty wallet"),
+                Ok(Some(block)) => debug!(block, "demo transfer"),
+                Ok(None) => debug!("demo transfer skipped: frozen or empty wallet"),
                 Err(e) => warn!(error = %format!("{e:#}"), "demo transfer failed"),
             }
         }

@@ -57,7 +57,8 @@ impl Archive {
                         | TokenEvent::Whitelist(_)
                         | TokenEvent::ComplianceRule { .. }
                         | TokenEvent::CheckpointCreated { .. }
-                        | TokenEvent::TransfersFrozen { .. } => false,
+                        | TokenEvent::TransfersFrozen { .. }
+                        | TokenEvent::Approval { .. } => false,
                     };
                     if wanted {
                         self.state.lock().expect("archive lock").pending.push_back((*offset, e.clone()));

@@ -55,6 +55,8 @@ pub struct ChainEvent {
 pub enum TokenEvent {
     /// ERC-20 `Transfer`; `from == 0` mints, `to == 0` burns.
     Transfer { from: Address, to: Address, value: U256 },
+    /// ERC-20 `Approval`: `spender` may move up to `value` of `owner`'s tokens. It moves nothing.
+    Approval { owner: Address, spender: Address, value: U256 },
     /// ERC-3643 `TokensFrozen`: `amount` more of `holder`'s balance is frozen.
     TokensFrozen { holder: Address, amount: U256 },
     /// ERC-3643 `TokensUnfrozen`: `amount` of `holder`'s frozen balance is released.
@@ -444,6 +446,7 @@ impl TokenEvent {
     pub fn name(&self) -> &'static str {
         match self {
             TokenEvent::Transfer { .. } => "Transfer",
+            TokenEvent::Approval { .. } => "Approval",
             TokenEvent::TokensFrozen { .. } => "TokensFrozen",
             TokenEvent::TokensUnfrozen { .. } => "TokensUnfrozen",
             TokenEvent::AddressFrozen { .. } => "AddressFrozen",

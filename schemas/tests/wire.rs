@@ -147,6 +147,11 @@ fn token_event() -> impl Strategy<Value = TokenEvent> {
         ),
         (amount(), amount()).prop_map(|(id, timestamp)| TokenEvent::CheckpointCreated { id, timestamp }),
         any::<bool>().prop_map(|frozen| TokenEvent::TransfersFrozen { frozen }),
+        (address(), address(), amount()).prop_map(|(owner, spender, value)| TokenEvent::Approval {
+            owner,
+            spender,
+            value
+        }),
         (address(), hash(), hash(), amount()).prop_map(|(holder, from_partition, to_partition, value)| {
             TokenEvent::ChangedPartition { holder, from_partition, to_partition, value }
         }),

@@ -65,7 +65,14 @@ impl StateDb {
             }
             ColumnFamilyDescriptor::new(*name, cf)
         });
-        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
+        let db = DB::open_cf_descriptors(&opts, path, cfs).map_err(|e| {
+            // RocksDB's own words for a LOCK file another process holds.
+            if e.kind() == rocksdb::ErrorKind::IOError && e.to_string().contains("lock") {
+                StoreError::InUse { path: path.display().to_string() }
+            } else {
+                StoreError::Rocks(e)
+            }
+        })?;
         let state = StateDb { db };
         state.migrate_meta()?;
         Ok(state)

@@ -30,6 +30,10 @@ pub enum StoreError {
     Cancelled,
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
+    #[error(
+        "the state at {path} is in use by another process (a running registrar holds its lock): stop it first, or ask the running node (`/health`, `/metrics`, GraphQL `status`)"
+    )]
+    InUse { path: String },
 }
 
 impl StoreError {
@@ -51,7 +55,8 @@ impl StoreError {
             | StoreError::NotIndexed
             | StoreError::BlockNotIndexed { .. }
             | StoreError::BeforeFirstBlock { .. }
-            | StoreError::Cancelled => false,
+            | StoreError::Cancelled
+            | StoreError::InUse { .. } => false,
         }
     }
 }

@@ -36,7 +36,7 @@ fn meta(block: u64, log_index: u32) -> EventMeta {
     }
 }
 
-/// Every kind of token event (all 35 variants of [`TokenEvent`]), over small sets of holders,
+/// Every kind of token event (all 36 variants of [`TokenEvent`]), over small sets of holders,
 /// partitions, tranches and proposals so that events interact: replay and revert are proven
 /// for every table the projector writes.
 fn event() -> impl Strategy<Value = TokenEvent> {
@@ -54,6 +54,7 @@ fn event() -> impl Strategy<Value = TokenEvent> {
 fn covered(e: &TokenEvent) {
     match e {
         TokenEvent::Transfer { .. }
+        | TokenEvent::Approval { .. }
         | TokenEvent::TokensFrozen { .. }
         | TokenEvent::TokensUnfrozen { .. }
         | TokenEvent::AddressFrozen { .. }
@@ -197,6 +198,7 @@ fn balance_event() -> impl Strategy<Value = TokenEvent> {
         1 => (h(), amount()).prop_map(|(holder, amount)| TokenEvent::TokensFrozen { holder, amount }),
         1 => (h(), amount()).prop_map(|(holder, amount)| TokenEvent::TokensUnfrozen { holder, amount }),
         1 => (h(), any::<bool>()).prop_map(|(holder, frozen)| TokenEvent::AddressFrozen { holder, frozen, agent: Address::ZERO }),
+        1 => (h(), h(), amount()).prop_map(|(owner, spender, value)| TokenEvent::Approval { owner, spender, value }),
         1 => Just(TokenEvent::Paused { agent: Address::ZERO }),
         1 => Just(TokenEvent::Unpaused { agent: Address::ZERO }),
         // ERC-1400 movements, in two partitions, counted or not, and partition changes.

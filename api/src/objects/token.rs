@@ -15,11 +15,31 @@ use crate::{
     ApiState,
 };
 
-/// The block a query is answered as of, after graph-node's `block:` argument.
-#[derive(InputObject, Clone, Copy, Debug, Default)]
+/// The block a query is answered as of, after graph-node's `block:` argument: by number, or by
+/// time (the last indexed block at or before it: "as of 31 March"). One of them.
+#[derive(InputObject, Clone, Debug, Default)]
 pub struct BlockHeight {
     /// Answer as of the state after this block.
     pub number: Option<u64>,
+    /// Answer as of the last block at or before this time, in seconds since the Unix epoch.
+    pub timestamp: Option<u64>,
+    /// The same as an RFC 3339 time, e.g. `2026-03-31T23:59:59Z`.
+    pub at: Option<String>,
+}
+
+impl BlockHeight {
+    /// The state the argument names (`None`: the latest).
+    pub fn as_of(block: Option<&BlockHeight>) -> Result<registrar_store::AsOf, crate::ApiError> {
+        use registrar_store::AsOf;
+        let Some(b) = block else { return Ok(AsOf::Latest) };
+        match (b.number, b.timestamp, b.at.as_deref()) {
+            (None, None, None) => Ok(AsOf::Latest),
+            (Some(n), None, None) => Ok(AsOf::Block(n)),
+            (None, Some(t), None) => Ok(AsOf::Time(t)),
+            (None, None, Some(at)) => Ok(AsOf::Time(crate::reports::parse_rfc3339(at)?)),
+            _ => Err(crate::ApiError::Invalid { field: "block", reason: "give one of number, timestamp or at".into() }),
+        }
+    }
 }
 
 /// A watched token, as listed by `tokens`.
@@ -460,6 +480,7 @@ impl Token {
         let filter = TransferFilter {
             from: filter.from.as_deref().map(parse_address).transpose()?,
             to: filter.to.as_deref().map(parse_address).transpose()?,
+            account: filter.account.as_deref().map(parse_address).transpose()?,
             block_gte: filter.block_gte,
             block_lte: filter.block_lte,
         };

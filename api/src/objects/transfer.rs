@@ -43,6 +43,8 @@ pub struct TransferConnection {
 pub struct TransferWhere {
     pub from: Option<String>,
     pub to: Option<String>,
+    /// The account on either side (sender or recipient).
+    pub account: Option<String>,
     pub block_gte: Option<u64>,
     pub block_lte: Option<u64>,
 }

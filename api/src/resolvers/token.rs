@@ -1,5 +1,4 @@
 use async_graphql::{Context, Object, Result};
-use registrar_store::AsOf;
 
 use crate::{
     objects::{parse_address, BlockHeight, Token},
@@ -11,11 +10,12 @@ pub struct TokenQuery;
 
 #[Object]
 impl TokenQuery {
-    /// A watched token as of `block` (default: the latest indexed block); null if not watched.
+    /// A watched token as of `block` (default: the latest indexed block): a block number, or a
+    /// time (the last block at or before it); null if not watched.
     async fn token(&self, ctx: &Context<'_>, address: String, block: Option<BlockHeight>) -> Result<Option<Token>> {
         let state = ctx.data::<ApiState>()?;
         let token = parse_address(&address)?;
-        let as_of = block.and_then(|b| b.number).map_or(AsOf::Latest, AsOf::Block);
+        let as_of = BlockHeight::as_of(block.as_ref())?;
         let found = state
             .read(move |db| {
                 let Some(info) = db.token(token)? else { return Ok(None) };

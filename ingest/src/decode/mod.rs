@@ -95,6 +95,7 @@ fn document(action: DocumentAction, name: B256, uri: String, document_hash: B256
 /// are in [`securitize`] and [`polymath`].
 static DECODERS: &[Decoder] = &[
     decoder!(abi::Transfer, |e| TokenEvent::Transfer { from: e.from, to: e.to, value: e.value }),
+    decoder!(abi::Approval, |e| TokenEvent::Approval { owner: e.owner, spender: e.spender, value: e.value }),
     decoder!(abi::TokensFrozen, |e| TokenEvent::TokensFrozen { holder: e._userAddress, amount: e._amount }),
     decoder!(abi::TokensUnfrozen, |e| TokenEvent::TokensUnfrozen { holder: e._userAddress, amount: e._amount }),
     decoder!(abi::AddressFrozen, |e| TokenEvent::AddressFrozen {

@@ -153,6 +153,7 @@ fn linked_contracts(event: &TokenEvent) -> Vec<Address> {
         TokenEvent::Admin { action, subject, values } if action.link(values).is_some() => vec![*subject],
         TokenEvent::Admin { .. } => Vec::new(),
         TokenEvent::Transfer { .. }
+        | TokenEvent::Approval { .. }
         | TokenEvent::TokensFrozen { .. }
         | TokenEvent::TokensUnfrozen { .. }
         | TokenEvent::AddressFrozen { .. }

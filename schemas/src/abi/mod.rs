@@ -9,6 +9,8 @@ sol! {
     /// ERC-20.
     #[derive(Debug, PartialEq, Eq)]
     event Transfer(address indexed from, address indexed to, uint256 value);
+    #[derive(Debug, PartialEq, Eq)]
+    event Approval(address indexed owner, address indexed spender, uint256 value);
 
     /// ERC-3643 (T-REX `IToken`).
     #[derive(Debug, PartialEq, Eq)]

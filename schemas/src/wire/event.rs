@@ -228,6 +228,11 @@ impl From<&TokenEvent> for Kind {
                 timestamp: amount_bytes(timestamp),
             }),
             TokenEvent::TransfersFrozen { frozen } => Kind::TransfersFrozen(proto::TransfersFrozen { frozen: *frozen }),
+            TokenEvent::Approval { owner, spender, value } => Kind::Approval(proto::Approval {
+                owner: owner.to_vec(),
+                spender: spender.to_vec(),
+                value: amount_bytes(value),
+            }),
             TokenEvent::SuiteDeployed {
                 token,
                 identity_registry,
@@ -490,6 +495,11 @@ impl TryFrom<Kind> for TokenEvent {
                 timestamp: amount("checkpoint_created.timestamp", &c.timestamp)?,
             },
             Kind::TransfersFrozen(f) => TokenEvent::TransfersFrozen { frozen: f.frozen },
+            Kind::Approval(a) => TokenEvent::Approval {
+                owner: address("approval.owner", &a.owner)?,
+                spender: address("approval.spender", &a.spender)?,
+                value: amount("approval.value", &a.value)?,
+            },
             Kind::SuiteDeployed(d) => TokenEvent::SuiteDeployed {
                 token: address("suite_deployed.token", &d.token)?,
                 identity_registry: address("suite_deployed.identity_registry", &d.identity_registry)?,

@@ -83,6 +83,7 @@ impl Tx<'_> {
                 (AuditAction::OwnershipTransferred, subject, previous, U256::ZERO, zero, zero)
             }
             TokenEvent::Transfer { .. }
+            | TokenEvent::Approval { .. }
             | TokenEvent::Move(_)
             | TokenEvent::ChangedPartition { .. }
             | TokenEvent::Document { .. }

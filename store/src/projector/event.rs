@@ -218,6 +218,8 @@ impl Tx<'_> {
             TokenEvent::Unpaused { agent: _ } => self.update_token(token, block, |t| t.paused = false)?,
             // The balance and the freezes moved by the events emitted before it.
             TokenEvent::RecoverySuccess { .. } => {}
+            // An allowance moves nothing; the log keeps it.
+            TokenEvent::Approval { .. } => {}
             // The disclosure archive keeps these once they are final; the cap table has no part in them.
             TokenEvent::Document { .. } | TokenEvent::RootAnchored { .. } => {}
         }

@@ -44,8 +44,9 @@ impl StateDb {
         }
         let upper = filter.block_lte.map_or(as_of, |b| b.min(as_of));
         let lower = filter.block_gte.unwrap_or(0);
-        // Scan the account index when one side is given, else the token's transfers.
-        let (table_prefix, cf) = match filter.from.or(filter.to) {
+        // Scan the account index when an account is given, else the token's transfers.
+        let indexed = filter.account.or(filter.from).or(filter.to);
+        let (table_prefix, cf) = match indexed {
             Some(account) => ([token.as_slice(), account.as_slice()].concat(), self.cf::<TransfersByAccount>()),
             None => (token.to_vec(), self.cf::<Transfers>()),
         };
@@ -74,7 +75,7 @@ impl StateDb {
             if block > upper {
                 break;
             }
-            let t = if filter.from.or(filter.to).is_some() {
+            let t = if indexed.is_some() {
                 match self.get::<Transfers>(&EventKey { token, block, log_index })? {
                     Some(t) => t,
                     None => continue,
@@ -82,7 +83,10 @@ impl StateDb {
             } else {
                 decode::<Transfers>(&v)?
             };
-            if filter.from.is_some_and(|f| f != t.from) || filter.to.is_some_and(|to| to != t.to) {
+            if filter.from.is_some_and(|f| f != t.from)
+                || filter.to.is_some_and(|to| to != t.to)
+                || filter.account.is_some_and(|a| a != t.from && a != t.to)
+            {
                 continue;
             }
             if rows.len() == first {

@@ -94,6 +94,8 @@ pub type EventRow<V> = (u64, u32, V);
 pub struct TransferFilter {
     pub from: Option<Address>,
     pub to: Option<Address>,
+    /// The account on either side.
+    pub account: Option<Address>,
     pub block_gte: Option<u64>,
     pub block_lte: Option<u64>,
 }

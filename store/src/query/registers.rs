@@ -206,7 +206,7 @@ impl StateDb {
     }
 
     /// Every transfer of `token` in blocks `from..=to` with `account` on either side, in chain
-    /// order (a transfer to itself once).
+    /// order (a transfer to itself once: the account index has one row for it).
     pub fn account_transfers(
         &self,
         token: Address,
@@ -215,22 +215,17 @@ impl StateDb {
         to: u64,
     ) -> Result<Vec<TransferRow>, StoreError> {
         let mut out = Vec::new();
-        for side in [
-            TransferFilter { from: Some(account), block_gte: Some(from), block_lte: Some(to), ..Default::default() },
-            TransferFilter { to: Some(account), block_gte: Some(from), block_lte: Some(to), ..Default::default() },
-        ] {
-            let mut after: Option<String> = None;
-            loop {
-                let page = self.transfers(token, side, to, 1000, after.as_deref())?;
-                out.extend(page.rows);
-                if !page.has_next {
-                    break;
-                }
-                after = page.end_cursor;
+        let filter =
+            TransferFilter { account: Some(account), block_gte: Some(from), block_lte: Some(to), ..Default::default() };
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.transfers(token, filter, to, 1000, after.as_deref())?;
+            out.extend(page.rows);
+            if !page.has_next {
+                break;
             }
+            after = page.end_cursor;
         }
-        out.sort_by_key(|t| (t.block_number, t.log_index));
-        out.dedup_by_key(|t| (t.block_number, t.log_index));
         Ok(out)
     }
 
