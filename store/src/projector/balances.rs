@@ -144,9 +144,14 @@ impl Tx<'_> {
                 }
                 Entry::Vacant(e) => {
                     e.insert(FoldedHolder { before: old, now: new, block });
+                    // A history row for this block, now or when the batch commits.
+                    *self.changes.entry(token).or_default() += 1;
                     None
                 }
             };
+            if finished.is_some() {
+                *self.changes.entry(token).or_default() += 1;
+            }
             return match finished {
                 Some((b, state)) => self.holder_history(token, holder, b, &state, false),
                 None => Ok(()),
@@ -162,6 +167,7 @@ impl Tx<'_> {
         self.put::<Holders>(&key, &new)?;
         // Written change by change now: the cache learns it again from the store.
         self.cache.forget(&key);
+        *self.changes.entry(token).or_default() += 1;
         self.holder_history(token, holder, block, &new, true)
     }
 
@@ -176,15 +182,14 @@ impl Tx<'_> {
         state: &HolderState,
         undo: bool,
     ) -> Result<(), StoreError> {
-        *self.changes.entry(token).or_default() += 1;
         let history = HolderBlockKey { token, holder, block };
         let change = BlockHolderKey { token, block, holder };
         if undo {
             self.put::<HolderHistory>(&history, state)?;
-            self.put::<HolderChanges>(&change, &())
+            self.put::<HolderChanges>(&change, state)
         } else {
             self.insert::<HolderHistory>(&history, state)?;
-            self.insert::<HolderChanges>(&change, &())
+            self.insert::<HolderChanges>(&change, state)
         }
     }
 

@@ -7,23 +7,36 @@
 use alloy::primitives::Address;
 use rocksdb::{Direction, IteratorMode};
 
-use super::{tx::Committed, Projector};
+use super::Projector;
 use crate::{codec::Codec, db::decode, tables::*, StateDb, StoreError};
 
-/// Holder changes of a token between two checkpoints.
-pub const CHECKPOINT_EVERY: u64 = 8192;
-/// Rows kept in a checkpoint: the largest page of `holders` (1,000) fits below its last row.
-pub const CHECKPOINT_SIZE: usize = 2048;
+/// Holder changes of a token between two checkpoints: what a historical page reads at most
+/// besides the checkpoint (about 110 KiB a checkpoint, one per 2,048 transfers).
+pub const CHECKPOINT_EVERY: u64 = 4096;
+/// Rows kept in a checkpoint: a page of up to about a thousand holders is answered from it.
+pub const CHECKPOINT_SIZE: usize = 1024;
 
 impl Projector {
-    /// Counts the batch's holder changes per token and checkpoints the tokens that reached
-    /// [`CHECKPOINT_EVERY`] since their last checkpoint, if the state is exactly after a block.
-    pub(super) fn checkpoint_top_holders(&self, committed: Committed) -> Result<(), StoreError> {
+    /// Whether a token's holder changes, this batch's included, reached [`CHECKPOINT_EVERY`]
+    /// since its last checkpoint.
+    pub(super) fn checkpoint_due(&self, batch: &super::cache::HashMap<Address, u64>) -> bool {
+        let since = self.since_checkpoint.lock().expect("checkpoint counters lock poisoned");
+        batch.iter().any(|(token, n)| since.get(token).copied().unwrap_or(0) + n >= CHECKPOINT_EVERY)
+    }
+
+    /// Counts a written batch's holder changes per token and checkpoints the tokens that reached
+    /// [`CHECKPOINT_EVERY`] since their last checkpoint, if the state is exactly after a block
+    /// (`boundary`).
+    pub(super) fn checkpoint_top_holders(
+        &self,
+        changes: super::cache::HashMap<Address, u64>,
+        boundary: Option<u64>,
+    ) -> Result<(), StoreError> {
         let mut since = self.since_checkpoint.lock().expect("checkpoint counters lock poisoned");
-        for (token, n) in committed.changes {
+        for (token, n) in changes {
             *since.entry(token).or_default() += n;
         }
-        let Some(block) = committed.boundary else { return Ok(()) };
+        let Some(block) = boundary else { return Ok(()) };
         let due: Vec<Address> = since.iter().filter(|(_, n)| **n >= CHECKPOINT_EVERY).map(|(t, _)| *t).collect();
         for token in due {
             self.db.write_top_checkpoint(token, block)?;

@@ -135,12 +135,16 @@ impl Projector {
         let mut outcome = ApplyOutcome::default();
         let mut decoded: Vec<Option<Result<LogRecord, StoreError>>> =
             records.iter().map(|r| Some(r.decode().map_err(StoreError::from))).collect();
-        // A revert reads the undo table, so what comes before it is committed first.
+        // A revert reads the undo table, so what comes before it is committed first. The end of a
+        // block ends a batch too when a token is due a checkpoint of its top holders (the state is
+        // then exactly after that block), and so does the last block commit of the records.
+        let last_commit = decoded.iter().rposition(|r| matches!(r, Some(Ok(LogRecord::Committed(_)))));
         let mut start = 0;
         let mut cache = self.cache.lock().expect("holder cache lock poisoned");
         while start < records.len() {
             let mut tx = Tx::begin(&self.db, &mut cache, partition.0, self.partitions, records.len() - start)?;
             let mut end = start;
+            let mut boundary = None;
             while end < records.len() {
                 let is_revert = matches!(decoded[end], Some(Ok(LogRecord::Reverted(_))));
                 if is_revert && end > start {
@@ -149,7 +153,9 @@ impl Projector {
                 let record = decoded[end].take().expect("each record is applied once");
                 outcome.events += tx.apply_one(&records[end], record, &self.metrics)?;
                 end += 1;
-                if is_revert {
+                boundary = block_ended(tx.position, decoded.get(end));
+                if is_revert || Some(end - 1) == last_commit || (boundary.is_some() && self.checkpoint_due(&tx.changes))
+                {
                     break;
                 }
             }
@@ -161,8 +167,8 @@ impl Projector {
                     log.dead_letter(record, error)?;
                 }
             }
-            let committed = tx.commit(last)?;
-            self.checkpoint_top_holders(committed)?;
+            let changes = tx.commit(last)?;
+            self.checkpoint_top_holders(changes, boundary)?;
             self.maybe_compact(index_deletes);
             outcome.records += end - start;
             outcome.last_offset = Some(last);
@@ -174,6 +180,19 @@ impl Projector {
         }
         self.metrics.events_applied.fetch_add(outcome.events as u64, Relaxed);
         Ok(outcome)
+    }
+}
+
+/// The block the state is exactly after, if the last record applied (at `position`) ended one:
+/// it was the block's commit, or the next record is of a later block.
+fn block_ended(position: Option<(u64, u32)>, next: Option<&Option<Result<LogRecord, StoreError>>>) -> Option<u64> {
+    let (block, log_index) = position?;
+    if log_index == u32::MAX {
+        return Some(block);
+    }
+    match next {
+        Some(Some(Ok(r))) => r.position().filter(|(next, _)| *next > block).map(|_| block),
+        _ => None,
     }
 }
 

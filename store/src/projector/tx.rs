@@ -52,15 +52,6 @@ pub(super) struct Tx<'a> {
     pub(super) changes: HashMap<Address, u64>,
 }
 
-/// What a written batch leaves for the checkpoints of the top holders.
-#[derive(Debug, Default)]
-pub(super) struct Committed {
-    /// History rows written per token.
-    pub changes: HashMap<Address, u64>,
-    /// The block the state is now exactly after: the batch ended with that block's commit.
-    pub boundary: Option<u64>,
-}
-
 impl<'a> Tx<'a> {
     pub(super) fn begin(
         db: &'a StateDb,
@@ -93,7 +84,9 @@ impl<'a> Tx<'a> {
         })
     }
 
-    pub(super) fn commit(mut self, last: LogOffset) -> Result<Committed, StoreError> {
+    /// Writes the batch; answers its history rows per token (for the checkpoints of the top
+    /// holders).
+    pub(super) fn commit(mut self, last: LogOffset) -> Result<HashMap<Address, u64>, StoreError> {
         self.flush_folded()?;
         let (partition, undo_seq) = (self.partition, self.undo_seq);
         self.put_untracked::<AppliedOffsets>(&partition, &last.0);
@@ -131,8 +124,7 @@ impl<'a> Tx<'a> {
         options.disable_wal(true);
         self.db.db.write_opt(self.batch, &options)?;
         self.cache.commit(std::mem::take(&mut self.committed_holders));
-        let boundary = self.position.filter(|(_, log_index)| *log_index == u32::MAX).map(|(block, _)| block);
-        Ok(Committed { changes: self.changes, boundary })
+        Ok(self.changes)
     }
 
     /// Writes the holders and token aggregates folded in memory: each changed holder's last

@@ -22,10 +22,11 @@ const MAX_CHANGED: usize = 4 * crate::projector::CHECKPOINT_EVERY as usize;
 impl StateDb {
     /// The page of `token`'s holders by descending balance after `block` from the nearest
     /// checkpoint at or before it: its rows, with every holder changed between the checkpoint and
-    /// `block` read again at `block`. Exact for rows above the checkpoint's last balance (no
-    /// holder outside the checkpoint and unchanged since can be above it); `None` when the page
-    /// reaches below that balance, when no checkpoint precedes `block`, or when too many holders
-    /// changed since: the caller then reads the history.
+    /// `block` read again at `block`. Exact for rows that sort before the checkpoint's last row
+    /// (by balance, then address: a holder the checkpoint left out sorted after that row then,
+    /// and still does unless it changed since); `None` when the page reaches that row, when no
+    /// checkpoint precedes `block`, or when too many holders changed since: the caller then reads
+    /// the history.
     pub(super) fn holders_from_checkpoint(
         &self,
         token: Address,
@@ -34,12 +35,16 @@ impl StateDb {
         after: Option<&[u8]>,
     ) -> Result<Option<HoldersPage>, StoreError> {
         let Some((at, top)) = self.top_checkpoint(token, block)? else { return Ok(None) };
-        // The checkpoint holds every listed holder when it has fewer rows than it may.
-        let floor = (top.len() >= CHECKPOINT_SIZE).then(|| top.last().map(|r| r.state.balance)).flatten();
+        // The checkpoint holds every listed holder when it has fewer rows than it may; else every
+        // holder it left out sorted after its last row then, and still does unless changed since.
+        let floor = (top.len() >= CHECKPOINT_SIZE)
+            .then(|| {
+                top.last().map(|r| sort_key(HolderOrder::BalanceDesc, &HolderRow { address: r.holder, state: r.state }))
+            })
+            .flatten();
         let mut holders: HashMap<Address, HolderState> = top.into_iter().map(|r| (r.holder, r.state)).collect();
         let Some(changed) = self.holders_changed(token, at + 1, block)? else { return Ok(None) };
-        for holder in changed {
-            let state = self.holder_at(token, holder, block)?;
+        for (holder, state) in changed {
             if state.is_listed() {
                 holders.insert(holder, state);
             } else {
@@ -55,10 +60,10 @@ impl StateDb {
             .collect();
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let skip = after.map_or(0, |c| rows.partition_point(|(k, _)| k.as_slice() <= c));
-        // The page and the row after it (for `has_next`) must be above the floor to be exact.
+        // The page and the row after it (for `has_next`) must sort before the floor to be exact.
         let needed = rows.iter().skip(skip).take(first + 1);
-        if let Some(floor) = floor {
-            if needed.clone().count() <= first || needed.clone().any(|(_, r)| r.state.balance <= floor) {
+        if let Some(floor) = &floor {
+            if needed.clone().count() <= first || needed.clone().any(|(k, _)| k >= floor) {
                 return Ok(None);
             }
         }
@@ -113,16 +118,20 @@ impl StateDb {
         Ok(Some((at.block, rows)))
     }
 
-    /// The holders of `token` changed in blocks `from..=to`, each once; `None` past
-    /// [`MAX_CHANGED`] changes.
-    fn holders_changed(&self, token: Address, from: u64, to: u64) -> Result<Option<Vec<Address>>, StoreError> {
+    /// The holders of `token` changed in blocks `from..=to`, each once with its state after the
+    /// last of those blocks that changed it; `None` past [`MAX_CHANGED`] changes.
+    fn holders_changed(
+        &self,
+        token: Address,
+        from: u64,
+        to: u64,
+    ) -> Result<Option<HashMap<Address, HolderState>>, StoreError> {
         let start = BlockHolderKey { token, block: from, holder: Address::ZERO }.encode();
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
+        let mut last: HashMap<Address, HolderState> = HashMap::new();
         for (n, item) in
             self.db.iterator_cf(self.cf::<HolderChanges>(), IteratorMode::From(&start, Direction::Forward)).enumerate()
         {
-            let (k, _) = item?;
+            let (k, v) = item?;
             crate::budget::check()?;
             let key = BlockHolderKey::decode(&k).map_err(corrupt::<HolderChanges>)?;
             if key.token != token || key.block > to {
@@ -131,10 +140,9 @@ impl StateDb {
             if n >= MAX_CHANGED {
                 return Ok(None);
             }
-            if seen.insert(key.holder) {
-                out.push(key.holder);
-            }
+            // Blocks ascend: the last state seen is the newest.
+            last.insert(key.holder, decode::<HolderChanges>(&v)?);
         }
-        Ok(Some(out))
+        Ok(Some(last))
     }
 }
