@@ -186,10 +186,10 @@ impl Tx<'_> {
         let change = BlockHolderKey { token, block, holder };
         if undo {
             self.put::<HolderHistory>(&history, state)?;
-            self.put::<HolderChanges>(&change, state)
+            self.put::<HolderChanges>(&change, &())
         } else {
             self.insert::<HolderHistory>(&history, state)?;
-            self.insert::<HolderChanges>(&change, state)
+            self.insert::<HolderChanges>(&change, &())
         }
     }
 

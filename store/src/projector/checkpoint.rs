@@ -11,8 +11,8 @@ use super::Projector;
 use crate::{codec::Codec, db::decode, tables::*, StateDb, StoreError};
 
 /// Holder changes of a token between two checkpoints: what a historical page reads at most
-/// besides the checkpoint (about 110 KiB a checkpoint, one per 2,048 transfers).
-pub const CHECKPOINT_EVERY: u64 = 4096;
+/// besides the checkpoint (about 110 KiB a checkpoint, one per 4,096 transfers).
+pub const CHECKPOINT_EVERY: u64 = 8192;
 /// Rows kept in a checkpoint: a page of up to about a thousand holders is answered from it.
 pub const CHECKPOINT_SIZE: usize = 1024;
 

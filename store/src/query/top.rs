@@ -44,7 +44,17 @@ impl StateDb {
             .flatten();
         let mut holders: HashMap<Address, HolderState> = top.into_iter().map(|r| (r.holder, r.state)).collect();
         let Some(changed) = self.holders_changed(token, at + 1, block)? else { return Ok(None) };
-        for (holder, state) in changed {
+        // Each changed holder's history row of the last block that changed it, by its exact key.
+        let changed: Vec<(Address, u64)> = changed.into_iter().collect();
+        let keys: Vec<Vec<u8>> =
+            changed.iter().map(|&(holder, b)| HolderBlockKey { token, holder, block: b }.encode()).collect();
+        let cf = self.cf::<HolderHistory>();
+        let states = self.db.batched_multi_get_cf(cf, keys.iter().map(Vec::as_slice), false);
+        for ((holder, _), state) in changed.into_iter().zip(states) {
+            let state = match state? {
+                Some(v) => decode::<HolderHistory>(&v)?,
+                None => return Ok(None),
+            };
             if state.is_listed() {
                 holders.insert(holder, state);
             } else {
@@ -118,20 +128,15 @@ impl StateDb {
         Ok(Some((at.block, rows)))
     }
 
-    /// The holders of `token` changed in blocks `from..=to`, each once with its state after the
-    /// last of those blocks that changed it; `None` past [`MAX_CHANGED`] changes.
-    fn holders_changed(
-        &self,
-        token: Address,
-        from: u64,
-        to: u64,
-    ) -> Result<Option<HashMap<Address, HolderState>>, StoreError> {
+    /// The holders of `token` changed in blocks `from..=to`, each once with the last of those
+    /// blocks that changed it; `None` past [`MAX_CHANGED`] changes.
+    fn holders_changed(&self, token: Address, from: u64, to: u64) -> Result<Option<HashMap<Address, u64>>, StoreError> {
         let start = BlockHolderKey { token, block: from, holder: Address::ZERO }.encode();
-        let mut last: HashMap<Address, HolderState> = HashMap::new();
+        let mut last: HashMap<Address, u64> = HashMap::new();
         for (n, item) in
             self.db.iterator_cf(self.cf::<HolderChanges>(), IteratorMode::From(&start, Direction::Forward)).enumerate()
         {
-            let (k, v) = item?;
+            let (k, _) = item?;
             crate::budget::check()?;
             let key = BlockHolderKey::decode(&k).map_err(corrupt::<HolderChanges>)?;
             if key.token != token || key.block > to {
@@ -140,8 +145,8 @@ impl StateDb {
             if n >= MAX_CHANGED {
                 return Ok(None);
             }
-            // Blocks ascend: the last state seen is the newest.
-            last.insert(key.holder, decode::<HolderChanges>(&v)?);
+            // Blocks ascend: the last one seen is the newest.
+            last.insert(key.holder, key.block);
         }
         Ok(Some(last))
     }

@@ -146,9 +146,9 @@ tables! {
     /// DS compliance rules by contract and rule (name and key), latest and by block.
     ComplianceRules = 46: SubjectKey => RuleRecord;
     ComplianceRuleHistory = 47: SubjectBlockKey => RuleRecord;
-    /// The holders each block changed, by token and block, with their state after it: what
-    /// moved between a checkpoint of the top holders and a later block, read in one scan.
-    HolderChanges = 48: BlockHolderKey => HolderState;
+    /// The holders each block changed, by token and block: what moved between a checkpoint of
+    /// the top holders and a later block (their states are in `HolderHistory`).
+    HolderChanges = 48: BlockHolderKey => ();
     /// Checkpoints of each token's top holders by balance (the balance index's first rows) after
     /// a final block, by token, block and rank. A cache of the history: where they fall depends
     /// on how the log was batched, so the digests leave them out.
