@@ -357,15 +357,13 @@ impl Config {
     }
 
     pub fn ingest_config(&self) -> anyhow::Result<IngestConfig> {
-        let mut contracts = self.contract_addresses()?;
-        // The anchor contract's events tell the archive which roots are anchored and final.
-        if let Some(anchor) = self.anchor_contract()? {
-            if !contracts.contains(&anchor) {
-                contracts.push(anchor);
-            }
-        }
+        let contracts = self.contract_addresses()?;
+        // The anchor contract's events tell the archive which roots are anchored and final; it is
+        // not a token (no `tokens` entry).
+        let watch_only = self.anchor_contract()?.into_iter().filter(|a| !contracts.contains(a)).collect();
         Ok(IngestConfig {
             contracts,
+            watch_only,
             factories: self.factory_addresses()?,
             from_block: self.from_block,
             confirmations: self.confirmations,
@@ -463,6 +461,8 @@ mod tests {
         assert!(c.anchor_contract().unwrap().is_some());
         assert_eq!(c.hash_algorithm().unwrap(), registrar_merkle::Algorithm::Blake3);
         // The anchor contract is watched too: its events tell the archive what is anchored.
-        assert!(c.ingest_config().unwrap().contracts.contains(&c.anchor_contract().unwrap().unwrap()));
+        let ingest = c.ingest_config().unwrap();
+        let anchor = c.anchor_contract().unwrap().unwrap();
+        assert!(ingest.watch_only.contains(&anchor) && !ingest.contracts.contains(&anchor));
     }
 }

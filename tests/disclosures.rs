@@ -170,6 +170,16 @@ async fn disclose_anchor_prove_and_survive_kill9() {
         mine_until(&provider, &reg, "an anchored proof", |d| !d["disclosureProof"].is_null(), &proof_query).await;
     let proof_file = dir.path().join("proof.json");
     std::fs::write(&proof_file, proof["disclosureProof"]["json"].as_str().unwrap()).unwrap();
+    // The anchor contract is watched, not listed as a token.
+    let tokens = reg.data("{ tokens(first: 100) { nodes { address } } }").await;
+    let listed: Vec<String> = tokens["tokens"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["address"].as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(!listed.contains(&format!("{anchor:#x}")), "{listed:?}");
+    assert!(!listed.is_empty());
     // The auditor downloads the document and checks it, the path and the anchor.
     let downloaded = reqwest::get(format!("{}/content/{hash}", reg.url)).await.unwrap();
     assert_eq!(downloaded.headers()["content-type"], "text/markdown");

@@ -51,7 +51,10 @@ use crate::{AdaptiveRange, BlockWindow, IngestError, Rpc};
 /// What to ingest and how.
 #[derive(Clone, Debug)]
 pub struct IngestConfig {
+    /// The tokens: their logs are read, their metadata announced (`TokenDiscovered`).
     pub contracts: Vec<Address>,
+    /// Contracts whose logs are read that are not tokens (the disclosure anchor).
+    pub watch_only: Vec<Address>,
     /// T-REX factories: the contracts of each suite they deploy are followed from then on.
     pub factories: Vec<Address>,
     /// The first block to read when the log is empty.
@@ -80,6 +83,7 @@ impl Default for IngestConfig {
     fn default() -> Self {
         IngestConfig {
             contracts: Vec::new(),
+            watch_only: Vec::new(),
             factories: Vec::new(),
             from_block: 0,
             confirmations: 12,
@@ -162,7 +166,7 @@ impl Ingestor {
             sent: Vec::new(),
             force_revert: false,
             behind_since: None,
-            watched: config.contracts.iter().chain(&config.factories).copied().collect(),
+            watched: config.contracts.iter().chain(&config.watch_only).chain(&config.factories).copied().collect(),
             watch_changed: false,
             trex_tokens: BTreeSet::new(),
             in_flight: Default::default(),
