@@ -26,6 +26,42 @@ async fn cap_table_equals_the_chain_now_and_in_the_past() {
     assert_matches_chain(&reg, &provider, token, &cast, middle).await;
     assert_matches_chain(&reg, &provider, token, &cast, played.first_block).await;
 
+    // Fields come back in the order asked (async-graphql finishes them in any order), over POST
+    // and over GET, with CORS for pages of other origins; GET runs queries only.
+    let asked = format!(
+        r#"{{ token(address: "{token}") {{ symbol holders(first: 2) {{ nodes {{ balance address }} }} holder(address: "{}") {{ frozen balance }} t: transfers(first: 1) {{ nodes {{ value from }} }} name }} }}"#,
+        cast.investors[0]
+    );
+    let in_order = |text: &str, keys: &[&str]| {
+        let at: Vec<usize> =
+            keys.iter().map(|k| text.find(&format!("\"{k}\"")).unwrap_or_else(|| panic!("{k} in {text}"))).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{keys:?} out of order in {text}");
+    };
+    let client = reqwest::Client::new();
+    let post =
+        client.post(format!("{}/graphql", reg.url)).json(&serde_json::json!({ "query": asked })).send().await.unwrap();
+    assert_eq!(post.headers()["access-control-allow-origin"], "*");
+    let text = post.text().await.unwrap();
+    in_order(&text, &["symbol", "holders", "holder", "t", "name"]);
+    assert!(text.contains(r#""holder":{"frozen""#), "{text}");
+    assert!(text.contains(r#""nodes":[{"balance""#), "{text}");
+    let with_query =
+        |q: &str| reqwest::Url::parse_with_params(&format!("{}/graphql", reg.url), &[("query", q)]).unwrap();
+    let get = client.get(with_query(&asked)).send().await.unwrap();
+    assert!(get.status().is_success());
+    in_order(&get.text().await.unwrap(), &["symbol", "holders", "holder", "t", "name"]);
+    let mutation = client
+        .get(with_query(r#"mutation { setHolderLabel(token: "0x00", holder: "0x00", label: "x") { label } }"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mutation.status(), reqwest::StatusCode::METHOD_NOT_ALLOWED);
+    let preflight = client.request(reqwest::Method::OPTIONS, format!("{}/graphql", reg.url)).send().await.unwrap();
+    assert_eq!(preflight.status(), reqwest::StatusCode::NO_CONTENT);
+    assert!(preflight.headers()["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
+    let page = client.get(format!("{}/graphql", reg.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("graphiql") || page.contains("GraphiQL"), "without a query, GET is GraphiQL");
+
     // The query contract of the issue, verbatim in shape.
     let investor = cast.investors[0];
     let d = reg

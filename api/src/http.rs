@@ -42,7 +42,7 @@ const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 pub fn router(state: ApiState) -> Router {
     let schema = build_schema(Some(state.clone()));
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql).layer(axum::Extension(schema)))
+        .route("/graphql", get(graphql_get).post(graphql).layer(axum::Extension(schema)))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .route("/content/{hash}", get(content))
         .route("/reports/{kind}", get(report))
@@ -51,7 +51,31 @@ pub fn router(state: ApiState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn(deadline))
+        .layer(middleware::from_fn(cors))
         .with_state(state)
+}
+
+/// Lets pages of other origins read the API (dashboards, the console served elsewhere): every
+/// answer allows any origin, and a preflight (`OPTIONS`) is answered here. Nothing rides on
+/// cookies: an API key is a header the page itself sends.
+async fn cors(request: Request, next: Next) -> Response {
+    let preflight = request.method() == axum::http::Method::OPTIONS;
+    let mut response = if preflight { StatusCode::NO_CONTENT.into_response() } else { next.run(request).await };
+    let h = response.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    if preflight {
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, header::HeaderValue::from_static("GET, POST, OPTIONS"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            header::HeaderValue::from_static("content-type, authorization, x-api-key"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, header::HeaderValue::from_static("600"));
+    }
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        header::HeaderValue::from_static("x-registrar-block, x-registrar-block-hash, x-registrar-digest"),
+    );
+    response
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.
@@ -142,21 +166,17 @@ pub async fn serve_metrics(
     serve_router(listener, router, shutdown).await
 }
 
-/// Runs a GraphQL request, with the caller's API key (if any) in its context: one operation
-/// (no batches), within [`MAX_BODY`], the document within the budget of [`limits`], the
-/// execution within [`GRAPHQL_DEADLINE`]. A key that is sent but not valid is refused (401)
-/// rather than read as anonymous.
+/// Runs a GraphQL request sent as JSON (`POST /graphql`), with the caller's API key (if any) in
+/// its context: one operation (no batches), within [`MAX_BODY`], the document within the budget
+/// of [`limits`], the execution within [`GRAPHQL_DEADLINE`]. A key that is sent but not valid is
+/// refused (401) rather than read as anonymous.
 async fn graphql(
     axum::Extension(schema): axum::Extension<RegistrarSchema>,
     State(state): State<ApiState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let caller = match authenticate(&state, &headers).await {
-        Ok(caller) => caller,
-        Err(refused) => return refused,
-    };
-    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(_) if body.trim_ascii_start().starts_with(b"[") => {
             return graphql_refusal(StatusCode::BAD_REQUEST, "batches are not accepted: send one operation per request")
@@ -166,14 +186,71 @@ async fn graphql(
             return graphql_refusal(StatusCode::BAD_REQUEST, &message);
         }
     };
+    execute(schema, state, &headers, request).await
+}
+
+/// `GET /graphql?query=…[&variables=…][&operationName=…]` runs a query (GraphQL over HTTP: a
+/// mutation must be POSTed); without `query`, the GraphiQL page.
+async fn graphql_get(
+    axum::Extension(schema): axum::Extension<RegistrarSchema>,
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let Some(query) = query.filter(|q| q.split('&').any(|p| p.starts_with("query="))) else {
+        return graphiql().await.into_response();
+    };
+    let request = match async_graphql::http::parse_query_string(&query) {
+        Ok(request) => request,
+        Err(e) => {
+            return graphql_refusal(StatusCode::BAD_REQUEST, &format!("the query string is not a GraphQL request: {e}"))
+        }
+    };
+    if !is_query(&request.query, request.operation_name.as_deref()) {
+        return graphql_refusal(StatusCode::METHOD_NOT_ALLOWED, "GET runs queries only: send mutations with POST");
+    }
+    execute(schema, state, &headers, request).await
+}
+
+/// Whether the operation `query` runs (`operation`, or its only one) is a query; a document that
+/// does not parse is left to the executor's errors.
+fn is_query(query: &str, operation: Option<&str>) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(doc) = async_graphql::parser::parse_query(query) else { return true };
+    let ty = match &doc.operations {
+        DocumentOperations::Single(op) => op.node.ty,
+        DocumentOperations::Multiple(ops) => match operation.and_then(|n| ops.get(n)) {
+            Some(op) => op.node.ty,
+            None => return true,
+        },
+    };
+    ty == OperationType::Query
+}
+
+/// Runs one GraphQL request: the caller's key, the document's budget, the deadline, and the
+/// answer in the order the query asked for its fields.
+async fn execute(
+    schema: RegistrarSchema,
+    state: ApiState,
+    headers: &HeaderMap,
+    mut request: async_graphql::Request,
+) -> Response {
+    let caller = match authenticate(&state, headers).await {
+        Ok(caller) => caller,
+        Err(refused) => return refused,
+    };
     if let Err(e) = limits::check_query(&request.query) {
         return graphql_refusal(StatusCode::BAD_REQUEST, &e.to_string());
     }
     if let Some(key) = caller {
         request = request.data(Caller(key));
     }
+    let (query, operation) = (request.query.clone(), request.operation_name.clone());
     match tokio::time::timeout(GRAPHQL_DEADLINE, schema.execute(request)).await {
-        Ok(response) => GraphQLResponse::from(response).into_response(),
+        Ok(mut response) => {
+            crate::order::in_query_order(&mut response.data, &query, operation.as_deref());
+            GraphQLResponse::from(response).into_response()
+        }
         Err(_) => {
             state.metrics.api_deadline_exceeded.fetch_add(1, Relaxed);
             let message = format!("the request ran past its {} s deadline", GRAPHQL_DEADLINE.as_secs());

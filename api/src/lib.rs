@@ -19,6 +19,7 @@ mod error;
 mod http;
 pub mod limits;
 mod objects;
+mod order;
 pub mod reports;
 mod resolvers;
 mod schema;
