@@ -135,6 +135,13 @@ async fn cap_table_equals_the_chain_now_and_in_the_past() {
         .unwrap();
     assert!(!received.is_empty(), "the scenario has investor 3 receive tokens");
     assert_eq!(either.len(), sent.len() + received.len(), "every transfer from or to {from:#x}");
+    // The count of every page, from a page of one.
+    let d = reg
+        .data(&format!(
+            r#"{{ token(address: "{token}") {{ transfers(first: 1, where: {{ account: "{from}" }}) {{ totalCount nodes {{ from }} }} }} }}"#
+        ))
+        .await;
+    assert_eq!(d["token"]["transfers"]["totalCount"].as_u64(), Some(either.len() as u64));
     let me = format!("{from:#x}");
     assert!(either.iter().all(|n| n["from"] == me.as_str() || n["to"] == me.as_str()));
 

@@ -52,6 +52,7 @@ pub const SCAN_FIELDS: &[&str] = &[
     "investorsByCountry",
     "whitelist",
     "complianceRules",
+    "totalCount",
     "labelHistory",
     "undecodedLogs",
     "disclosures",

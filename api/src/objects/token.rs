@@ -489,6 +489,7 @@ impl Token {
         Ok(TransferConnection {
             nodes: page.rows.into_iter().map(Into::into).collect(),
             page_info: PageInfo { end_cursor: page.end_cursor, has_next_page: page.has_next },
+            counted: Some((token, filter, block)),
         })
     }
 }

@@ -33,9 +33,24 @@ impl From<TransferRow> for Transfer {
 }
 
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct TransferConnection {
     pub nodes: Vec<Transfer>,
     pub page_info: PageInfo,
+    /// What `totalCount` counts: the token, the filter and the block.
+    #[graphql(skip)]
+    pub counted: Option<(alloy::primitives::Address, registrar_store::TransferFilter, u64)>,
+}
+
+#[async_graphql::ComplexObject]
+impl TransferConnection {
+    /// The transfers matching the filter up to the block, on every page (it reads them all: one
+    /// scan of the request's budget).
+    async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<u64> {
+        let Some((token, filter, block)) = self.counted else { return Ok(self.nodes.len() as u64) };
+        let state = ctx.data::<crate::ApiState>()?;
+        Ok(state.read(move |db| db.count_transfers(token, filter, block)).await?)
+    }
 }
 
 /// Which transfers to list; all conditions must hold.
