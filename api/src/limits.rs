@@ -52,7 +52,6 @@ pub const SCAN_FIELDS: &[&str] = &[
     "investorsByCountry",
     "whitelist",
     "complianceRules",
-    "totalCount",
     "labelHistory",
     "undecodedLogs",
     "disclosures",

@@ -44,8 +44,8 @@ pub struct TransferConnection {
 
 #[async_graphql::ComplexObject]
 impl TransferConnection {
-    /// The transfers matching the filter up to the block, on every page (it reads them all: one
-    /// scan of the request's budget).
+    /// The transfers matching the filter up to the block, on every page (it reads them all, under
+    /// the `transfers` field's scan and the request's deadline).
     async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<u64> {
         let Some((token, filter, block)) = self.counted else { return Ok(self.nodes.len() as u64) };
         let state = ctx.data::<crate::ApiState>()?;
