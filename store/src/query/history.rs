@@ -41,4 +41,19 @@ impl StateDb {
         out.extend(current.filter(|(_, v)| keep(v)));
         Ok(out)
     }
+
+    /// The newest row of history table `T` at or before the block `key` ends with: the row before
+    /// or at `key` whose first `group` bytes (what precedes the block) are `key`'s.
+    pub(super) fn value_at<T: Table>(&self, key: &T::Key, group: usize) -> Result<Option<T::Value>, StoreError> {
+        let key = key.encode();
+        let mut it = self.db.raw_iterator_cf(self.cf::<T>());
+        it.seek_for_prev(&key);
+        match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.len() == key.len() && k[..group] == key[..group] => Ok(Some(decode::<T>(v)?)),
+            _ => {
+                it.status()?;
+                Ok(None)
+            }
+        }
+    }
 }

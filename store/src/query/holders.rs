@@ -103,16 +103,8 @@ impl StateDb {
         holder: Address,
         block: u64,
     ) -> Result<Option<T::Value>, StoreError> {
-        let key = HolderBlockKey { token, holder, block }.encode();
-        let mut it = self.db.raw_iterator_cf(self.cf::<T>());
-        it.seek_for_prev(&key);
-        match (it.key(), it.value()) {
-            (Some(k), Some(v)) if k.len() == key.len() && k[..40] == key[..40] => Ok(Some(decode::<T>(v)?)),
-            _ => {
-                it.status()?;
-                Ok(None)
-            }
-        }
+        // Token and holder (20 bytes each) make a holder.
+        self.value_at::<T>(&HolderBlockKey { token, holder, block }, 40)
     }
 
     /// Whom `holder` delegated `token` votes to after `block` (ERC-5805).

@@ -69,16 +69,8 @@ impl StateDb {
         subject: B256,
         block: u64,
     ) -> Result<Option<T::Value>, StoreError> {
-        let key = SubjectBlockKey { contract, subject, block }.encode();
-        let mut it = self.db.raw_iterator_cf(self.cf::<T>());
-        it.seek_for_prev(&key);
-        match (it.key(), it.value()) {
-            (Some(k), Some(v)) if k.len() == key.len() && k[..52] == key[..52] => Ok(Some(decode::<T>(v)?)),
-            _ => {
-                it.status()?;
-                Ok(None)
-            }
-        }
+        // Contract (20 bytes) and subject (32) make a subject.
+        self.value_at::<T>(&SubjectBlockKey { contract, subject, block }, 52)
     }
 
     /// The time of the newest block at or before `block` that holds events of a watched

@@ -2,7 +2,7 @@
 
 use alloy::primitives::{Address, B256, U256};
 
-use crate::{codec::Codec, db::decode, tables::*, StateDb, StoreError};
+use crate::{tables::*, StateDb, StoreError};
 
 impl StateDb {
     /// The members of `contract`'s set `kind` after `block` (addresses as words), in member
@@ -21,18 +21,8 @@ impl StateDb {
 
     /// Where `contract`'s link of `kind` pointed after `block`.
     pub fn link_at(&self, contract: Address, kind: LinkKind, block: u64) -> Result<Option<Address>, StoreError> {
-        let key = LinkBlockKey { contract, kind, block }.encode();
-        let mut it = self.db.raw_iterator_cf(self.cf::<LinkHistory>());
-        it.seek_for_prev(&key);
-        match (it.key(), it.value()) {
-            (Some(k), Some(v)) if k.len() == key.len() && k[..21] == key[..21] => {
-                Ok(Some(decode::<LinkHistory>(v)?).filter(|a| !a.is_zero()))
-            }
-            _ => {
-                it.status()?;
-                Ok(None)
-            }
-        }
+        // Contract (20 bytes) and kind (1) make a link.
+        Ok(self.value_at::<LinkHistory>(&LinkBlockKey { contract, kind, block }, 21)?.filter(|a| !a.is_zero()))
     }
 
     /// The identity registry storage that held `token`'s investors' identities after `block`:
