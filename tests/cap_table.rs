@@ -59,8 +59,21 @@ async fn cap_table_equals_the_chain_now_and_in_the_past() {
     let preflight = client.request(reqwest::Method::OPTIONS, format!("{}/graphql", reg.url)).send().await.unwrap();
     assert_eq!(preflight.status(), reqwest::StatusCode::NO_CONTENT);
     assert!(preflight.headers()["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
+    // Without a query, GET is GraphiQL, whose every script and style this server serves: it works
+    // without internet access.
     let page = client.get(format!("{}/graphql", reg.url)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("graphiql") || page.contains("GraphiQL"), "without a query, GET is GraphiQL");
+    assert!(page.contains("GraphiQL.createFetcher"), "{page}");
+    let links: Vec<&str> =
+        page.split(['"', '\'']).filter(|part| part.ends_with(".js") || part.ends_with(".css")).collect();
+    assert_eq!(links.len(), 4, "{links:?}");
+    for link in links {
+        assert!(link.starts_with("/graphiql/"), "{link} is not served here");
+        let r = client.get(format!("{}{link}", reg.url)).send().await.unwrap();
+        assert!(r.status().is_success(), "{link}: {}", r.status());
+        let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(kind.starts_with(if link.ends_with(".js") { "text/javascript" } else { "text/css" }), "{link}: {kind}");
+        assert!(r.bytes().await.unwrap().len() > 5_000, "{link} is the real file");
+    }
 
     // The query contract of the issue, verbatim in shape.
     let investor = cast.investors[0];

@@ -4,7 +4,6 @@
 
 use std::{net::SocketAddr, sync::atomic::Ordering::Relaxed, sync::Arc, time::Duration};
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::GraphQLResponse;
 use axum::{
     body::Bytes,
@@ -44,6 +43,7 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql).layer(axum::Extension(schema)))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .route("/graphiql/{file}", get(graphiql_asset))
         .route("/content/{hash}", get(content))
         .route("/reports/{kind}", get(report))
         .route("/reports/holders/commitment", get(commitment))
@@ -439,8 +439,54 @@ async fn content(State(state): State<ApiState>, axum::extract::Path(hash): axum:
     }
 }
 
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+/// GraphiQL, with its scripts and styles served by this server (`/graphiql/…`): it works without
+/// internet access.
+async fn graphiql() -> Html<&'static str> {
+    Html(GRAPHIQL_PAGE)
+}
+
+const GRAPHIQL_PAGE: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>registrar GraphiQL</title>
+<link rel="stylesheet" href="/graphiql/graphiql.min.css">
+<style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+</head>
+<body>
+<div id="graphiql">Loading GraphiQL…</div>
+<script src="/graphiql/react.production.min.js"></script>
+<script src="/graphiql/react-dom.production.min.js"></script>
+<script src="/graphiql/graphiql.min.js"></script>
+<script>
+  const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+  ReactDOM.createRoot(document.getElementById('graphiql'))
+    .render(React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true }));
+</script>
+</body>
+</html>
+"#;
+
+/// The files GraphiQL's page loads, embedded in the binary (`api/assets/graphiql`, from npm).
+const GRAPHIQL_ASSETS: &[(&str, &str, &[u8])] = &[
+    ("graphiql.min.js", "text/javascript", include_bytes!("../assets/graphiql/graphiql.min.js")),
+    ("graphiql.min.css", "text/css", include_bytes!("../assets/graphiql/graphiql.min.css")),
+    ("react.production.min.js", "text/javascript", include_bytes!("../assets/graphiql/react.production.min.js")),
+    (
+        "react-dom.production.min.js",
+        "text/javascript",
+        include_bytes!("../assets/graphiql/react-dom.production.min.js"),
+    ),
+];
+
+async fn graphiql_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match GRAPHIQL_ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "public, max-age=86400")], *bytes)
+                .into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "no such GraphiQL file").into_response(),
+    }
 }
 
 async fn health() -> &'static str {
