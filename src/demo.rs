@@ -28,14 +28,13 @@ use crate::{
 
 /// Runs the demo; `listen` is where GraphQL is served (a free port if it is taken).
 pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result<()> {
-    let anvil = Anvil::spawn(&[])?;
+    // The chain starts a week ago and its blocks are ten minutes apart, so that dates mean
+    // something (`token(block: { at: "…" })`, reports `--at`).
+    let week_ago = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() - 7 * 86_400;
+    let anvil = Anvil::spawn(&["--timestamp", &week_ago.to_string()])?;
     info!(rpc = %anvil.http_url(), pid = anvil.pid(), "anvil started");
     let provider = ProviderBuilder::new().connect(&anvil.http_url()).await?.erased();
     let cast = Cast::from_node(&provider, 40).await?;
-    // The scenario's blocks ten minutes apart, starting a week ago, so that dates mean something
-    // (`token(block: { at: "…" })`, reports `--at`); live blocks after it take the clock's time.
-    let week_ago = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() - 7 * 86_400;
-    provider.raw_request::<_, serde_json::Value>("evm_setNextBlockTimestamp".into(), (week_ago,)).await?;
     provider.raw_request::<_, serde_json::Value>("anvil_setBlockTimestampInterval".into(), (600,)).await?;
 
     let shares = scenario::deploy_token(&provider, cast.agent, "Acme Holdings Class A Shares", "ACME-A", 0).await?;
@@ -95,7 +94,6 @@ pub async fn run(listen: SocketAddr, activity_every: Duration) -> anyhow::Result
         "scenario played"
     );
 
-    provider.raw_request::<_, serde_json::Value>("anvil_removeBlockTimestampInterval".into(), ()).await?;
     let data_dir = tempfile::Builder::new().prefix("registrar-demo-").tempdir()?;
     let listen = match std::net::TcpListener::bind(listen) {
         Ok(_) => listen,
