@@ -479,8 +479,10 @@ fn tracing_unsupported(code: i64, message: &str) -> bool {
             .any(|m| message.contains(m))
 }
 
-/// Times a block the node says it does not have is asked for before it counts as missing.
-const MISSING_BLOCK_ATTEMPTS: u32 = 3;
+/// Times a block the node says it does not have is asked for before it counts as missing (a
+/// replica behind the one that gave the head: 50 + 100 + 150 + 200 ms of waiting in all), after
+/// which the step starts over as for a reorg.
+const MISSING_BLOCK_ATTEMPTS: u32 = 5;
 
 /// Whether a node's error says the block asked for does not exist (any more): anvil and geth
 /// answer "unknown block", others "block not found" or "header not found".
