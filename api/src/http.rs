@@ -186,7 +186,7 @@ async fn graphql(
             return graphql_refusal(StatusCode::BAD_REQUEST, &message);
         }
     };
-    execute(schema, state, &headers, request).await
+    execute(schema, state, &headers, request, false).await
 }
 
 /// `GET /graphql?query=…[&variables=…][&operationName=…]` runs a query (GraphQL over HTTP: a
@@ -206,49 +206,41 @@ async fn graphql_get(
             return graphql_refusal(StatusCode::BAD_REQUEST, &format!("the query string is not a GraphQL request: {e}"))
         }
     };
-    if !is_query(&request.query, request.operation_name.as_deref()) {
-        return graphql_refusal(StatusCode::METHOD_NOT_ALLOWED, "GET runs queries only: send mutations with POST");
-    }
-    execute(schema, state, &headers, request).await
+    execute(schema, state, &headers, request, true).await
 }
 
-/// Whether the operation `query` runs (`operation`, or its only one) is a query; a document that
-/// does not parse is left to the executor's errors.
-fn is_query(query: &str, operation: Option<&str>) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(doc) = async_graphql::parser::parse_query(query) else { return true };
-    let ty = match &doc.operations {
-        DocumentOperations::Single(op) => op.node.ty,
-        DocumentOperations::Multiple(ops) => match operation.and_then(|n| ops.get(n)) {
-            Some(op) => op.node.ty,
-            None => return true,
-        },
-    };
-    ty == OperationType::Query
-}
-
-/// Runs one GraphQL request: the caller's key, the document's budget, the deadline, and the
-/// answer in the order the query asked for its fields.
+/// Runs one GraphQL request: the caller's key, the document's budget (the document parsed once,
+/// after its size and nesting are checked), queries only if `queries_only` (GET), the deadline,
+/// and the answer in the order the query asked for its fields.
 async fn execute(
     schema: RegistrarSchema,
     state: ApiState,
     headers: &HeaderMap,
     mut request: async_graphql::Request,
+    queries_only: bool,
 ) -> Response {
     let caller = match authenticate(&state, headers).await {
         Ok(caller) => caller,
         Err(refused) => return refused,
     };
-    if let Err(e) = limits::check_query(&request.query) {
-        return graphql_refusal(StatusCode::BAD_REQUEST, &e.to_string());
+    let doc = match limits::checked_document(&request.query) {
+        Ok((doc, _)) => doc,
+        Err(e) => return graphql_refusal(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let operation = request.operation_name.clone();
+    if queries_only {
+        use async_graphql::parser::types::OperationType;
+        let ty = crate::order::operation(&doc, operation.as_deref()).map(|op| op.ty);
+        if ty.is_some_and(|ty| ty != OperationType::Query) {
+            return graphql_refusal(StatusCode::METHOD_NOT_ALLOWED, "GET runs queries only: send mutations with POST");
+        }
     }
     if let Some(key) = caller {
         request = request.data(Caller(key));
     }
-    let (query, operation) = (request.query.clone(), request.operation_name.clone());
     match tokio::time::timeout(GRAPHQL_DEADLINE, schema.execute(request)).await {
         Ok(mut response) => {
-            crate::order::in_query_order(&mut response.data, &query, operation.as_deref());
+            crate::order::in_document_order(&mut response.data, &doc, operation.as_deref());
             GraphQLResponse::from(response).into_response()
         }
         Err(_) => {

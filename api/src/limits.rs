@@ -110,6 +110,12 @@ impl Cost {
 
 /// Checks a query text against the budget and returns what it costs.
 pub fn check_query(query: &str) -> Result<Cost, DocumentError> {
+    checked_document(query).map(|(_, cost)| cost)
+}
+
+/// Parses a query text within the budget (its size and nesting are checked before it is
+/// parsed) and returns the document with what it costs.
+pub fn checked_document(query: &str) -> Result<(ExecutableDocument, Cost), DocumentError> {
     if query.len() > MAX_QUERY_BYTES {
         return Err(DocumentError::TooLong(query.len()));
     }
@@ -117,7 +123,8 @@ pub fn check_query(query: &str) -> Result<Cost, DocumentError> {
         return Err(DocumentError::TooDeep);
     }
     let doc = parse_query(query).map_err(|e| DocumentError::Syntax(e.to_string()))?;
-    check_document(&doc)
+    let cost = check_document(&doc)?;
+    Ok((doc, cost))
 }
 
 /// The deepest bracket nesting of a GraphQL text, outside strings and comments.

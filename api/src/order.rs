@@ -5,29 +5,31 @@
 
 use async_graphql::{
     indexmap::IndexMap,
-    parser::{
-        parse_query,
-        types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet},
-    },
+    parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet},
     Name, Value,
 };
 
 /// Deepest fragment spreads followed (a valid document has no cycles; this bounds one that does).
 const MAX_FRAGMENT_DEPTH: usize = 32;
 
-/// Puts `data` in the order in which `query`'s operation (`operation`, or its only one) selects
-/// the fields. A query that does not parse leaves `data` as it is.
-pub fn in_query_order(data: &mut Value, query: &str, operation: Option<&str>) {
-    let Ok(doc) = parse_query(query) else { return };
-    let op = match &doc.operations {
-        DocumentOperations::Single(op) => op,
-        DocumentOperations::Multiple(ops) => match operation.and_then(|name| ops.get(name)) {
-            Some(op) => op,
-            None if ops.len() == 1 => ops.values().next().expect("one operation"),
-            None => return,
+/// The operation a request runs: `name`, or the document's only one.
+pub fn operation<'a>(doc: &'a ExecutableDocument, name: Option<&str>) -> Option<&'a OperationDefinition> {
+    match &doc.operations {
+        DocumentOperations::Single(op) => Some(&op.node),
+        DocumentOperations::Multiple(ops) => match name.and_then(|n| ops.get(n)) {
+            Some(op) => Some(&op.node),
+            None if ops.len() == 1 => ops.values().next().map(|op| &op.node),
+            None => None,
         },
-    };
-    order(data, &[&op.node.selection_set.node], &doc);
+    }
+}
+
+/// Puts `data` in the order in which `doc`'s operation (`name`, or its only one) selects the
+/// fields.
+pub fn in_document_order(data: &mut Value, doc: &ExecutableDocument, name: Option<&str>) {
+    if let Some(op) = operation(doc, name) {
+        order(data, &[&op.selection_set.node], doc);
+    }
 }
 
 /// The response keys `sets` select, in order, each once with the sub-selections of its fields.
@@ -89,7 +91,16 @@ fn order(value: &mut Value, sets: &[&SelectionSet], doc: &ExecutableDocument) {
 
 #[cfg(test)]
 mod tests {
+    use async_graphql::parser::parse_query;
+
     use super::*;
+
+    /// [`in_document_order`] from the query text; a text that does not parse leaves `data` as it is.
+    fn in_query_order(data: &mut Value, query: &str, name: Option<&str>) {
+        if let Ok(doc) = parse_query(query) {
+            in_document_order(data, &doc, name);
+        }
+    }
 
     fn keys_of(v: &Value) -> Vec<String> {
         match v {

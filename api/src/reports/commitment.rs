@@ -59,11 +59,13 @@ fn register_tree(
         algorithm: "blake3",
         size: rows.len() as u64,
         root: hex::encode(tree.root()),
-        digest: format!("blake3:{}", {
-            let binding = super::binding(holders::TITLE, ReportKind::Holders, token, None, at.block, at.hash);
-            let csv = holders::csv_of(rows.iter().map(String::as_str));
-            blake3::hash(format!("{binding}{csv}").as_bytes()).to_hex()
-        }),
+        digest: format!(
+            "blake3:{}",
+            super::digest(
+                &super::binding(holders::TITLE, ReportKind::Holders, token, None, at.block, at.hash),
+                &holders::csv_of(rows.iter().map(String::as_str)),
+            )
+        ),
     };
     Ok((commitment, rows, tree))
 }

@@ -253,7 +253,7 @@ pub fn build(
     if kind == ReportKind::Statement {
         binding.push_str(&format!("# holder={holder:#x}\n"));
     }
-    let digest = blake3::hash(format!("{binding}{csv}").as_bytes()).to_hex().to_string();
+    let digest = digest(&binding, &csv);
     let (content_type, body) = match format {
         ReportFormat::Csv => {
             let mut out = String::new();
@@ -301,6 +301,13 @@ fn binding(title: &str, kind: ReportKind, token: Address, from: Option<u64>, blo
     let hash = hash.map_or_else(|| "unknown".to_string(), |h| format!("{h:#x}"));
     out.push_str(&format!("# block={block}\n# block_hash={hash}\n"));
     out
+}
+
+/// The digest of a report: BLAKE3 (hex) of what it is and its CSV lines.
+fn digest(binding: &str, csv: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(binding.as_bytes()).update(csv.as_bytes());
+    hasher.finalize().to_hex().to_string()
 }
 
 /// `actual - expected` as a signed decimal.

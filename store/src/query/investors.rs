@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use alloy::primitives::{Address, B256, U256};
 
 use super::*;
-use crate::{codec::Codec, db::decode, tables::*, StateDb, StoreError};
+use crate::{tables::*, StateDb, StoreError};
 
 /// How a token's investors are told apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,15 +77,7 @@ impl StateDb {
     /// contract: what the state after `block` knows of the clock (a lock's release, a whitelist's
     /// times are compared with it).
     pub fn time_at(&self, block: u64) -> Result<Option<u64>, StoreError> {
-        let mut it = self.db.raw_iterator_cf(self.cf::<Blocks>());
-        it.seek_for_prev(block.encode());
-        match it.value() {
-            Some(v) => Ok(Some(decode::<Blocks>(v)?.timestamp)),
-            None => {
-                it.status()?;
-                Ok(None)
-            }
-        }
+        Ok(self.value_at::<Blocks>(&block, 0)?.map(|b| b.timestamp))
     }
 
     /// How `token`'s investors are told apart after `block`: its DS registry, else its T-REX

@@ -112,21 +112,6 @@ impl StateDb {
         Ok(Page { rows, has_next, end_cursor })
     }
 
-    /// How many transfers of `token` up to `as_of` match `filter` (a scan of the matching rows,
-    /// bounded by the read budget).
-    pub fn count_transfers(&self, token: Address, filter: TransferFilter, as_of: u64) -> Result<u64, StoreError> {
-        let mut count = 0u64;
-        let mut after: Option<String> = None;
-        loop {
-            let page = self.transfers(token, filter, as_of, 10_000, after.as_deref())?;
-            count += page.rows.len() as u64;
-            if !page.has_next {
-                return Ok(count);
-            }
-            after = page.end_cursor;
-        }
-    }
-
     /// Logs of watched contracts that no decoder accepted, oldest first.
     pub fn undecoded(&self, first: usize) -> Result<Vec<UndecodedLog>, StoreError> {
         let mut out = Vec::new();

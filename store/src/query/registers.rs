@@ -194,15 +194,8 @@ impl StateDb {
     pub fn transfers_between(&self, token: Address, from: u64, to: u64) -> Result<Vec<TransferRow>, StoreError> {
         let filter = TransferFilter { block_gte: Some(from), block_lte: Some(to), ..Default::default() };
         let mut out = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page = self.transfers(token, filter, to, 1000, after.as_deref())?;
-            out.extend(page.rows);
-            if !page.has_next {
-                return Ok(out);
-            }
-            after = page.end_cursor;
-        }
+        self.each_transfer(token, filter, to, |page| out.extend_from_slice(page))?;
+        Ok(out)
     }
 
     /// Every transfer of `token` in blocks `from..=to` with `account` on either side, in chain
@@ -214,19 +207,38 @@ impl StateDb {
         from: u64,
         to: u64,
     ) -> Result<Vec<TransferRow>, StoreError> {
-        let mut out = Vec::new();
         let filter =
             TransferFilter { account: Some(account), block_gte: Some(from), block_lte: Some(to), ..Default::default() };
+        let mut out = Vec::new();
+        self.each_transfer(token, filter, to, |page| out.extend_from_slice(page))?;
+        Ok(out)
+    }
+
+    /// How many transfers of `token` up to `as_of` match `filter` (a scan of the matching rows,
+    /// bounded by the read budget).
+    pub fn count_transfers(&self, token: Address, filter: TransferFilter, as_of: u64) -> Result<u64, StoreError> {
+        let mut count = 0u64;
+        self.each_transfer(token, filter, as_of, |page| count += page.len() as u64)?;
+        Ok(count)
+    }
+
+    /// Every transfer of `token` up to `as_of` matching `filter`, handed to `f` a page at a time.
+    fn each_transfer(
+        &self,
+        token: Address,
+        filter: TransferFilter,
+        as_of: u64,
+        mut f: impl FnMut(&[TransferRow]),
+    ) -> Result<(), StoreError> {
         let mut after: Option<String> = None;
         loop {
-            let page = self.transfers(token, filter, to, 1000, after.as_deref())?;
-            out.extend(page.rows);
+            let page = self.transfers(token, filter, as_of, 10_000, after.as_deref())?;
+            f(&page.rows);
             if !page.has_next {
-                break;
+                return Ok(());
             }
             after = page.end_cursor;
         }
-        Ok(out)
     }
 
     /// The mints and burns of `token` in blocks `from..=to`, with their totals.
