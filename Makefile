@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/registrar-target
 CARGO ?= cargo
 
-.PHONY: setup build demo test test-fast lint fmt schema contracts bench bench-criterion wasm soak storm clean
+.PHONY: setup build demo test test-fast lint fmt schema contracts console bench bench-criterion wasm soak storm clean
 
 setup:
 	@bash .ci/setup
@@ -40,6 +40,14 @@ fmt:
 # Regenerates schemas/registrar.graphql from the GraphQL schema.
 schema:
 	$(CARGO) run -q --bin registrar -- schema > schemas/registrar.graphql
+
+# Rebuilds the web console (console/ into api/assets/console, committed): the proof verifier
+# for the browser (wasm32, small: no debug info, optimised for size) and the app's bundle.
+console: setup
+	CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_STRIP=symbols CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
+	CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_PANIC=abort \
+	$(CARGO) build -p registrar-verifier --target wasm32-unknown-unknown --release
+	node console/build.js
 
 # Recompiles contracts/src into contracts/artifacts with the npm solc.
 contracts: setup

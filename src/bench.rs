@@ -410,6 +410,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         keys: Arc::new(registrar_api::auth::KeyStore::new(&data_dir)),
         labels: Arc::new(registrar_api::auth::LabelStore::open(&data_dir)?),
         reads: Default::default(),
+        live: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

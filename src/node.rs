@@ -203,6 +203,7 @@ async fn start_roles(
             registrar_api::auth::LabelStore::open(&config.data_dir).context("cannot read the holder labels")?,
         ),
         reads: Default::default(),
+        live: Default::default(),
     };
     let shutdown = tasks.shutdown_future();
     tasks.spawn(

@@ -65,6 +65,7 @@ impl From<StoreError> for ApiError {
             StoreError::BeforeFirstBlock { .. } => {
                 ApiError::Invalid { field: "at", reason: "no indexed block is that old".into() }
             }
+            e @ StoreError::UnknownBlockHash(_) => ApiError::Invalid { field: "hash", reason: e.to_string() },
             other => ApiError::Store(other),
         }
     }

@@ -41,9 +41,13 @@ const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 pub fn router(state: ApiState) -> Router {
     let schema = build_schema(Some(state.clone()));
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql).layer(axum::Extension(schema)))
+        .route("/graphql", get(graphql_get).post(graphql).layer(axum::Extension(schema.clone())))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .route("/graphql/ws", get(crate::live::websocket).layer(axum::Extension(schema.clone())))
+        .route("/graphql/sse", get(crate::live::sse).post(crate::live::sse).layer(axum::Extension(schema)))
         .route("/graphiql/{file}", get(graphiql_asset))
+        .route("/", get(console_page))
+        .route("/console/{file}", get(console_asset))
         .route("/content/{hash}", get(content))
         .route("/reports/{kind}", get(report))
         .route("/reports/holders/commitment", get(commitment))
@@ -86,19 +90,26 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let addr: SocketAddr = listener.local_addr()?;
     info!(target: "api", %addr, "graphql at http://{addr}/graphql");
+    let live = state.live.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Subscriptions last: they end now, with the requests in flight left to finish.
+        live.close();
+    };
     serve_router(listener, router(state), shutdown).await
 }
 
-/// Accepts connections (at most [`MAX_CONNECTIONS`] at once) and serves HTTP/1.1 on each with
-/// [`HEADER_READ_TIMEOUT`] and [`MAX_HEAD_BYTES`]; at `shutdown`, stops accepting, lets requests
-/// in flight finish (up to [`DRAIN_DEADLINE`]) and closes idle connections.
+/// Accepts connections (at most [`MAX_CONNECTIONS`] at once) and serves HTTP/1.1 on each (with
+/// WebSocket upgrades) with [`HEADER_READ_TIMEOUT`], [`MAX_HEAD_BYTES`] and [`WRITE_DEADLINE`]; at
+/// `shutdown`, stops accepting, lets requests in flight finish (up to [`DRAIN_DEADLINE`]) and
+/// closes idle connections.
 async fn serve_router(
     listener: TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let (closing, closed) = tokio::sync::watch::channel(false);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).max_buf_size(MAX_HEAD_BYTES);
     tokio::pin!(shutdown);
@@ -121,18 +132,119 @@ async fn serve_router(
         };
         let _ = stream.set_nodelay(true);
         let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let connection = http.serve_connection(TokioIo::new(WriteDeadline::new(stream)), service).with_upgrades();
+        let mut closed = closed.clone();
         tokio::spawn(async move {
+            tokio::pin!(connection);
             // A client that goes away mid-request is an error of its connection only.
-            let _ = connection.await;
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = async { closed.wait_for(|c| *c).await.map(|_| ()) } => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
             drop(permit);
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN_DEADLINE, graceful.shutdown()).await.is_err() {
+    closing.send_replace(true);
+    let all = u32::try_from(MAX_CONNECTIONS).expect("the connection limit fits u32");
+    if tokio::time::timeout(DRAIN_DEADLINE, permits.acquire_many(all)).await.is_err() {
         warn!(target: "api", "requests still running at the drain deadline were cut");
     }
     Ok(())
+}
+
+/// Longest a connection's writes may wait on a client that reads nothing (a stalled
+/// subscriber, a slow reader of a report): past it the connection is cut.
+pub const WRITE_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A connection whose writes must make progress within [`WRITE_DEADLINE`].
+struct WriteDeadline {
+    inner: tokio::net::TcpStream,
+    /// Armed when a write found the socket full; reset by any progress.
+    stalled: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl WriteDeadline {
+    fn new(inner: tokio::net::TcpStream) -> Self {
+        WriteDeadline { inner, stalled: None }
+    }
+
+    /// After a write that could not proceed: pending until the deadline, then an error.
+    fn stall<T>(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<T>> {
+        use std::future::Future;
+        let sleep = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(WRITE_DEADLINE)));
+        match sleep.as_mut().poll(cx) {
+            std::task::Poll::Ready(()) => std::task::Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("the client took nothing for {} s", WRITE_DEADLINE.as_secs()),
+            ))),
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+
+    fn progress<T>(
+        &mut self,
+        done: std::task::Poll<std::io::Result<T>>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<T>> {
+        if done.is_pending() {
+            return self.stall(cx);
+        }
+        self.stalled = None;
+        done
+    }
+}
+
+impl tokio::io::AsyncRead for WriteDeadline {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for WriteDeadline {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let done = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.progress(done, cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let done = std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.progress(done, cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let done = std::pin::Pin::new(&mut self.inner).poll_flush(cx);
+        self.progress(done, cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }
 
 /// Ends any request that runs past [`REQUEST_DEADLINE`] (a slow body upload, a slow report).
@@ -478,6 +590,30 @@ async fn graphiql_asset(axum::extract::Path(file): axum::extract::Path<String>) 
                 .into_response()
         }
         None => (StatusCode::NOT_FOUND, "no such GraphiQL file").into_response(),
+    }
+}
+
+/// The web console (`console/`, built into `api/assets/console` by `make console`), embedded:
+/// it works without a network.
+const CONSOLE_ASSETS: &[(&str, &str, &[u8])] = &[
+    ("index.html", "text/html; charset=utf-8", include_bytes!("../assets/console/index.html")),
+    ("app.js", "text/javascript", include_bytes!("../assets/console/app.js")),
+    ("app.css", "text/css", include_bytes!("../assets/console/app.css")),
+    ("verifier.wasm", "application/wasm", include_bytes!("../assets/console/verifier.wasm")),
+];
+
+/// `/`: the console's page.
+async fn console_page() -> Response {
+    console_asset(axum::extract::Path("index.html".to_string())).await
+}
+
+async fn console_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match CONSOLE_ASSETS.iter().find(|(name, _, _)| *name == file) {
+        // The page and its files change with the binary: revalidate rather than cache for a day.
+        Some((_, content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *bytes).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "no such console file").into_response(),
     }
 }
 

@@ -11,6 +11,7 @@
 //! - `limits`: the request budget: what one GraphQL document may ask for, checked in linear time.
 //! - `http`: the axum router: `/graphql`, `/reports/{kind}`, `/health`, `/ready`, `/metrics`.
 //! - `reports`: regulator reports (holder register, reconciliation) as CSV or JSON.
+//! - `live`: subscriptions (WebSocket and SSE) that follow the state as it is committed.
 //! - `state`: what the handlers share.
 //! - `auth`: API keys and holder labels: who may publish, who may see private columns.
 
@@ -18,6 +19,7 @@ pub mod auth;
 mod error;
 mod http;
 pub mod limits;
+pub mod live;
 mod objects;
 mod order;
 pub mod reports;

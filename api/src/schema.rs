@@ -1,13 +1,14 @@
 //! The schema, with the limits that keep one query from taking the server down.
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 use crate::{
+    live::Subscription,
     resolvers::{Mutation, Query},
     ApiState,
 };
 
-pub type RegistrarSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type RegistrarSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 12;
@@ -15,9 +16,8 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 50_000;
 
 pub fn build_schema(state: Option<ApiState>) -> RegistrarSchema {
-    let builder = Schema::build(Query::default(), Mutation, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let builder =
+        Schema::build(Query::default(), Mutation, Subscription).limit_depth(MAX_DEPTH).limit_complexity(MAX_COMPLEXITY);
     match state {
         Some(state) => builder.data(state).finish(),
         None => builder.finish(),

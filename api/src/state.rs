@@ -65,6 +65,8 @@ pub struct ApiState {
     pub labels: Arc<LabelStore>,
     /// The slots blocking reads take turns in.
     pub reads: ReadPool,
+    /// Live subscriptions' slots and shutdown.
+    pub live: crate::live::Live,
 }
 
 impl ApiState {

@@ -26,7 +26,20 @@ fn state() -> (tempfile::TempDir, ApiState) {
     let keys = Arc::new(registrar_api::auth::KeyStore::new(dir.path()));
     let labels = Arc::new(registrar_api::auth::LabelStore::open(dir.path()).unwrap());
     let metrics = Arc::new(Metrics::default());
-    (dir, ApiState { db, metrics, log: None, confirmations: 0, archive: None, keys, labels, reads: Default::default() })
+    (
+        dir,
+        ApiState {
+            db,
+            metrics,
+            log: None,
+            confirmations: 0,
+            archive: None,
+            keys,
+            labels,
+            reads: Default::default(),
+            live: Default::default(),
+        },
+    )
 }
 
 async fn errors_of(query: &str) -> Vec<String> {

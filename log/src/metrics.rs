@@ -41,6 +41,8 @@ pub struct Metrics {
     pub anchor_root_mismatches: AtomicU64,
     /// GraphQL requests cut at their deadline.
     pub api_deadline_exceeded: AtomicU64,
+    /// WebSocket subscribers closed for leaving messages untaken.
+    pub slow_subscribers: AtomicU64,
     /// Documents archived without text because extraction failed or ran out of its limits.
     pub text_extraction_failures: AtomicU64,
     rpc_errors: Mutex<BTreeMap<&'static str, u64>>,
@@ -103,7 +105,7 @@ impl Metrics {
 
     /// The Prometheus text exposition format.
     pub fn render(&self) -> String {
-        let series: [(&str, &str, &str, u64); 21] = [
+        let series: [(&str, &str, &str, u64); 22] = [
             ("registrar_chain_head_block", "gauge", "Chain head seen by ingest.", self.chain_head_block.load(Relaxed)),
             (
                 "registrar_ingest_block",
@@ -198,6 +200,12 @@ impl Metrics {
                 "counter",
                 "GraphQL requests cut at their deadline.",
                 self.api_deadline_exceeded.load(Relaxed),
+            ),
+            (
+                "registrar_api_slow_subscribers_total",
+                "counter",
+                "WebSocket subscribers closed for leaving messages untaken.",
+                self.slow_subscribers.load(Relaxed),
             ),
             (
                 "registrar_text_extraction_failures_total",

@@ -96,6 +96,78 @@ impl ProofFile {
     }
 }
 
+/// What a verifier without a node can say of a proof file and the document it is about: the
+/// verdict of `registrar verify FILE --content DOC` without `--rpc`, as data (the browser's
+/// verifier shows it; the anchor is then checked against a node the user names).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verdict {
+    /// The proof holds and, when a document was given, the leaf commits to it.
+    pub valid: bool,
+    /// The file is not a proof file at all (rather than a proof that fails).
+    pub malformed: bool,
+    pub message: String,
+    pub leaf_index: Option<u64>,
+    pub tree_size: Option<u64>,
+    pub root: Option<String>,
+    /// BLAKE3 of the content, as the leaf commits to it.
+    pub content_hash: Option<String>,
+    /// BLAKE3 of the document given.
+    pub document_hash: Option<String>,
+    pub anchor: Option<AnchorRef>,
+}
+
+/// Checks the proof file `text` and, when given, that `document` is the content its leaf
+/// commits to.
+pub fn check(text: &str, document: Option<&[u8]>) -> Verdict {
+    let mut verdict = Verdict {
+        valid: false,
+        malformed: false,
+        message: String::new(),
+        leaf_index: None,
+        tree_size: None,
+        root: None,
+        content_hash: None,
+        document_hash: document.map(|d| hex::encode(blake3::hash(d).as_bytes())),
+        anchor: None,
+    };
+    let proof = match ProofFile::from_json(text) {
+        Ok(p) => p,
+        Err(e) => {
+            verdict.malformed = true;
+            verdict.message = e.to_string();
+            return verdict;
+        }
+    };
+    verdict.leaf_index = Some(proof.leaf_index);
+    verdict.tree_size = Some(proof.tree_size);
+    verdict.root = Some(hex::encode(proof.root.0));
+    verdict.content_hash = Some(hex::encode(proof.leaf.content_hash));
+    verdict.anchor = proof.anchor.clone();
+    if let Err(e) = proof.verify() {
+        verdict.malformed = e.is_malformed();
+        verdict.message = e.to_string();
+        return verdict;
+    }
+    if verdict.document_hash.as_ref().is_some_and(|d| Some(d) != verdict.content_hash.as_ref()) {
+        verdict.message = format!(
+            "the document hashes to {}, the leaf commits to {}",
+            verdict.document_hash.as_deref().unwrap_or_default(),
+            hex::encode(proof.leaf.content_hash)
+        );
+        return verdict;
+    }
+    verdict.valid = true;
+    verdict.message = format!(
+        "leaf {} is in the tree of {} leaves with root {}{}",
+        proof.leaf_index,
+        proof.tree_size,
+        hex::encode(proof.root.0),
+        if document.is_some() { ", and the document is its content" } else { "" }
+    );
+    verdict
+}
+
 /// The leaf hash of `data` under `algorithm`.
 pub fn leaf_hash(algorithm: Algorithm, data: &[u8]) -> Hash {
     with_hasher!(algorithm, H => H::leaf(data))
@@ -114,6 +186,8 @@ mod tests {
             if let Ok(file) = ProofFile::from_json(&text) {
                 let _ = file.verify();
             }
+            let verdict = check(&text, Some(text.as_bytes()));
+            prop_assert!(!verdict.valid || ProofFile::from_json(&text).is_ok());
         }
     }
 }

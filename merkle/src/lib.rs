@@ -24,7 +24,7 @@ mod leaf;
 mod proof;
 mod tree;
 
-pub use file::{leaf_hash, AnchorRef, FileError, HexHash, ProofFile, PROOF_FILE_VERSION};
+pub use file::{check, leaf_hash, AnchorRef, FileError, HexHash, ProofFile, Verdict, PROOF_FILE_VERSION};
 pub use hasher::{parse_hash, Algorithm, Blake3, Hash, Sha256, TreeHasher};
 pub use leaf::{check_kind, LeafError, LeafRecord, LEAF_VERSION, MAX_KIND_LEN};
 pub use proof::{

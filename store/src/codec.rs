@@ -142,6 +142,18 @@ impl Codec for U256 {
     }
 }
 
+impl Codec for B256 {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_slice());
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut r = Reader::new("hash", bytes);
+        let v = r.b256()?;
+        r.finish()?;
+        Ok(v)
+    }
+}
+
 /// An empty value, for index tables whose key says everything.
 impl Codec for () {
     fn encode_to(&self, _out: &mut Vec<u8>) {}

@@ -25,6 +25,8 @@ const BLOCK_CACHE: usize = 64 << 20;
 /// The projected state. Shared by the projector (the only writer) and the API (readers).
 pub struct StateDb {
     pub(crate) db: DB,
+    /// The position after the last commit, for live readers.
+    tip: tokio::sync::watch::Sender<crate::Tip>,
 }
 
 impl StateDb {
@@ -73,8 +75,10 @@ impl StateDb {
                 StoreError::Rocks(e)
             }
         })?;
-        let state = StateDb { db };
+        let state = StateDb { db, tip: tokio::sync::watch::Sender::new(crate::Tip::default()) };
         state.migrate_meta()?;
+        let status = state.chain_status()?;
+        state.tip.send_modify(|tip| tip.advance(status, None));
         Ok(state)
     }
 
@@ -91,6 +95,18 @@ impl StateDb {
             Some(bytes) => decode::<T>(&bytes).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Wakes on every commit of the projector with where the state stands and its reverts.
+    pub fn tip(&self) -> tokio::sync::watch::Receiver<crate::Tip> {
+        self.tip.subscribe()
+    }
+
+    /// Tells live readers a batch was committed (after a revert to `reverted_to`, if it was one).
+    pub(crate) fn publish(&self, reverted_to: Option<u64>) -> Result<(), StoreError> {
+        let status = self.chain_status()?;
+        self.tip.send_modify(|tip| tip.advance(status, reverted_to));
+        Ok(())
     }
 
     /// The offset of the last record applied from `partition`, `None` before the first.

@@ -26,6 +26,8 @@ pub enum StoreError {
     BlockNotIndexed { requested: u64, indexed: u64 },
     #[error("no indexed block is as old as {timestamp}")]
     BeforeFirstBlock { timestamp: u64 },
+    #[error("no indexed block has hash {0} (known: the indexed head and blocks with events of a watched contract)")]
+    UnknownBlockHash(alloy::primitives::B256),
     #[error("the read was cancelled: the request that asked for it is gone or past its deadline")]
     Cancelled,
     #[error("io: {0}")]
@@ -55,6 +57,7 @@ impl StoreError {
             | StoreError::NotIndexed
             | StoreError::BlockNotIndexed { .. }
             | StoreError::BeforeFirstBlock { .. }
+            | StoreError::UnknownBlockHash(_)
             | StoreError::Cancelled
             | StoreError::InUse { .. } => false,
         }

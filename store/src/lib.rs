@@ -17,6 +17,7 @@
 //!   file per protocol family (`balances`, `partitions`, `trex`, `capital`, `pools`, `audit`).
 //! - `query/`: the reads the API answers with, as of any block, one file per subject.
 //! - `budget`: reads that stop once the request that asked is gone.
+//! - `feed`: the position after each commit, which live readers wake on.
 //!
 //! It does not own the log's transport (`registrar-log`), the disclosure archive
 //! (`registrar-archive`), HTTP or report formatting (`registrar-api`).
@@ -25,6 +26,7 @@ mod budget;
 mod codec;
 mod db;
 mod error;
+mod feed;
 mod projector;
 mod query;
 mod tables;
@@ -33,12 +35,13 @@ pub use budget::ReadBudget;
 pub use codec::{Codec, CodecError};
 pub use db::StateDb;
 pub use error::StoreError;
+pub use feed::Tip;
 pub use projector::{partition_lags, records_behind, run_projector, ApplyOutcome, PartitionLag, Projector};
 pub use query::{
-    AsOf, BondTranche, Check, ComplianceSetup, CountryCount, EventQuery, EventRow, HolderOrder, HolderRegister,
-    HolderRow, HoldersPage, InvestorRow, InvestorSource, Issuance, IssuanceKind, IssuanceRow, Page, PoolSummary,
-    ProposalTally, Reconciliation, ReconciliationRow, RegisterRow, ResolvedBlock, TokenInfo, TokenSnapshot,
-    TrancheStatus, TransferFilter, TransferRow,
+    AsOf, BondTranche, Check, ComplianceSetup, CountryCount, EventQuery, EventRow, HolderChange, HolderOrder,
+    HolderRegister, HolderRow, HoldersPage, InvestorRow, InvestorSource, Issuance, IssuanceKind, IssuanceRow, Page,
+    PoolSummary, ProposalTally, Reconciliation, ReconciliationRow, RegisterRow, ResolvedBlock, TokenInfo,
+    TokenSnapshot, TrancheStatus, TransferFilter, TransferRow,
 };
 pub use tables::{
     AssetPosition, AuditAction, AuditEntry, BlockInfo, ChainStatus, CorporateActionDetail, CorporateActionKind,

@@ -16,7 +16,7 @@ pub use disclosure::{
 pub use scalars::{parse_address, BigInt};
 pub use status::Status;
 pub use token::{BlockHeight, Token, TokenConnection};
-pub use transfer::{TransferConnection, TransferWhere, UndecodedLog};
+pub use transfer::{Transfer, TransferConnection, TransferWhere, UndecodedLog};
 
 use async_graphql::SimpleObject;
 

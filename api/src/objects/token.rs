@@ -15,8 +15,8 @@ use crate::{
     ApiState,
 };
 
-/// The block a query is answered as of, after graph-node's `block:` argument: by number, or by
-/// time (the last indexed block at or before it: "as of 31 March"). One of them.
+/// The block a query is answered as of, after graph-node's `block:` argument: by number, by
+/// hash, or by time (the last indexed block at or before it: "as of 31 March"). One of them.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct BlockHeight {
     /// Answer as of the state after this block.
@@ -25,6 +25,9 @@ pub struct BlockHeight {
     pub timestamp: Option<u64>,
     /// The same as an RFC 3339 time, e.g. `2026-03-31T23:59:59Z`.
     pub at: Option<String>,
+    /// The block with this hash (`0x`-prefixed): the indexed head, or a block with events of a
+    /// watched contract. A hash of an abandoned branch is refused.
+    pub hash: Option<String>,
 }
 
 impl BlockHeight {
@@ -32,12 +35,28 @@ impl BlockHeight {
     pub fn as_of(block: Option<&BlockHeight>) -> Result<registrar_store::AsOf, crate::ApiError> {
         use registrar_store::AsOf;
         let Some(b) = block else { return Ok(AsOf::Latest) };
+        if let Some(hash) = b.hash.as_deref() {
+            if b.number.is_some() || b.timestamp.is_some() || b.at.is_some() {
+                return Err(crate::ApiError::Invalid {
+                    field: "block",
+                    reason: "give one of number, hash, timestamp or at".into(),
+                });
+            }
+            let hash = hash.parse::<B256>().map_err(|_| crate::ApiError::Invalid {
+                field: "hash",
+                reason: format!("{hash:?} is not a 32-byte hex hash"),
+            })?;
+            return Ok(AsOf::Hash(hash));
+        }
         match (b.number, b.timestamp, b.at.as_deref()) {
             (None, None, None) => Ok(AsOf::Latest),
             (Some(n), None, None) => Ok(AsOf::Block(n)),
             (None, Some(t), None) => Ok(AsOf::Time(t)),
             (None, None, Some(at)) => Ok(AsOf::Time(crate::reports::parse_rfc3339(at)?)),
-            _ => Err(crate::ApiError::Invalid { field: "block", reason: "give one of number, timestamp or at".into() }),
+            _ => Err(crate::ApiError::Invalid {
+                field: "block",
+                reason: "give one of number, hash, timestamp or at".into(),
+            }),
         }
     }
 }

@@ -145,10 +145,14 @@ impl Projector {
             let mut tx = Tx::begin(&self.db, &mut cache, partition.0, self.partitions, records.len() - start)?;
             let mut end = start;
             let mut boundary = None;
+            let mut reverted_to = None;
             while end < records.len() {
                 let is_revert = matches!(decoded[end], Some(Ok(LogRecord::Reverted(_))));
                 if is_revert && end > start {
                     break;
+                }
+                if let Some(Ok(LogRecord::Reverted(r))) = &decoded[end] {
+                    reverted_to = Some(r.common_ancestor.0);
                 }
                 let record = decoded[end].take().expect("each record is applied once");
                 outcome.events += tx.apply_one(&records[end], record, &self.metrics)?;
@@ -168,6 +172,7 @@ impl Projector {
                 }
             }
             let changes = tx.commit(last)?;
+            self.db.publish(reverted_to)?;
             self.checkpoint_top_holders(changes, boundary)?;
             self.maybe_compact(index_deletes);
             outcome.records += end - start;

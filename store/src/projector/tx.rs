@@ -265,6 +265,7 @@ impl<'a> Tx<'a> {
         let known = self.get::<Blocks>(&number)?;
         if known != Some(info) {
             self.put::<Blocks>(&number, &info)?;
+            self.put::<BlockNumbers>(&hash, &number)?;
         }
         self.noted_block = Some((number, info));
         Ok(())

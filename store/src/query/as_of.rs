@@ -4,7 +4,7 @@
 
 use alloy::primitives::B256;
 
-use crate::{StateDb, StoreError};
+use crate::{tables::BlockNumbers, StateDb, StoreError};
 
 /// Which block a read is as of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +13,9 @@ pub enum AsOf {
     Block(u64),
     /// Seconds since the epoch: the last indexed block at or before it.
     Time(u64),
+    /// The block with this hash: the indexed head, or a block with events of a watched contract
+    /// on the indexed chain.
+    Hash(B256),
 }
 
 /// The block an [`AsOf`] names, and what the state knows of it.
@@ -42,6 +45,12 @@ impl StateDb {
                 Some((b, _)) => b.min(indexed),
                 None => return Err(StoreError::BeforeFirstBlock { timestamp: t }),
             },
+            AsOf::Hash(h) if h == status.indexed_hash => indexed,
+            AsOf::Hash(h) => match self.get::<BlockNumbers>(&h)? {
+                // A block of an abandoned branch keeps its row only until overwritten: check.
+                Some(b) if b <= indexed && self.block_info(b)?.is_some_and(|i| i.hash == h) => b,
+                _ => return Err(StoreError::UnknownBlockHash(h)),
+            },
         };
         let info = self.block_info(block)?;
         let hash = if block == indexed { Some(status.indexed_hash) } else { info.map(|i| i.hash) };
@@ -61,6 +70,7 @@ impl StateDb {
             AsOf::Block(b) => b,
             AsOf::Time(t) => self.block_at_time(t.saturating_sub(1))?.map_or(0, |(b, _)| b + 1),
             AsOf::Latest => self.chain_status()?.map_or(0, |s| s.indexed_block.0),
+            AsOf::Hash(_) => self.resolve_as_of(from)?.block,
         })
     }
 }

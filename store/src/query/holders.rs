@@ -11,10 +11,43 @@ use crate::{
     HolderState, StateDb, StoreError,
 };
 
+/// A holder a block changed: the block, the holder, its state after the block.
+pub type HolderChange = (u64, Address, HolderState);
+
 impl StateDb {
     /// One account's state after `block`.
     pub fn holder_at(&self, token: Address, holder: Address, block: u64) -> Result<HolderState, StoreError> {
         Ok(self.holder_value_at::<HolderHistory>(token, holder, block)?.unwrap_or_default())
+    }
+
+    /// The holders of `token` each block changed, after the place `after` (a block and holder,
+    /// both excluded) up to block `to`, in order, at most `first`, each with its state after that
+    /// block; and whether more follow.
+    pub fn holder_changes(
+        &self,
+        token: Address,
+        after: (u64, Address),
+        to: u64,
+        first: usize,
+    ) -> Result<(Vec<HolderChange>, bool), StoreError> {
+        let start = BlockHolderKey { token, block: after.0, holder: after.1 }.encode();
+        let mut rows = Vec::new();
+        for item in self.db.iterator_cf(self.cf::<HolderChanges>(), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, _) = item?;
+            crate::budget::check()?;
+            let key = BlockHolderKey::decode(&k).map_err(corrupt::<HolderChanges>)?;
+            if key.token != token || key.block > to {
+                break;
+            }
+            if (key.block, key.holder) == after {
+                continue;
+            }
+            if rows.len() == first {
+                return Ok((rows, true));
+            }
+            rows.push((key.block, key.holder, self.holder_at(token, key.holder, key.block)?));
+        }
+        Ok((rows, false))
     }
 
     /// The listed holders (a balance or any frozen state) after `block`, sorted by `order`.

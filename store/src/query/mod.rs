@@ -18,6 +18,7 @@ mod top;
 
 pub use self::{
     as_of::{AsOf, ResolvedBlock},
+    holders::HolderChange,
     investors::{CountryCount, InvestorRow, InvestorSource},
     registers::{
         Check, HolderRegister, Issuance, IssuanceKind, IssuanceRow, Reconciliation, ReconciliationRow, RegisterRow,

@@ -153,4 +153,6 @@ tables! {
     /// a final block, by token, block and rank. A cache of the history: where they fall depends
     /// on how the log was batched, so the digests leave them out.
     TopCheckpoints = 49: RankKey => RankedHolder;
+    /// The number of each block in `Blocks`, by hash: `block: { hash }`.
+    BlockNumbers = 50: alloy::primitives::B256 => u64;
 }
