@@ -26,9 +26,10 @@ test: setup
 test-fast:
 	$(CARGO) test --workspace --lib --test projector --test wire --test schema --test rfc6962 --test proofs
 
-# The offline proof verifier (registrar-merkle) builds for the browser.
+# The offline proof verifier (registrar-merkle, and registrar-verifier, its export for the
+# console) builds for the browser.
 wasm:
-	$(CARGO) build -p registrar-merkle --lib --target wasm32-unknown-unknown
+	$(CARGO) build -p registrar-merkle -p registrar-verifier --lib --target wasm32-unknown-unknown
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -350,7 +350,7 @@ curl -s -H 'authorization: Bearer {secret}' 'http://{addr}/reports/holders?token
 fn banner(addr: SocketAddr, token: &str, block: u64) -> String {
     format!(
         r#"
-registrar demo is running. GraphiQL: http://{addr}/graphql   (Ctrl-C to stop)
+registrar demo is running. Console: http://{addr}/   GraphiQL: http://{addr}/graphql   (Ctrl-C to stop)
 
 Paste this query, or POST it to http://{addr}/graphql:
 

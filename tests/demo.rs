@@ -34,8 +34,8 @@ async fn the_demo_runs_to_its_banner_and_stops() {
     // The banner names the server's address once the scenario is indexed.
     let url = loop {
         let line = received.recv_timeout(Duration::from_secs(300)).expect("the demo prints its banner");
-        if let Some(rest) = line.strip_prefix("registrar demo is running. GraphiQL: ") {
-            break rest.split_whitespace().next().unwrap().trim_end_matches("/graphql").to_string();
+        if let Some(rest) = line.strip_prefix("registrar demo is running. Console: ") {
+            break rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string();
         }
     };
     let query = |q: &str| {

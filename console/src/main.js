@@ -135,7 +135,7 @@ function CapTable({ address, decimals, latest }) {
   const asOf = date ? { at: new Date(date).toISOString().replace('.000Z', 'Z') } : { number: block };
   const q = useQuery(
     `query($a: String!, $b: BlockHeight) { token(address: $a, block: $b) { block finalized totalSupply holderCount
-       holders(first: 100) { nodes { address balance frozen isFrozen label } } } }`,
+       holders(first: 100) { nodes { address balance frozen isFrozen ${apiKey() ? 'label' : ''} } } } }`,
     { a: address, b: asOf }, [address, block, date]);
   const t = q.data && q.data.token;
   return html`<section aria-label="cap table">
@@ -298,8 +298,8 @@ function Disclosures() {
     setProof({ hash, json: d.disclosureProof && d.disclosureProof.json });
   };
   return html`<h1>Disclosures</h1>
-    <form role="search" onSubmit=${(e) => { e.preventDefault(); setSearch(text.trim()); }}>
-      <label>Search the archive <input type="search" value=${text} onInput=${(e) => setText(e.target.value)} data-testid="search" /></label>
+    <form role="search" onSubmit=${(e) => { e.preventDefault(); setSearch(e.target.elements.search.value.trim()); }}>
+      <label>Search the archive <input type="search" name="search" value=${text} onInput=${(e) => setText(e.target.value)} data-testid="search" /></label>
       <button type="submit">Search</button>
     </form>
     <${Failure} error=${q.error} />
@@ -397,4 +397,6 @@ function App() {
   return html`<${Frame} route=${route}>${page}<//>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);

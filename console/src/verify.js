@@ -52,7 +52,7 @@ const ROOT_AT = '0xeaa38b41';
 /** Checks on chain that `root` is anchored at `size`; resolves to a sentence or throws why not. */
 export async function checkAnchor(url, anchor, size, root) {
   const chainId = parseInt(await rpc(url, 'eth_chainId', []), 16);
-  if (chainId !== anchor.chainId) throw new Error(`the node is on chain ${chainId}, the anchor on chain ${anchor.chainId}`);
+  if (chainId !== anchor.chain_id) throw new Error(`the node is on chain ${chainId}, the anchor on chain ${anchor.chain_id}`);
   const data = ROOT_AT + BigInt(size).toString(16).padStart(64, '0');
   const result = await rpc(url, 'eth_call', [{ to: anchor.contract, data }, 'latest']);
   const anchored = result.replace(/^0x/, '').toLowerCase();
