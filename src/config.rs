@@ -31,6 +31,17 @@ pub struct Config {
     pub archive: ArchiveSettings,
     pub anchor: AnchorSettings,
     pub kafka: KafkaConfig,
+    pub webhooks: WebhookSettings,
+}
+
+/// Where to tell that the index moved (after each commit: see `src/webhooks.rs`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// URLs to POST each delivery to.
+    pub urls: Vec<String>,
+    /// A file holding the secret deliveries are signed with (HMAC-SHA256; at least 16 bytes).
+    pub secret_file: Option<PathBuf>,
 }
 
 /// The event log on Kafka. Off (the log is embedded in the data dir) unless `brokers` is set.
@@ -148,6 +159,7 @@ impl Default for Config {
             archive: ArchiveSettings::default(),
             anchor: AnchorSettings::default(),
             kafka: KafkaConfig::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -226,6 +238,12 @@ pub struct ConfigArgs {
     /// The consumer group to report positions to (default: derived from the data dir).
     #[arg(long, env = "REGISTRAR_GROUP")]
     pub group: Option<String>,
+    /// POST where the index stands to this URL after each commit (repeat or separate by commas).
+    #[arg(long = "webhook", env = "REGISTRAR_WEBHOOKS", value_delimiter = ',')]
+    pub webhooks: Option<Vec<String>>,
+    /// A file with the secret webhook deliveries are signed with (required with --webhook).
+    #[arg(long, env = "REGISTRAR_WEBHOOK_SECRET_FILE")]
+    pub webhook_secret_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -292,6 +310,12 @@ impl Config {
         }
         if let Some(v) = &args.group {
             config.kafka.group = Some(v.clone());
+        }
+        if let Some(v) = &args.webhooks {
+            config.webhooks.urls = v.clone();
+        }
+        if let Some(v) = &args.webhook_secret_file {
+            config.webhooks.secret_file = Some(v.clone());
         }
         Ok(config)
     }

@@ -12,6 +12,7 @@
 //! - `report`: `registrar report`, regulator reports fetched from a server.
 //! - `soak`: `registrar soak`, thousands of hostile requests against a server, with its checks.
 //! - `verify`: `registrar verify`, `registrar merkle` and `registrar disclose`.
+//! - `webhooks`: signed, retried deliveries of where the index stands after each commit.
 
 pub mod bench;
 pub mod config;
@@ -22,3 +23,4 @@ pub mod report;
 pub mod soak;
 pub mod tasks;
 pub mod verify;
+pub mod webhooks;

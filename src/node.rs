@@ -189,6 +189,16 @@ async fn start_roles(
         tasks.spawn("ingest", async move { ingestor.run(shutdown).await.context("ingest stopped") });
     }
 
+    if !config.webhooks.urls.is_empty() {
+        let file = config.webhooks.secret_file.as_deref().context("--webhook needs --webhook-secret-file")?;
+        let secret = crate::webhooks::load_secret(file)?;
+        for url in config.webhooks.urls.iter().filter(|u| !u.trim().is_empty()) {
+            let url = reqwest::Url::parse(url.trim()).with_context(|| format!("webhook {url:?} is not a URL"))?;
+            let (secret, db, shutdown) = (secret.clone(), db.clone(), tasks.shutdown_signal());
+            tasks.spawn("webhook", async move { crate::webhooks::run(url.to_string(), secret, db, shutdown).await });
+        }
+    }
+
     let listener =
         TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;

@@ -182,7 +182,7 @@ async fn cap_table_equals_the_chain_now_and_in_the_past() {
     let r = reg
         .query(&format!(r#"{{ token(address: "{token}", block: {{ number: 1, timestamp: {t} }}) {{ name }} }}"#))
         .await;
-    assert!(r["errors"][0]["message"].as_str().unwrap().contains("one of number, timestamp or at"), "{r}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("one of number, hash, timestamp or at"), "{r}");
 
     let latest = reg.data(&format!(r#"{{ token(address: "{token}") {{ block finalized }} }}"#)).await;
     assert_eq!(latest["token"]["block"].as_u64(), Some(played.last_block));

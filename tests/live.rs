@@ -331,3 +331,95 @@ async fn a_slow_subscriber_is_dropped() {
     assert_eq!(status["status"]["indexedBlock"], tip);
     reg.stop();
 }
+
+/// Webhooks: a receiver that refuses the first deliveries gets them retried; every body is signed
+/// with the secret; a reorg is named (`revertedTo`) in a delivery; the last says where the index is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_signed_retried_and_name_reorgs() {
+    use hmac::{Hmac, Mac};
+    use std::sync::{Arc, Mutex};
+    let (anvil, provider) = chain().await;
+    let (token, cast, played) = token_with_scenario(&provider, 43).await;
+    let received: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let refusals = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let app = {
+        let (received, refusals) = (received.clone(), refusals.clone());
+        axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let (received, refusals) = (received.clone(), refusals.clone());
+                async move {
+                    // The first two deliveries are refused: registrar must retry them.
+                    if refusals.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                    }
+                    let signature = headers["x-registrar-signature"].to_str().unwrap().to_string();
+                    received.lock().unwrap().push((body, signature));
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("webhook.secret");
+    let secret = "a-webhook-secret-of-some-length";
+    std::fs::write(&secret_file, secret).unwrap();
+    let mut reg = Registrar::start(
+        &anvil.http_url(),
+        &[token],
+        &dir.path().join("node"),
+        &["--confirmations", "8", "--webhook", &hook, "--webhook-secret-file", secret_file.to_str().unwrap()],
+    );
+    reg.wait_indexed(&provider, played.last_block).await;
+
+    let t = DemoSecurityToken::new(token, provider.clone());
+    let inv = &cast.investors;
+    let snapshot: U256 = provider.raw_request("evm_snapshot".into(), ()).await.unwrap();
+    mine!(t.mint(inv[23], U256::from(5)).from(cast.agent));
+    mine!(t.mint(inv[24], U256::from(5)).from(cast.agent));
+    let tip_a = provider.get_block_number().await.unwrap();
+    reg.wait_indexed(&provider, tip_a).await;
+    let reverted: bool = provider.raw_request("evm_revert".into(), (snapshot,)).await.unwrap();
+    assert!(reverted);
+    let agent = provider.get_transaction_count(cast.agent).latest().await.unwrap();
+    mine!(t.mint(inv[25], U256::from(7)).from(cast.agent).nonce(agent));
+    mine!(t.mint(inv[26], U256::from(7)).from(cast.agent).nonce(agent + 1));
+    mine!(t.mint(inv[27], U256::from(7)).from(cast.agent).nonce(agent + 2));
+    let tip_b = provider.get_block_number().await.unwrap();
+    reg.wait_indexed(&provider, tip_b).await;
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let deliveries: Vec<Value> = loop {
+        let got: Vec<(String, String)> = received.lock().unwrap().clone();
+        let last_at_tip =
+            got.last().is_some_and(|(b, _)| serde_json::from_str::<Value>(b).unwrap()["indexedBlock"] == tip_b);
+        if last_at_tip && got.iter().any(|(b, _)| !serde_json::from_str::<Value>(b).unwrap()["revertedTo"].is_null()) {
+            for (body, signature) in &got {
+                let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+                mac.update(body.as_bytes());
+                assert_eq!(
+                    signature,
+                    &format!("sha256={}", hex::encode(mac.finalize().into_bytes())),
+                    "bad signature on {body}"
+                );
+            }
+            break got.iter().map(|(b, _)| serde_json::from_str(b).unwrap()).collect();
+        }
+        assert!(Instant::now() < deadline, "deliveries so far: {got:?}; log:\n{}", reg.log_tail());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(refusals.load(std::sync::atomic::Ordering::SeqCst) >= 3, "the refused deliveries were not retried");
+    let numbers: Vec<u64> = deliveries.iter().map(|d| d["delivery"].as_u64().unwrap()).collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "deliveries out of order: {numbers:?}");
+    let revert = deliveries.iter().find(|d| !d["revertedTo"].is_null()).unwrap();
+    assert!(revert["revertedTo"].as_u64().unwrap() <= played.last_block, "{revert}");
+    let last = deliveries.last().unwrap();
+    assert_eq!(
+        last["indexedBlockHash"],
+        format!("{:#x}", provider.get_block_by_number(tip_b.into()).await.unwrap().unwrap().header.hash)
+    );
+    reg.stop();
+}
