@@ -134,7 +134,7 @@ function CapTable({ address, decimals, latest }) {
   const [holder, setHolder] = useState(null);
   const asOf = date ? { at: new Date(date).toISOString().replace('.000Z', 'Z') } : { number: block };
   const q = useQuery(
-    `query($a: String!, $b: BlockHeight) { token(address: $a, block: $b) { block finalized totalSupply holderCount
+    `query($a: String!, $b: BlockHeight) { token(address: $a, block: $b) { block finalized totalSupply holderCount partitions { name balance }
        holders(first: 100) { nodes { address balance frozen isFrozen ${apiKey() ? 'label' : ''} } } } }`,
     { a: address, b: asOf }, [address, block, date]);
   const t = q.data && q.data.token;
@@ -149,7 +149,8 @@ function CapTable({ address, decimals, latest }) {
     </form>
     <${Failure} error=${q.error} />
     ${t && html`<p data-testid="cap-summary">Block <b data-testid="cap-block">${t.block}</b>${t.finalized ? ' (final)' : ' (not final yet)'} ·
-      supply <b data-testid="cap-supply">${units(t.totalSupply, decimals)}</b> · ${t.holderCount} holders</p>
+      supply <b data-testid="cap-supply">${units(t.totalSupply, decimals)}</b> · ${t.holderCount} holders
+      ${t.partitions.length > 0 && html` · partitions: ${t.partitions.map((p) => `${p.name} ${units(p.balance, decimals)}`).join(', ')}`}</p>
       <table data-testid="cap-table"><thead><tr><th>Holder</th><th class="num">Balance</th><th class="num">Share</th><th>Frozen</th><th>Label</th></tr></thead><tbody>
       ${t.holders.nodes.map((n) => html`<tr>
         <td><button class="link mono" onClick=${() => setHolder(n.address)}>${n.address}</button></td>
@@ -165,7 +166,7 @@ function Holder({ token, address, decimals, block, onClose }) {
   const q = useQuery(
     `query($t: String!, $h: String!, $b: BlockHeight) { token(address: $t, block: $b) {
        holder(address: $h) { address balance frozen isFrozen firstAcquiredBlock identity label country delegate
-         investor { id } locks { reasonText value releaseTime } bonds { classId nonceId amount } }
+         investor { id } locks { reasonText value releaseTime } bonds { classId nonceId amount } partitions { name balance } }
        transfers(first: 50, where: { account: $h }) { totalCount nodes { from to value blockNumber blockTimestamp txHash } } } }`,
     { t: token, h: address, b: { number: block } }, [token, address, block]);
   const d = q.data && q.data.token;
@@ -182,6 +183,7 @@ function Holder({ token, address, decimals, block, onClose }) {
         <dt>Investor</dt><dd>${d.holder.investor ? d.holder.investor.id : ''}</dd>
         <dt>Locks</dt><dd>${(d.holder.locks || []).map((l) => `${l.value} until ${time(Number(l.releaseTime))} (${l.reasonText})`).join('; ')}</dd>
         <dt>Bonds</dt><dd>${(d.holder.bonds || []).map((b) => `class ${b.classId}/${b.nonceId}: ${b.amount}`).join('; ')}</dd>
+        <dt>Partitions</dt><dd>${(d.holder.partitions || []).map((p) => `${p.name}: ${units(p.balance, decimals)}`).join('; ')}</dd>
       </dl>
       <h3>History: ${d.transfers.totalCount} transfers</h3>
       <${TransferTable} rows=${d.transfers.nodes} decimals=${decimals} />`}
