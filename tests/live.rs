@@ -423,3 +423,49 @@ async fn webhooks_are_signed_retried_and_name_reorgs() {
     );
     reg.stop();
 }
+
+/// How long a mined transfer takes to reach a subscriber (`transfers` over WebSocket), with the
+/// node followed by http polling (every 100 ms) and by a `newHeads` subscription. Printed, never
+/// asserted (BENCHMARKS.md has the figures).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mined_to_subscriber_latency() {
+    let (anvil, provider) = chain().await;
+    let (token, cast, played) = token_with_scenario(&provider, 45).await;
+    let t = DemoSecurityToken::new(token, provider.clone());
+    for (name, rpc) in [("http polling", anvil.http_url()), ("ws newHeads", anvil.ws_url())] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut reg = Registrar::start(&rpc, &[token], &dir.path().join("node"), &["--confirmations", "4"]);
+        let head = provider.get_block_number().await.unwrap();
+        reg.wait_indexed(&provider, head.max(played.last_block)).await;
+        let mut ws = connect(&reg.url, None).await;
+        subscribe(
+            &mut ws,
+            "t",
+            &format!(r#"subscription {{ transfers(token: "{token}") {{ transfer {{ blockNumber }} }} }}"#),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut latencies = Vec::new();
+        for i in 0..30u64 {
+            let receipt = mine!(t.mint(cast.investors[(i % 10) as usize], U256::from(1 + i)).from(cast.agent));
+            let started = Instant::now();
+            let block = receipt.block_number.unwrap();
+            loop {
+                let m = next_json(&mut ws, Duration::from_secs(30)).await.expect("a transfer message");
+                if m["payload"]["data"]["transfers"]["transfer"]["blockNumber"].as_u64() == Some(block) {
+                    break;
+                }
+            }
+            latencies.push(started.elapsed());
+        }
+        latencies.sort();
+        let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize].as_millis();
+        println!(
+            "live: mined → subscriber ({name}): p50 {} ms, p99 {} ms over {} blocks",
+            p(0.5),
+            p(0.99),
+            latencies.len()
+        );
+        reg.stop();
+    }
+}
