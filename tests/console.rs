@@ -18,7 +18,9 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
-const BIN: &str = env!("CARGO_BIN_EXE_registrar");
+mod common;
+
+use common::{Demo, Registrar};
 
 /// A process killed when dropped.
 struct Process(Child);
@@ -173,52 +175,6 @@ impl Page {
     }
 }
 
-/// Starts `registrar demo`; returns it, its server's URL and its chain's RPC URL.
-fn demo() -> (Process, String, String) {
-    let mut child = Command::new(BIN)
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let process = Process(child);
-    let (lines, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    let (mut url, mut rpc) = (None, None);
-    while url.is_none() || rpc.is_none() {
-        let line = received.recv_timeout(Duration::from_secs(300)).expect("the demo prints its banner");
-        if let Some(rest) = line.strip_prefix("registrar demo is running. Console: ") {
-            url = Some(rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string());
-        }
-        if let Some(rest) = line.trim().strip_prefix("registrar verify proof.json --rpc ") {
-            rpc = Some(rest.trim().to_string());
-        }
-    }
-    (process, url.unwrap(), rpc.unwrap())
-}
-
-async fn graphql(url: &str, query: &str) -> Value {
-    let r: Value = reqwest::Client::new()
-        .post(format!("{url}/graphql"))
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(r["errors"].is_null(), "{r}");
-    r["data"].clone()
-}
-
 fn screenshots() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -227,7 +183,9 @@ fn screenshots() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_works_offline_in_a_browser() {
-    let (_demo, url, rpc) = demo();
+    let demo = Demo::start();
+    let (url, rpc) = (demo.url.clone(), demo.rpc.clone());
+    let api = Registrar::at(&url);
     let profile = tempfile::tempdir().unwrap();
     let downloads = tempfile::tempdir().unwrap();
     let shots = screenshots();
@@ -247,7 +205,7 @@ async fn the_console_works_offline_in_a_browser() {
     page.screenshot(&shots, "1-tokens").await;
 
     // A cap table, then the same as of an earlier block and as of a date.
-    let tokens = graphql(&url, "{ tokens(first: 50) { nodes { address symbol } } }").await;
+    let tokens = api.data("{ tokens(first: 50) { nodes { address symbol } } }").await;
     let shares = tokens["tokens"]["nodes"].as_array().unwrap().iter().find(|t| t["symbol"] == "ACME-A").unwrap()
         ["address"]
         .as_str()
@@ -258,11 +216,9 @@ async fn the_console_works_offline_in_a_browser() {
     let latest: u64 = latest.as_str().unwrap().parse().unwrap();
     page.screenshot(&shots, "2-cap-table-latest").await;
     // The earliest block that already has holders.
-    let first = graphql(
-        &url,
-        &format!(r#"{{ token(address: "{shares}") {{ transfers(first: 1) {{ nodes {{ blockNumber }} }} }} }}"#),
-    )
-    .await;
+    let first = api
+        .data(&format!(r#"{{ token(address: "{shares}") {{ transfers(first: 1) {{ nodes {{ blockNumber }} }} }} }}"#))
+        .await;
     let early = first["token"]["transfers"]["nodes"][0]["blockNumber"].as_u64().unwrap();
     assert!(early < latest);
     page.eval(&format!(
@@ -270,9 +226,7 @@ async fn the_console_works_offline_in_a_browser() {
     ))
     .await;
     page.wait_for(&format!("document.querySelector('[data-testid=cap-block]')?.innerText === '{early}'")).await;
-    let expected = graphql(
-        &url,
-        &format!(r#"{{ token(address: "{shares}", block: {{ number: {early} }}) {{ holderCount holders(first: 100) {{ nodes {{ address }} }} }} }}"#),
+    let expected = api.data(&format!(r#"{{ token(address: "{shares}", block: {{ number: {early} }}) {{ holderCount holders(first: 100) {{ nodes {{ address }} }} }} }}"#),
     )
     .await;
     let rows = page.eval("document.querySelectorAll('[data-testid=cap-table] tbody tr').length").await;
@@ -280,19 +234,19 @@ async fn the_console_works_offline_in_a_browser() {
     page.screenshot(&shots, "3-cap-table-back-in-time").await;
     // As of a date: an hour after the chain's first block with a transfer, on a whole minute (the
     // date field's precision).
-    let early_time = graphql(
-        &url,
-        &format!(r#"{{ token(address: "{shares}") {{ transfers(first: 1) {{ nodes {{ blockTimestamp }} }} }} }}"#),
-    )
-    .await["token"]["transfers"]["nodes"][0]["blockTimestamp"]
+    let early_time = api
+        .data(&format!(
+            r#"{{ token(address: "{shares}") {{ transfers(first: 1) {{ nodes {{ blockTimestamp }} }} }} }}"#
+        ))
+        .await["token"]["transfers"]["nodes"][0]["blockTimestamp"]
         .as_u64()
         .unwrap();
     let when = (early_time + 3600) / 60 * 60;
-    let by_date =
-        graphql(&url, &format!(r#"{{ token(address: "{shares}", block: {{ timestamp: {when} }}) {{ block }} }}"#))
-            .await["token"]["block"]
-            .as_u64()
-            .unwrap();
+    let by_date = api
+        .data(&format!(r#"{{ token(address: "{shares}", block: {{ timestamp: {when} }}) {{ block }} }}"#))
+        .await["token"]["block"]
+        .as_u64()
+        .unwrap();
     page.eval(&format!(
         "(() => {{ const d = document.querySelector('[data-testid=as-of-date]'); const t = new Date({} * 1000); \
          const local = new Date(t.getTime() - t.getTimezoneOffset() * 60000).toISOString().slice(0, 16); \
@@ -340,21 +294,12 @@ async fn the_console_works_offline_in_a_browser() {
 
     // A proof file and its document, dropped on the verifier; then tampered ones.
     let hits =
-        graphql(&url, r#"{ disclosures(search: "collateral", first: 1) { nodes { disclosure { contentHash } } } }"#)
-            .await;
+        api.data(r#"{ disclosures(search: "collateral", first: 1) { nodes { disclosure { contentHash } } } }"#).await;
     let hash = hits["disclosures"]["nodes"][0]["disclosure"]["contentHash"].as_str().unwrap().to_string();
     // The demo anchors the log every few seconds: wait for the leaf's anchor.
     let deadline = Instant::now() + Duration::from_secs(120);
     let proof = loop {
-        let r: Value = reqwest::Client::new()
-            .post(format!("{url}/graphql"))
-            .json(&json!({ "query": format!(r#"{{ disclosureProof(hash: "{hash}") {{ json }} }}"#) }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r = api.query(&format!(r#"{{ disclosureProof(hash: "{hash}") {{ json }} }}"#)).await;
         if let Some(json) = r["data"]["disclosureProof"]["json"].as_str() {
             break json.to_string();
         }

@@ -2,42 +2,15 @@
 //! (the anchor contract is not), a query answers over GET and by date, and SIGTERM stops it and
 //! the anvil it started.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Command, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
+mod common;
 
+use common::Demo;
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_registrar");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_runs_to_its_banner_and_stops() {
-    let mut child = Command::new(BIN)
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (lines, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    // The banner names the server's address once the scenario is indexed.
-    let url = loop {
-        let line = received.recv_timeout(Duration::from_secs(300)).expect("the demo prints its banner");
-        if let Some(rest) = line.strip_prefix("registrar demo is running. Console: ") {
-            break rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string();
-        }
-    };
+    let mut demo = Demo::start();
+    let url = demo.url.clone();
     let query = |q: &str| {
         let url = reqwest::Url::parse_with_params(&format!("{url}/graphql"), &[("query", q)]).unwrap();
         async move { reqwest::get(url).await.unwrap().json::<Value>().await.unwrap() }
@@ -60,7 +33,5 @@ async fn the_demo_runs_to_its_banner_and_stops() {
     assert!(past["errors"].is_null(), "{past}");
     assert!(past["data"]["token"]["block"].as_u64().unwrap() > 0, "{past}");
 
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    let status = child.wait().unwrap();
-    assert!(status.success(), "the demo exited with {status} after SIGTERM");
+    demo.stop();
 }

@@ -62,10 +62,25 @@ async fn next_json(ws: &mut Ws, wait: Duration) -> Option<Value> {
     }
 }
 
+/// A transfer as a dashboard keys it: block, log index, transaction, from, to, value.
+type TransferKey = (u64, u64, String, String, String, String);
+
+fn transfer_key(t: &Value) -> TransferKey {
+    let text = |field: &str| t[field].as_str().unwrap().to_string();
+    (
+        t["blockNumber"].as_u64().unwrap(),
+        t["logIndex"].as_u64().unwrap(),
+        text("txHash"),
+        text("from"),
+        text("to"),
+        text("value"),
+    )
+}
+
 /// What a dashboard keeps: the token's transfers after the start, and its holders' balances.
 #[derive(Default)]
 struct Dashboard {
-    transfers: BTreeSet<(u64, u64, String, String, String, String)>,
+    transfers: BTreeSet<TransferKey>,
     balances: BTreeMap<String, String>,
     retracted_transfers: usize,
     retracted_holders: usize,
@@ -79,15 +94,7 @@ impl Dashboard {
         let data = &message["payload"]["data"];
         assert!(message["payload"]["errors"].is_null(), "{message}");
         if let Some(u) = data.get("transfers") {
-            let t = &u["transfer"];
-            let key = (
-                t["blockNumber"].as_u64().unwrap(),
-                t["logIndex"].as_u64().unwrap(),
-                t["txHash"].as_str().unwrap().to_string(),
-                t["from"].as_str().unwrap().to_string(),
-                t["to"].as_str().unwrap().to_string(),
-                t["value"].as_str().unwrap().to_string(),
-            );
+            let key = transfer_key(&u["transfer"]);
             if u["retracted"] == true {
                 assert!(self.transfers.remove(&key), "a retraction of a transfer never sent: {message}");
                 self.retracted_transfers += 1;
@@ -205,21 +212,8 @@ async fn subscriptions_follow_a_reorg() {
             start + 1
         ))
         .await;
-    let fresh: BTreeSet<_> = fresh["token"]["transfers"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["blockNumber"].as_u64().unwrap(),
-                t["logIndex"].as_u64().unwrap(),
-                t["txHash"].as_str().unwrap().to_string(),
-                t["from"].as_str().unwrap().to_string(),
-                t["to"].as_str().unwrap().to_string(),
-                t["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let fresh: BTreeSet<_> =
+        fresh["token"]["transfers"]["nodes"].as_array().unwrap().iter().map(transfer_key).collect();
     assert_eq!(fresh.len(), 4);
     assert_eq!(dash.transfers, fresh, "the dashboard's transfers differ from a fresh query");
     for (address, balance) in &dash.balances {

@@ -240,12 +240,11 @@ async fn head_latency() {
             latencies.push(started.elapsed());
         }
         latencies.sort();
-        let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize].as_millis();
         reg.stop();
         println!(
             "reliability: head latency (http polling every 100 ms): run {run}: p50 {} ms, p99 {} ms over {} blocks",
-            p(0.5),
-            p(0.99),
+            quantile_ms(&latencies, 0.5),
+            quantile_ms(&latencies, 0.99),
             latencies.len()
         );
     }

@@ -105,6 +105,11 @@ impl Registrar {
         }
     }
 
+    /// A handle on a server started elsewhere (`registrar demo`): queries only.
+    pub fn at(url: &str) -> Registrar {
+        Registrar { child: None, url: url.to_string(), data_dir: PathBuf::new() }
+    }
+
     /// Runs a GraphQL query; panics on transport failure, returns the whole response.
     pub async fn query(&self, query: &str) -> Value {
         let client = reqwest::Client::new();
@@ -334,4 +339,70 @@ pub async fn fresh_state_digest(
     fresh.wait_indexed(provider, head).await;
     fresh.stop();
     digest(dir).1
+}
+
+/// `registrar demo` (the README's first command), started on a free port.
+pub struct Demo {
+    child: Option<Child>,
+    /// The server: the console at `/`, GraphQL at `/graphql`.
+    pub url: String,
+    /// The demo chain's JSON-RPC URL, as its banner prints it.
+    pub rpc: String,
+}
+
+impl Demo {
+    /// Starts the demo and waits for its banner (the scenario indexed).
+    pub fn start() -> Demo {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(BIN)
+            .args(["demo", "--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (lines, received) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut demo = Demo { child: Some(child), url: String::new(), rpc: String::new() };
+        while demo.url.is_empty() || demo.rpc.is_empty() {
+            let line = received.recv_timeout(Duration::from_secs(300)).expect("the demo prints its banner");
+            if let Some(rest) = line.strip_prefix("registrar demo is running. Console: ") {
+                demo.url = rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+            }
+            if let Some(rest) = line.trim().strip_prefix("registrar verify proof.json --rpc ") {
+                demo.rpc = rest.trim().to_string();
+            }
+        }
+        demo
+    }
+
+    /// SIGTERM; the demo must exit cleanly (and stop the anvil it started).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+            let status = child.wait().unwrap();
+            assert!(status.success(), "the demo exited with {status} after SIGTERM");
+        }
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The `q` quantile (0 to 1) of sorted durations, in milliseconds.
+pub fn quantile_ms(sorted: &[Duration], q: f64) -> u128 {
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize].as_millis()
 }
