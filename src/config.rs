@@ -13,8 +13,12 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// JSON-RPC endpoint, http(s):// or ws(s)://.
+    /// JSON-RPC endpoint, http(s):// or ws(s)://; more than one, separated by commas, are
+    /// fallbacks of the same chain tried in turn when the one in use keeps failing.
     pub rpc: String,
+    /// The chain the nodes must be on (checked at start against every node); unset: whatever
+    /// the first node says, and every fallback must agree with it.
+    pub chain_id: Option<u64>,
     /// Token contracts to index.
     pub contracts: Vec<String>,
     /// T-REX factories: every suite they deploy (`TREXSuiteDeployed`) is indexed from then on.
@@ -149,6 +153,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             rpc: "http://127.0.0.1:8545".into(),
+            chain_id: None,
             contracts: Vec::new(),
             factories: Vec::new(),
             from_block: 0,
@@ -187,9 +192,12 @@ pub struct ConfigArgs {
     /// TOML settings file.
     #[arg(long, env = "REGISTRAR_CONFIG")]
     pub config: Option<PathBuf>,
-    /// JSON-RPC endpoint, http(s):// or ws(s)://.
+    /// JSON-RPC endpoint, http(s):// or ws(s)://; fallbacks of the same chain after commas.
     #[arg(long, env = "REGISTRAR_RPC")]
     pub rpc: Option<String>,
+    /// The chain id every node must report.
+    #[arg(long, env = "REGISTRAR_CHAIN_ID")]
+    pub chain_id: Option<u64>,
     /// Token contracts to index, comma separated.
     #[arg(long, env = "REGISTRAR_CONTRACTS", value_delimiter = ',')]
     pub contracts: Option<Vec<String>>,
@@ -262,6 +270,9 @@ impl Config {
         };
         if let Some(v) = &args.rpc {
             config.rpc = v.clone();
+        }
+        if let Some(v) = args.chain_id {
+            config.chain_id = Some(v);
         }
         if let Some(v) = &args.contracts {
             config.contracts = v.clone();
@@ -371,9 +382,17 @@ impl Config {
         self.archive.hash.parse().map_err(|e: String| anyhow::anyhow!(e))
     }
 
+    /// The nodes `rpc` names, the first one first.
+    pub fn rpc_urls(&self) -> Vec<String> {
+        self.rpc.split(',').map(str::trim).filter(|u| !u.is_empty()).map(String::from).collect()
+    }
+
     pub fn rpc_config(&self) -> RpcConfig {
+        let mut urls = self.rpc_urls();
+        let url = if urls.is_empty() { String::new() } else { urls.remove(0) };
         RpcConfig {
-            url: self.rpc.clone(),
+            url,
+            fallbacks: urls,
             timeout: Duration::from_millis(self.ingest.rpc_timeout_ms),
             max_attempts: self.ingest.max_attempts,
             ..RpcConfig::default()

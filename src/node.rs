@@ -117,6 +117,7 @@ pub async fn start_ingest(config: &Config, ingest: IngestConfig, tasks: &mut Tas
     let log = open_log(config).await?;
     let metrics = Arc::new(Metrics::default());
     let rpc = Arc::new(Rpc::connect(config.rpc_config(), metrics.clone()).await?);
+    rpc.check_chain(config.chain_id).await?;
     let ingestor = Ingestor::new(rpc, log, metrics.clone(), ingest);
     let shutdown = tasks.shutdown_signal();
     tasks.spawn("ingest", async move { ingestor.run(shutdown).await.context("ingest stopped") });
@@ -152,6 +153,7 @@ async fn start_roles(
     });
 
     let rpc = Arc::new(Rpc::connect(config.rpc_config(), metrics.clone()).await?);
+    rpc.check_chain(config.chain_id).await?;
     // The archive follows a single-partition log: on Kafka it is off (see deploy/SHARDING.md).
     let archive = if config.kafka_settings()?.is_none() {
         let chain_id = rpc.chain_id().await?;
@@ -169,7 +171,7 @@ async fn start_roles(
     };
     if let (Some(archive), Some(contract)) = (&archive, config.anchor_contract()?) {
         let anchor = AnchorConfig {
-            rpc: config.rpc.clone(),
+            rpc: config.rpc_config().url,
             contract,
             key: AnchorKey::load(config.anchor.key_file.as_deref())?,
             every_leaves: config.anchor.every_leaves.max(1),

@@ -94,6 +94,15 @@ impl Tasks {
     }
 }
 
+/// Tasks dropped without [`Tasks::run_until`] (a start that failed half-way, after the
+/// projector's thread was started) are told to stop: a blocking task would otherwise keep the
+/// process alive after `main` returned its error.
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        self.shutdown.send_replace(true);
+    }
+}
+
 /// Completes on SIGINT or SIGTERM.
 pub async fn termination_signal() {
     let ctrl_c = tokio::signal::ctrl_c();

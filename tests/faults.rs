@@ -63,3 +63,60 @@ async fn ranges_shrink_when_the_node_refuses_them() {
     assert!(counts.ranges_refused.load(Relaxed) >= refused);
     reg.stop();
 }
+
+/// A node that is down from the start is passed over for the fallback after it (`--rpc A,B`):
+/// the state is exact; a fallback on another chain, or nodes on a chain other than
+/// `--chain-id`, stop registrar at start with a message naming both chains.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fallback_nodes_of_the_same_chain_only() {
+    let (anvil, provider) = chain().await;
+    let (token, cast, played) = token_with_scenario(&provider, 19).await;
+    let dead = format!("http://127.0.0.1:{}", registrar_testkit::devnet::free_port().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = Registrar::start(
+        &format!("{dead},{}", anvil.http_url()),
+        &[token],
+        &dir.path().join("fallback"),
+        &["--confirmations", "3", "--chain-id", "31337"],
+    );
+    reg.wait_indexed(&provider, played.last_block).await;
+    assert_matches_chain(&reg, &provider, token, &cast, played.last_block).await;
+    assert!(reg.log_tail().contains("trying the next"), "the fallback was not used:\n{}", reg.log_tail());
+    reg.stop();
+
+    let other = registrar_testkit::devnet::Anvil::spawn(&["--chain-id", "999"]).unwrap();
+    let refused = |rpc: String, extra: &'static [&'static str], data: std::path::PathBuf| {
+        let stderr = data.with_extension("log");
+        let mut child = std::process::Command::new(BIN)
+            .args(["run", "--rpc", &rpc, "--contracts", &token.to_string(), "--listen", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(data)
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        // It must stop by itself, promptly: a start that fails must not leave threads running.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!(
+                    "registrar did not exit after refusing {rpc} {extra:?}: {}",
+                    std::fs::read_to_string(&stderr).unwrap()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert!(!status.success(), "registrar started against {rpc} {extra:?}");
+        std::fs::read_to_string(&stderr).unwrap()
+    };
+    let mixed = refused(format!("{},{}", anvil.http_url(), other.http_url()), &[], dir.path().join("mixed"));
+    assert!(mixed.contains("is on chain 999, not chain 31337"), "{mixed}");
+    let wrong = refused(anvil.http_url(), &["--chain-id", "1"], dir.path().join("wrong"));
+    assert!(wrong.contains("is on chain 31337, not chain 1 (the configuration says 1)"), "{wrong}");
+}

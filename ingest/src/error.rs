@@ -93,6 +93,8 @@ pub enum IngestError {
     Rpc { method: &'static str, kind: RpcErrorKind, attempts: u32, message: String },
     #[error("cannot connect to {url}: {message}")]
     Connect { url: String, message: String },
+    #[error("the node {url} is on chain {actual}, not chain {expected} ({by} says {expected})")]
+    WrongChain { url: String, actual: u64, expected: u64, by: String },
     #[error("node returned no block {0}")]
     MissingBlock(u64),
     #[error("reorg deeper than the kept window: no block of {window} known blocks (down to {lowest}) is on the node's chain")]
@@ -124,6 +126,7 @@ impl IngestError {
             IngestError::Connect { .. } | IngestError::Inconsistent(_) => true,
             IngestError::Log(e) => e.is_retryable(),
             IngestError::MissingBlock(_)
+            | IngestError::WrongChain { .. }
             | IngestError::ReorgTooDeep { .. }
             | IngestError::ReorgBelowFinality { .. }
             | IngestError::ChainChanged { .. }

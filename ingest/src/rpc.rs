@@ -6,7 +6,7 @@ use std::{
     collections::VecDeque,
     future::Future,
     sync::{
-        atomic::{AtomicBool, Ordering::Relaxed},
+        atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed},
         Arc, Mutex,
     },
     time::{Duration, SystemTime},
@@ -46,6 +46,8 @@ pub struct SuiteLinks {
 pub struct RpcConfig {
     /// `http(s)://` or `ws(s)://`.
     pub url: String,
+    /// Nodes of the same chain tried in turn when the one in use keeps failing.
+    pub fallbacks: Vec<String>,
     /// The longest one call may take.
     pub timeout: Duration,
     /// Attempts per call before ingest stops, for retryable errors.
@@ -58,6 +60,7 @@ impl Default for RpcConfig {
     fn default() -> Self {
         RpcConfig {
             url: "http://127.0.0.1:8545".into(),
+            fallbacks: Vec::new(),
             timeout: Duration::from_secs(30),
             max_attempts: 30,
             initial_backoff: Duration::from_millis(100),
@@ -74,9 +77,12 @@ struct Failure {
     retry_after: Option<Duration>,
 }
 
-/// A JSON-RPC node.
+/// A JSON-RPC node, and the fallbacks of the same chain tried in turn.
 pub struct Rpc {
-    provider: DynProvider,
+    /// The nodes that could be connected to, by URL, the configured one first.
+    providers: Vec<(String, DynProvider)>,
+    /// The node in use: the next one is tried after a retryable failure.
+    active: AtomicUsize,
     config: RpcConfig,
     metrics: Arc<Metrics>,
     /// The node refused `debug_traceTransaction` once: it is not asked again.
@@ -84,17 +90,80 @@ pub struct Rpc {
 }
 
 impl Rpc {
+    /// Connects to the node and its fallbacks. A fallback that cannot be reached now is left out
+    /// with a warning; the first that can is used; none is an error.
     pub async fn connect(config: RpcConfig, metrics: Arc<Metrics>) -> Result<Self, IngestError> {
-        let provider = ProviderBuilder::new()
-            .connect(&config.url)
-            .await
-            .map_err(|e| IngestError::Connect { url: config.url.clone(), message: e.to_string() })?
-            .erased();
-        Ok(Rpc { provider, config, metrics, cannot_trace: AtomicBool::new(false) })
+        let mut providers = Vec::new();
+        let mut first_error = None;
+        for url in std::iter::once(&config.url).chain(&config.fallbacks) {
+            match ProviderBuilder::new().connect(url).await {
+                Ok(p) => providers.push((url.clone(), p.erased())),
+                Err(e) => {
+                    warn!(target: "ingest", %url, error = %e, "cannot connect to a node; trying the others");
+                    first_error.get_or_insert(IngestError::Connect { url: url.clone(), message: e.to_string() });
+                }
+            }
+        }
+        if providers.is_empty() {
+            return Err(first_error.expect("at least the configured node was tried"));
+        }
+        Ok(Rpc { providers, active: AtomicUsize::new(0), config, metrics, cannot_trace: AtomicBool::new(false) })
     }
 
+    /// The node in use.
+    fn provider(&self) -> &DynProvider {
+        &self.providers[self.active.load(Relaxed) % self.providers.len()].1
+    }
+
+    /// Moves to the next node after a retryable failure of the one in use.
+    fn next_node(&self, failure: &Failure) {
+        if self.providers.len() < 2 {
+            return;
+        }
+        let next = (self.active.load(Relaxed) + 1) % self.providers.len();
+        self.active.store(next, Relaxed);
+        warn!(target: "ingest", url = %self.providers[next].0, error = %failure.message, "the node in use keeps failing: trying the next");
+    }
+
+    /// Whether heads come by subscription: every node is a WebSocket one.
     pub fn is_pubsub(&self) -> bool {
-        self.config.url.starts_with("ws")
+        self.providers.iter().all(|(url, _)| url.starts_with("ws"))
+    }
+
+    /// Checks that every node answers the same chain id, and `expected` when given; returns it.
+    /// A node that does not answer is left to the retries of later calls; one on another chain
+    /// is an error at once (its blocks would be taken for a reorg, its logs for the token's).
+    pub async fn check_chain(&self, expected: Option<u64>) -> Result<u64, IngestError> {
+        let mut seen: Option<(String, u64)> = expected.map(|id| ("the configuration".to_string(), id));
+        for (url, provider) in &self.providers {
+            let id = match tokio::time::timeout(self.config.timeout, provider.get_chain_id()).await {
+                Ok(Ok(id)) => id,
+                Ok(Err(e)) => {
+                    warn!(target: "ingest", %url, error = %e, "cannot read the node's chain id");
+                    continue;
+                }
+                Err(_) => {
+                    warn!(target: "ingest", %url, "no chain id from the node in time");
+                    continue;
+                }
+            };
+            match &seen {
+                Some((source, want)) if *want != id => {
+                    return Err(IngestError::WrongChain {
+                        url: url.clone(),
+                        actual: id,
+                        expected: *want,
+                        by: source.clone(),
+                    })
+                }
+                Some(_) => {}
+                None => seen = Some((url.clone(), id)),
+            }
+        }
+        match seen {
+            Some((_, id)) => Ok(id),
+            None => self.chain_id().await,
+        }
     }
 
     /// One attempt, with the timeout, counted in the metrics.
@@ -175,6 +244,9 @@ impl Rpc {
         if !retryable || attempt >= self.config.max_attempts {
             return Err(IngestError::Rpc { method, kind: failure.kind, attempts: attempt, message: failure.message });
         }
+        if matches!(failure.kind, RpcErrorKind::Timeout | RpcErrorKind::Unavailable) {
+            self.next_node(&failure);
+        }
         let wait = self.backoff(attempt, &failure);
         warn!(target: "ingest", method, attempt, kind = failure.kind.label(), wait_ms = wait.as_millis() as u64, error = %failure.message, "rpc call failed, retrying");
         tokio::time::sleep(wait).await;
@@ -182,11 +254,11 @@ impl Rpc {
     }
 
     pub async fn chain_id(&self) -> Result<u64, IngestError> {
-        self.call("eth_chainId", || self.provider.get_chain_id()).await
+        self.call("eth_chainId", || self.provider().get_chain_id()).await
     }
 
     pub async fn head(&self) -> Result<u64, IngestError> {
-        self.call("eth_blockNumber", || self.provider.get_block_number()).await
+        self.call("eth_blockNumber", || self.provider().get_block_number()).await
     }
 
     /// The block at `number` on the node's current chain. A node that answers none is asked
@@ -196,7 +268,7 @@ impl Rpc {
         for attempt in 0..MISSING_BLOCK_ATTEMPTS {
             let block = self
                 .call("eth_getBlockByNumber", || async {
-                    self.provider.get_block_by_number(BlockNumberOrTag::Number(number)).await
+                    self.provider().get_block_by_number(BlockNumberOrTag::Number(number)).await
                 })
                 .await?;
             if let Some(block) = block {
@@ -216,7 +288,7 @@ impl Rpc {
 
     /// A subscription to new heads, over a pubsub transport.
     pub async fn subscribe_heads(&self) -> Result<Subscription<Header>, IngestError> {
-        self.call("eth_subscribe", || async { self.provider.subscribe_blocks().await }).await
+        self.call("eth_subscribe", || async { self.provider().subscribe_blocks().await }).await
     }
 
     /// The logs of `addresses` in `[from, to]`, split into smaller ranges as the node demands.
@@ -232,7 +304,7 @@ impl Rpc {
         let mut attempt = 0;
         while let Some((a, b)) = pending.pop_front() {
             let filter = Filter::new().address(addresses.to_vec()).from_block(a).to_block(b);
-            match self.attempt("eth_getLogs", self.provider.get_logs(&filter)).await {
+            match self.attempt("eth_getLogs", self.provider().get_logs(&filter)).await {
                 Ok(logs) => {
                     attempt = 0;
                     range.lock().expect("range lock poisoned").success(b - a + 1, logs.len());
@@ -264,7 +336,7 @@ impl Rpc {
         let filter = Filter::new().address(addresses.to_vec()).at_block_hash(hash);
         self.call_or(
             "eth_getLogs",
-            || self.provider.get_logs(&filter),
+            || self.provider().get_logs(&filter),
             |f| {
                 block_is_gone(&f.message)
                     .then(|| IngestError::Inconsistent(format!("block {hash} is gone from the node: {}", f.message)))
@@ -275,7 +347,7 @@ impl Rpc {
 
     /// `name`, `symbol` and `decimals` of a token, empty where the contract lacks the view.
     pub async fn token_metadata(&self, token: Address) -> Result<(String, String, u8), IngestError> {
-        let erc20 = IERC20Metadata::new(token, &self.provider);
+        let erc20 = IERC20Metadata::new(token, self.provider());
         let name = self.optional_view("name", || async { erc20.name().call().await }).await?.unwrap_or_default();
         let symbol = self.optional_view("symbol", || async { erc20.symbol().call().await }).await?.unwrap_or_default();
         let decimals = self.optional_view("decimals", || async { erc20.decimals().call().await }).await?.unwrap_or(0);
@@ -286,7 +358,7 @@ impl Rpc {
     /// registry and compliance, a registry's storage and its claim topics and trusted issuers
     /// registries. Views a contract lacks are skipped; zero addresses are left out.
     pub async fn suite_links(&self, contract: Address) -> Result<SuiteLinks, IngestError> {
-        let c = ITREXViews::new(contract, &self.provider);
+        let c = ITREXViews::new(contract, self.provider());
         let nonzero = |a: Option<Address>| a.filter(|a| !a.is_zero());
         let identity_registry =
             nonzero(self.optional_view("identityRegistry", || async { c.identityRegistry().call().await }).await?);
@@ -311,7 +383,7 @@ impl Rpc {
             abi::ds::IDSViews, DS_COMPLIANCE_CONFIGURATION, DS_COMPLIANCE_SERVICE, DS_LOCK_MANAGER,
             DS_REGISTRY_SERVICE, DS_TRUST_SERVICE, DS_WALLET_MANAGER,
         };
-        let c = IDSViews::new(contract, &self.provider);
+        let c = IDSViews::new(contract, self.provider());
         let service = |id: u64| {
             let c = &c;
             async move {
@@ -336,7 +408,7 @@ impl Rpc {
     /// from their `LogModuleAdded` events).
     async fn st20_transfer_managers(&self, contract: Address) -> Result<Vec<Address>, IngestError> {
         use registrar_schemas::{abi::st20::IST20Views, ST20_TRANSFER_MANAGER};
-        let c = IST20Views::new(contract, &self.provider);
+        let c = IST20Views::new(contract, self.provider());
         let modules = self
             .optional_view("getModulesByType", || async { c.getModulesByType(ST20_TRANSFER_MANAGER).call().await })
             .await?
@@ -348,7 +420,7 @@ impl Rpc {
     /// The sender, recipient and input of a transaction.
     pub async fn transaction(&self, hash: B256) -> Result<Option<Call>, IngestError> {
         use alloy::consensus::Transaction as _;
-        let tx = self.call("eth_getTransactionByHash", || self.provider.get_transaction_by_hash(hash)).await?;
+        let tx = self.call("eth_getTransactionByHash", || self.provider().get_transaction_by_hash(hash)).await?;
         Ok(tx.map(|t| Call { from: t.inner.signer(), to: t.to(), input: t.input().clone() }))
     }
 
@@ -365,7 +437,7 @@ impl Rpc {
             .call("debug_traceTransaction", || async {
                 let request = (hash, &options);
                 match self
-                    .provider
+                    .provider()
                     .raw_request::<_, Box<serde_json::value::RawValue>>("debug_traceTransaction".into(), request)
                     .await
                 {
@@ -414,7 +486,7 @@ impl Rpc {
         storage: bool,
         block: u64,
     ) -> Result<u16, IngestError> {
-        let c = ITREXViews::new(contract, &self.provider);
+        let c = ITREXViews::new(contract, self.provider());
         let at = BlockId::number(block);
         let country = if storage {
             self.optional_view("storedInvestorCountry", || async {
@@ -430,7 +502,7 @@ impl Rpc {
 
     /// `name` and `symbol` of a token after `block`, empty where it lacks the view.
     pub async fn token_strings_at(&self, token: Address, block: u64) -> Result<(String, String), IngestError> {
-        let erc20 = IERC20Metadata::new(token, &self.provider);
+        let erc20 = IERC20Metadata::new(token, self.provider());
         let at = BlockId::number(block);
         let name = self.optional_view("name", || async { erc20.name().block(at).call().await }).await?;
         let symbol = self.optional_view("symbol", || async { erc20.symbol().block(at).call().await }).await?;
