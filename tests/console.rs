@@ -150,8 +150,17 @@ impl Page {
         self.call("Page.navigate", json!({ "url": url })).await;
     }
 
-    /// Saves a screenshot as `dir/name.png`.
+    /// Saves a screenshot as `dir/name.png`, after checking the page's controls can be reached
+    /// by assistive technology: every input and select has a label, every button a name.
     async fn screenshot(&mut self, dir: &Path, name: &str) {
+        let unnamed = self
+            .eval(
+                "[...document.querySelectorAll('input, select, button')].filter(e => \
+                   e.tagName === 'BUTTON' ? !(e.innerText.trim() || e.getAttribute('aria-label')) \
+                   : !((e.labels && e.labels.length) || e.getAttribute('aria-label'))).map(e => e.outerHTML)",
+            )
+            .await;
+        assert_eq!(unnamed, json!([]), "controls without a label or name on {name}");
         let shot = self.call("Page.captureScreenshot", json!({ "format": "png" })).await;
         let png = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str().unwrap()).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
