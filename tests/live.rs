@@ -463,3 +463,106 @@ async fn mined_to_subscriber_latency() {
         reg.stop();
     }
 }
+
+/// Hostile subscribers: a frame past the size limit closes its connection; a seventeenth
+/// subscription on one connection closes it; a document over the query budget is refused and the
+/// connection stays usable; a mutation is not streamed over SSE; past 256 live connections the
+/// next is refused with 503; the server answers queries throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_subscribers_are_bounded() {
+    let (anvil, provider) = chain().await;
+    let (token, _cast, played) = token_with_scenario(&provider, 47).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = Registrar::start(&anvil.http_url(), &[token], &dir.path().join("node"), &[]);
+    reg.wait_indexed(&provider, played.last_block).await;
+
+    // A 1 MiB frame.
+    let mut ws = connect(&reg.url, None).await;
+    let _ = ws.send(Message::text("x".repeat(1 << 20))).await;
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(ended, Ok(true), "a frame past the limit did not end the connection");
+
+    // A document over the budget is refused; the connection still serves a valid subscription.
+    let mut ws = connect(&reg.url, None).await;
+    let deep = format!("subscription {{ blocks {}number{} }}", "{ ".repeat(80), " }".repeat(80));
+    subscribe(&mut ws, "deep", &deep).await;
+    let refused = next_json(&mut ws, Duration::from_secs(10)).await.expect("an answer to the deep document");
+    assert!(refused.to_string().contains("nests brackets more than 64 deep"), "{refused}");
+    subscribe(
+        &mut ws,
+        "ok",
+        &format!(r#"subscription {{ transfers(token: "{token}", fromBlock: 0) {{ transfer {{ blockNumber }} }} }}"#),
+    )
+    .await;
+    let first = loop {
+        let m = next_json(&mut ws, Duration::from_secs(10)).await.expect("a transfer");
+        if m["id"] == "ok" {
+            break m;
+        }
+    };
+    assert_eq!(first["type"], "next", "{first}");
+    assert!(first["payload"]["data"]["transfers"]["transfer"]["blockNumber"].is_u64(), "{first}");
+
+    // Seventeen subscriptions on one connection.
+    let deep_conn = ws;
+    let mut ws = connect(&reg.url, None).await;
+    for i in 0..17 {
+        subscribe(&mut ws, &format!("s{i}"), "subscription { blocks { number } }").await;
+    }
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| f.reason.to_string()),
+                Some(Err(_)) | None => return None,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await
+    .expect("the connection with 17 subscriptions was closed");
+    assert!(
+        closed.as_deref().is_none_or(|reason| reason.contains("at most 16 subscriptions")),
+        "closed with {closed:?}"
+    );
+
+    // A mutation is not streamed.
+    let sse = reqwest::get(format!(
+        "{}/graphql/sse?query={}",
+        reg.url,
+        "mutation%20%7B%20setHolderLabel(token%3A%20%220x0%22%2C%20holder%3A%20%220x0%22)%20%7B%20label%20%7D%20%7D"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(sse.status(), 405);
+
+    // Past 256 live connections (the connections above closed first).
+    drop(ws);
+    drop(deep_conn);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut open = Vec::new();
+    for _ in 0..256 {
+        open.push(connect(&reg.url, None).await);
+    }
+    let addr = reg.url.trim_start_matches("http://").to_string();
+    let mut request = format!("ws://{addr}/graphql/ws").into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 503),
+        other => panic!("the 257th live connection was not refused: {:?}", other.map(|(_, r)| r.status())),
+    }
+    let status = reg.data("{ status { indexedBlock } }").await;
+    assert_eq!(status["status"]["indexedBlock"], played.last_block);
+    drop(open);
+    // Slots come back once connections close.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _again = connect(&reg.url, None).await;
+    reg.stop();
+}

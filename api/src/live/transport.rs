@@ -188,8 +188,14 @@ pub(crate) async fn sse(
             }
         }
     };
-    if let Err(e) = limits::checked_document(&request.query) {
-        return (StatusCode::BAD_REQUEST, e.to_string()).into_response();
+    let doc = match limits::checked_document(&request.query) {
+        Ok((doc, _)) => doc,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    // A stream has no place for writes (and a page's EventSource could be made to send one).
+    let ty = crate::order::operation(&doc, request.operation_name.as_deref()).map(|op| op.ty);
+    if ty == Some(async_graphql::parser::types::OperationType::Mutation) {
+        return (StatusCode::METHOD_NOT_ALLOWED, "mutations are not streamed: POST them to /graphql").into_response();
     }
     let Some(slot) = state.live.slot() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "too many live subscribers; try again later").into_response();
