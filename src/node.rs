@@ -153,10 +153,9 @@ async fn start_roles(
     });
 
     let rpc = Arc::new(Rpc::connect(config.rpc_config(), metrics.clone()).await?);
-    rpc.check_chain(config.chain_id).await?;
+    let chain_id = rpc.check_chain(config.chain_id).await?;
     // The archive follows a single-partition log: on Kafka it is off (see deploy/SHARDING.md).
     let archive = if config.kafka_settings()?.is_none() {
-        let chain_id = rpc.chain_id().await?;
         let archive = Arc::new(open_archive(config, chain_id, metrics.clone())?);
         let (archive_log, archiver, shutdown) = (log.clone(), archive.clone(), tasks.shutdown_signal());
         tasks.spawn_blocking("archiver", move || {

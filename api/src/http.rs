@@ -335,8 +335,8 @@ async fn execute(
         Ok(caller) => caller,
         Err(refused) => return refused,
     };
-    let doc = match limits::checked_document(&request.query) {
-        Ok((doc, _)) => doc,
+    let doc = match limits::prepare(&mut request) {
+        Ok(doc) => doc,
         Err(e) => return graphql_refusal(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let operation = request.operation_name.clone();

@@ -127,6 +127,15 @@ pub fn checked_document(query: &str) -> Result<(ExecutableDocument, Cost), Docum
     Ok((doc, cost))
 }
 
+/// Checks `request`'s document against the budget and hands the parsed document to the request,
+/// so that the schema does not parse it again; returns it for what follows the execution (the
+/// answer's field order, the operation's type).
+pub fn prepare(request: &mut async_graphql::Request) -> Result<ExecutableDocument, DocumentError> {
+    let (doc, _) = checked_document(&request.query)?;
+    request.set_parsed_query(doc.clone());
+    Ok(doc)
+}
+
 /// The deepest bracket nesting of a GraphQL text, outside strings and comments.
 fn nesting(text: &str) -> usize {
     let (mut depth, mut max) = (0usize, 0usize);

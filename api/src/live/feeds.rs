@@ -79,8 +79,7 @@ impl Subscription {
                 let now = tip.borrow_and_update().clone();
                 if let Some(ancestor) = now.reverted_since(seen) {
                     seen = now.reverts;
-                    let db = state.db.clone();
-                    let hash = tokio::task::spawn_blocking(move || db.block_info(ancestor)).await.ok().and_then(|r| r.ok().flatten());
+                    let hash = state.read(move |db| db.block_info(ancestor)).await.ok().flatten();
                     last = None;
                     yield BlockUpdate {
                         number: ancestor,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use async_graphql::{
     futures_util::stream::BoxStream,
     http::{WebSocketProtocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS},
+    parser::types::ExecutableDocument,
     Data, Executor, Request, Response as GraphQLAnswer,
 };
 use axum::{
@@ -46,10 +47,30 @@ const SSE_KEEPALIVE: std::time::Duration = std::time::Duration::from_secs(15);
 #[derive(Clone)]
 struct Checked(RegistrarSchema);
 
+impl Checked {
+    /// The answers to a request [`limits::prepare`] has checked (`doc` is its document), their
+    /// fields in the order the document asks for them.
+    fn stream(
+        &self,
+        request: Request,
+        doc: ExecutableDocument,
+        session: Arc<Data>,
+    ) -> BoxStream<'static, GraphQLAnswer> {
+        let operation = request.operation_name.clone();
+        self.0
+            .execute_stream_with_session_data(request, session)
+            .map(move |mut answer| {
+                crate::order::in_document_order(&mut answer.data, &doc, operation.as_deref());
+                answer
+            })
+            .boxed()
+    }
+}
+
 impl Executor for Checked {
-    async fn execute(&self, request: Request) -> GraphQLAnswer {
-        match limits::checked_document(&request.query) {
-            Ok((doc, _)) => {
+    async fn execute(&self, mut request: Request) -> GraphQLAnswer {
+        match limits::prepare(&mut request) {
+            Ok(doc) => {
                 let operation = request.operation_name.clone();
                 let mut answer = self.0.execute(request).await;
                 crate::order::in_document_order(&mut answer.data, &doc, operation.as_deref());
@@ -59,19 +80,11 @@ impl Executor for Checked {
         }
     }
 
-    fn execute_stream(&self, request: Request, session: Option<Arc<Data>>) -> BoxStream<'static, GraphQLAnswer> {
-        let (doc, _) = match limits::checked_document(&request.query) {
-            Ok(checked) => checked,
-            Err(e) => return futures::stream::once(futures::future::ready(refusal(e.to_string()))).boxed(),
-        };
-        let operation = request.operation_name.clone();
-        self.0
-            .execute_stream_with_session_data(request, session.unwrap_or_default())
-            .map(move |mut answer| {
-                crate::order::in_document_order(&mut answer.data, &doc, operation.as_deref());
-                answer
-            })
-            .boxed()
+    fn execute_stream(&self, mut request: Request, session: Option<Arc<Data>>) -> BoxStream<'static, GraphQLAnswer> {
+        match limits::prepare(&mut request) {
+            Ok(doc) => self.stream(request, doc, session.unwrap_or_default()),
+            Err(e) => futures::stream::once(futures::future::ready(refusal(e.to_string()))).boxed(),
+        }
     }
 }
 
@@ -172,7 +185,7 @@ pub(crate) async fn sse(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let request: Request = if method == Method::POST {
+    let mut request: Request = if method == Method::POST {
         match serde_json::from_slice(&body) {
             Ok(r) => r,
             Err(e) => {
@@ -188,8 +201,8 @@ pub(crate) async fn sse(
             }
         }
     };
-    let doc = match limits::checked_document(&request.query) {
-        Ok((doc, _)) => doc,
+    let doc = match limits::prepare(&mut request) {
+        Ok(doc) => doc,
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
     // A stream has no place for writes (and a page's EventSource could be made to send one).
@@ -201,7 +214,7 @@ pub(crate) async fn sse(
         return (StatusCode::SERVICE_UNAVAILABLE, "too many live subscribers; try again later").into_response();
     };
     let live = state.live.clone();
-    let answers = Checked(schema).execute_stream(request, None);
+    let answers = Checked(schema).stream(request, doc, Default::default());
     let events = answers
         .map(|answer| Event::default().event("next").json_data(&answer))
         .chain(futures::stream::once(async { Ok(Event::default().event("complete").data("")) }))

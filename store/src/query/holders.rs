@@ -30,15 +30,9 @@ impl StateDb {
         to: u64,
         first: usize,
     ) -> Result<(Vec<HolderChange>, bool), StoreError> {
-        let start = BlockHolderKey { token, block: after.0, holder: after.1 }.encode();
         let mut rows = Vec::new();
-        for item in self.db.iterator_cf(self.cf::<HolderChanges>(), IteratorMode::From(&start, Direction::Forward)) {
-            let (k, _) = item?;
-            crate::budget::check()?;
-            let key = BlockHolderKey::decode(&k).map_err(corrupt::<HolderChanges>)?;
-            if key.token != token || key.block > to {
-                break;
-            }
+        for key in self.changes_from(token, after.0, after.1, to) {
+            let key = key?;
             if (key.block, key.holder) == after {
                 continue;
             }
@@ -48,6 +42,26 @@ impl StateDb {
             rows.push((key.block, key.holder, self.holder_at(token, key.holder, key.block)?));
         }
         Ok((rows, false))
+    }
+
+    /// The keys of `HolderChanges` for `token` from block `block` and holder `holder` on, up to
+    /// block `to`, in order: the scan `holder_changes` and the top holders' checkpoints share.
+    pub(crate) fn changes_from(
+        &self,
+        token: Address,
+        block: u64,
+        holder: Address,
+        to: u64,
+    ) -> impl Iterator<Item = Result<BlockHolderKey, StoreError>> + '_ {
+        let start = BlockHolderKey { token, block, holder }.encode();
+        self.db
+            .iterator_cf(self.cf::<HolderChanges>(), IteratorMode::From(&start, Direction::Forward))
+            .map(|item| {
+                let (k, _) = item?;
+                crate::budget::check()?;
+                BlockHolderKey::decode(&k).map_err(corrupt::<HolderChanges>)
+            })
+            .take_while(move |key| key.as_ref().map_or(true, |k| k.token == token && k.block <= to))
     }
 
     /// The listed holders (a balance or any frozen state) after `block`, sorted by `order`.

@@ -131,17 +131,9 @@ impl StateDb {
     /// The holders of `token` changed in blocks `from..=to`, each once with the last of those
     /// blocks that changed it; `None` past [`MAX_CHANGED`] changes.
     fn holders_changed(&self, token: Address, from: u64, to: u64) -> Result<Option<HashMap<Address, u64>>, StoreError> {
-        let start = BlockHolderKey { token, block: from, holder: Address::ZERO }.encode();
         let mut last: HashMap<Address, u64> = HashMap::new();
-        for (n, item) in
-            self.db.iterator_cf(self.cf::<HolderChanges>(), IteratorMode::From(&start, Direction::Forward)).enumerate()
-        {
-            let (k, _) = item?;
-            crate::budget::check()?;
-            let key = BlockHolderKey::decode(&k).map_err(corrupt::<HolderChanges>)?;
-            if key.token != token || key.block > to {
-                break;
-            }
+        for (n, key) in self.changes_from(token, from, Address::ZERO, to).enumerate() {
+            let key = key?;
             if n >= MAX_CHANGED {
                 return Ok(None);
             }
